@@ -1,0 +1,4 @@
+"""Declarative setup; all metadata lives in pyproject.toml."""
+from setuptools import setup
+
+setup()

@@ -1,0 +1,95 @@
+"""A live portal in a subprocess and a headless Chromium driven by Playwright."""
+from __future__ import annotations
+
+import configparser
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+from typing import Iterator
+
+import pytest
+import requests
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+PORTAL_PLUGINS = ("postgres_search activity scheming_datasets scheming_organizations "
+                  "harvest validation opendata_governance reuse_tracker "
+                  "territorial_consolidation")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _write_ini(path: pathlib.Path, port: int) -> None:
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str  # keep key case
+    parser.read(ROOT / "test.ini")
+    main = parser["app:main"]
+    main["ckan.site_url"] = f"http://127.0.0.1:{port}"
+    main["ckan.plugins"] = PORTAL_PLUGINS
+    main["scheming.dataset_schemas"] = "ckanext.scheming:ckan_dataset.yaml"
+    main["scheming.organization_schemas"] = "ckanext.scheming:org_with_dept_id.json"
+    main["ckan.locale_default"] = "fr"
+    with path.open("w") as ini:
+        parser.write(ini)
+
+
+@pytest.fixture
+def live_portal(tmp_path: pathlib.Path) -> Iterator[str]:
+    """Serve the portal with the whole suite on a free loopback port; yield its URL."""
+    port = _free_port()
+    ini = tmp_path / "portal.ini"
+    _write_ini(ini, port)
+    ckan = pathlib.Path(sys.executable).with_name("ckan")
+    log = (tmp_path / "portal.log").open("w")
+    process = subprocess.Popen(
+        [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1",
+         "--port", str(port), "--disable-reloader"],
+        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ), cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(url + "/api/3/action/status_show", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("portal did not start:\n" +
+                                   (tmp_path / "portal.log").read_text()[-3000:])
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    """A Playwright page in Debian's headless Chromium (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        try:
+            yield page
+        finally:
+            browser.close()

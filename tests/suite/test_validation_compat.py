@@ -1,0 +1,70 @@
+"""ckanext-validation 2.2.0 from PyPI works on this CKAN through our compatibility layer."""
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+import sqlalchemy as sa
+
+from ckan import model
+from ckan.tests import helpers
+
+from ckanext.suite import validation_compat
+
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "scdl" / "subventions"
+PLUGINS = "postgres_search validation opendata_governance"
+
+
+def _schema() -> str:
+    return (FIXTURES / "schema.json").read_text(encoding="utf-8")
+
+
+def _validated_resource(create_with_upload, filename: str) -> dict:
+    dataset = helpers.call_action("package_create", name="subventions-" + filename.replace("_", "-").split(".")[0])
+    resource = create_with_upload(
+        (FIXTURES / filename).read_bytes(), filename,
+        package_id=dataset["id"], format="CSV", schema=_schema())
+    helpers.call_action("resource_validation_run",
+                        resource_id=resource["id"], **{"async": False})
+    return helpers.call_action("resource_validation_show", resource_id=resource["id"])
+
+
+@pytest.mark.ckan_config("ckan.plugins", PLUGINS)
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestValidationCompat:
+
+    def test_table_is_created_by_the_setup_not_by_plugin_load(self):
+        """The validation table exists after the explicit creation step, which reports it as already there."""
+        assert validation_compat.table_exists()
+        assert validation_compat.create_table() is False
+
+    def test_upstream_table_check_no_longer_raises(self):
+        """The plugin module's table check answers from the database instead of raising."""
+        from ckanext.validation import plugin as validation_plugin
+        assert validation_plugin.tables_exist() is True
+
+    def test_valid_scdl_file_passes_and_stores_a_report(self, create_with_upload):
+        """The official valid SCDL subventions example validates with a stored, valid report."""
+        validation = _validated_resource(create_with_upload, "exemple_valide.csv")
+        assert validation["status"] == "success"
+        report = validation["report"]
+        if isinstance(report, str):
+            report = json.loads(report)
+        assert report["valid"] is True
+        assert report["stats"]["errors"] == 0
+
+    def test_invalid_scdl_file_fails_with_cell_errors(self, create_with_upload):
+        """The official invalid example fails, and the stored report names the cell errors."""
+        validation = _validated_resource(create_with_upload, "exemple_invalide_erreurs_cellules.csv")
+        assert validation["status"] == "failure"
+        report = validation["report"]
+        if isinstance(report, str):
+            report = json.loads(report)
+        assert report["valid"] is False
+        errors = report["tasks"][0]["errors"]
+        assert errors, "an invalid file must carry its errors"
+        assert all(error["type"] for error in errors)
+        stored = model.Session.execute(
+            sa.text("SELECT count(*) FROM validation WHERE status = 'failure'")).scalar()
+        assert stored == 1
