@@ -1,18 +1,21 @@
 """Makes PyPI's ckanext-validation 2.2.0 load and run on CKAN 2.11 and 2.12.
 
-Upstream 2.2.0 has two problems on current CKAN:
+Upstream 2.2.0 has three problems on current CKAN:
 
 * ``ValidationPlugin.update_config`` calls ``Validation.__table__.exists()``,
   which SQLAlchemy 1.4 refuses on unbound metadata and 2.0 no longer has, so
   the portal fails to start;
-* ``ckan validation init-db`` creates its table with the same removed API.
+* ``ckan validation init-db`` creates its table with the same removed API;
+* on CKAN 2.12 every resource creation fails, because its resource hook
+  reads ``ckan.lib.uploader.ALLOWED_UPLOAD_TYPES`` and
+  ``_get_underlying_file``, which 2.12 removed.
 
-``apply()`` swaps both functions for ones that ask the database through an
-inspector, and ``create_table()`` is what our ``ckan opendata-suite
-validation-init-db`` command and the test setup call. The module changes
-nothing when ckanext-validation is not installed, and ``apply()`` is a no-op
-once upstream ships a release with a working ``tables_exist``. Remove this
-module when upstream fixes the two calls.
+``apply()`` swaps the two table functions for ones that ask the database
+through an inspector (so ``ckan validation init-db`` works again), and gives
+2.12's uploader module the two names back, with the meaning they had in 2.11.
+``create_table()`` is what the test setup calls. The module changes nothing
+when ckanext-validation is not installed. Remove it when upstream fixes these
+calls.
 """
 from __future__ import annotations
 
@@ -38,9 +41,19 @@ def _engine() -> Any:
 def table_exists() -> bool:
     """Whether ckanext-validation's table is in the database."""
     engine = _engine()
-    if engine is None:
+    if engine is not None:
+        return sa.inspect(engine).has_table(TABLE_NAME)
+    # Plugins are configured before core binds its engine; a short-lived one
+    # answers the start-up check instead of a false "run init-db" alarm.
+    from ckan.common import config
+    url = config.get("sqlalchemy.url")
+    if not url:
         return False
-    return sa.inspect(engine).has_table(TABLE_NAME)
+    engine = sa.create_engine(url)
+    try:
+        return sa.inspect(engine).has_table(TABLE_NAME)
+    finally:
+        engine.dispose()
 
 
 def create_table() -> bool:
@@ -61,6 +74,19 @@ def _broken_upstream(validation_model: Any) -> bool:
     return False
 
 
+def _underlying_file(wrapper: Any) -> Any:
+    return getattr(wrapper, "stream", None) or wrapper.file
+
+
+def _restore_uploader_names() -> None:
+    uploader = importlib.import_module("ckan.lib.uploader")
+    if not hasattr(uploader, "ALLOWED_UPLOAD_TYPES"):
+        from werkzeug.datastructures import FileStorage
+        uploader.ALLOWED_UPLOAD_TYPES = (FileStorage,)
+    if not hasattr(uploader, "_get_underlying_file"):
+        uploader._get_underlying_file = _underlying_file
+
+
 def apply() -> None:
     """Patch ckanext-validation in place, if it is installed and still broken."""
     global _APPLIED
@@ -71,6 +97,7 @@ def apply() -> None:
     except ImportError:
         return
     _APPLIED = True
+    _restore_uploader_names()
     if not _broken_upstream(validation_model):
         return
 

@@ -68,3 +68,17 @@ class TestValidationCompat:
         stored = model.Session.execute(
             sa.text("SELECT count(*) FROM validation WHERE status = 'failure'")).scalar()
         assert stored == 1
+
+    def test_schema_uploaded_as_a_file_is_stored_on_the_resource(self):
+        """A Table Schema uploaded as a file lands in the resource's schema field."""
+        from werkzeug.datastructures import FileStorage
+
+        dataset = helpers.call_action("package_create", name="schema-televerse")
+        with (FIXTURES / "schema.json").open("rb") as schema_file:
+            resource = helpers.call_action(
+                "resource_create", package_id=dataset["id"], url="http://example.org/s.csv",
+                format="CSV", schema_upload=FileStorage(schema_file, "schema.json"))
+        schema = resource["schema"]
+        if isinstance(schema, str):
+            schema = json.loads(schema)
+        assert schema["name"] == "subventions"

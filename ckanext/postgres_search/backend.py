@@ -1,0 +1,109 @@
+"""Routes CKAN core's Solr connection to the PostgreSQL engine while the plugin is loaded."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import ckan.plugins as p
+from ckan import model
+from ckan.common import config
+from ckan.lib import search
+from ckan.lib.search import common as search_common
+from ckan.lib.search import index as search_index
+from ckan.lib.search import query as search_query
+
+if TYPE_CHECKING:
+    from ckanext.postgres_search.engine import SearchResult
+
+__all__ = ["PostgresConnection", "install", "is_active"]
+
+log = logging.getLogger(__name__)
+
+PLUGIN = "postgres_search"
+
+# Core resolves these names at call time through the modules below; we keep
+# the originals so that a portal without the plugin still talks to Solr.
+_ORIGINALS: dict[str, Callable[..., Any]] = {}
+
+
+def is_active() -> bool:
+    """Whether the portal runs on this backend.
+
+    Core reloads plugins by unloading all of them first and re-reading the
+    configuration in between, so the configured plugin list counts as well as
+    the loaded one: a reload must not fall back to Solr half-way.
+    """
+    if p.plugin_loaded(PLUGIN):
+        return True
+    configured = config.get("ckan.plugins") or []
+    if isinstance(configured, str):
+        configured = configured.split()
+    return PLUGIN in configured
+
+
+class PostgresConnection:
+    """The subset of ``pysolr.Solr`` that CKAN core calls, on PostgreSQL.
+
+    Writes go through ``model.Session`` so that the index changes in the
+    same transaction as the dataset they describe: a rolled-back dataset
+    update never leaves a stale search entry behind.
+    """
+
+    url = "postgresql"
+
+    def add(self, docs: list[dict[str, Any]], commit: bool = True,
+            **kwargs: Any) -> None:
+        from ckanext.postgres_search import engine
+        engine.index_documents(model.Session, docs)
+
+    def delete(self, id: Optional[str] = None, q: Optional[str] = None,
+               commit: bool = True, **kwargs: Any) -> None:
+        if id is not None:
+            q = 'index_id:"{}" OR id:"{}"'.format(
+                id.replace('"', ""), id.replace('"', ""))
+        if q is not None:
+            from ckanext.postgres_search import engine
+            engine.delete_by_query(model.Session, q)
+
+    def commit(self, **kwargs: Any) -> None:
+        # Only explicit index maintenance (clear, end of a rebuild) calls
+        # this; per-dataset writes ride on the caller's own commit.
+        model.Session.commit()
+
+    def search(self, q: str = "*:*", **kwargs: Any) -> SearchResult:
+        from ckanext.postgres_search import engine
+        return engine.search(model.Session, q=q, **kwargs)
+
+
+def _make_connection(decode_dates: bool = True) -> Any:
+    if is_active():
+        return PostgresConnection()
+    return _ORIGINALS["make_connection"](decode_dates)
+
+
+def _is_available() -> bool:
+    if is_active():
+        return True
+    return _ORIGINALS["is_available"]()
+
+
+def _check_solr_schema_version(schema_file: Optional[str] = None) -> bool:
+    if is_active():
+        return True
+    return _ORIGINALS["check_solr_schema_version"](schema_file)
+
+
+def install() -> None:
+    """Point core's search modules at this backend; safe to call repeatedly."""
+    if _ORIGINALS:
+        return
+    _ORIGINALS["make_connection"] = search_common.make_connection
+    _ORIGINALS["is_available"] = search_common.is_available
+    _ORIGINALS["check_solr_schema_version"] = search.check_solr_schema_version
+    for module in (search, search_common, search_index, search_query):
+        if hasattr(module, "make_connection"):
+            setattr(module, "make_connection", _make_connection)
+        if hasattr(module, "is_available"):
+            setattr(module, "is_available", _is_available)
+    search.check_solr_schema_version = _check_solr_schema_version
+    log.debug("postgres_search: core search routed to PostgreSQL")

@@ -1,0 +1,429 @@
+"""Solr-compatible indexing, deletion and search over the PostgreSQL document table."""
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import fnmatch
+import re
+from typing import Any, Iterable, Optional, Union
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ckan.lib.search.common import SearchQueryError
+
+from . import compiler, ddl, document, fields, lucene
+
+__all__ = ["SearchResult", "index_documents", "delete_by_query", "search"]
+
+Conn = Union[Connection, Session]
+
+#: Documents per INSERT statement: large enough to amortise the round
+#: trip, small enough to keep the JSON parameter to a few megabytes.
+BATCH_SIZE = 250
+
+# Core merges fq_list into fq itself and pops extras before searching; both
+# can still reach the connection, and Solr ignores them.
+_IGNORED_PARAMS = frozenset({"fq_list", "extras"})
+_KNOWN_PARAMS = frozenset({
+    "q", "fq", "rows", "start", "sort", "fl", "facet", "facet.field", "facet.limit",
+    "facet.mincount", "defType", "qf", "mm", "tie", "df", "q.op", "wt", "bf", "boost",
+}) | _IGNORED_PARAMS
+
+#: Returned fields that come from their own columns rather than ``stored``.
+_COLUMN_OUTPUTS = frozenset({"data_dict", "validated_data_dict", "indexed_ts"})
+
+_QF_RE = re.compile(r"^\s*(?:[A-Za-z0-9_\-.*]+(?:\^\d+(?:\.\d+)?)?\s*)+$")
+_FL_RE = re.compile(r"^[A-Za-z0-9_\-.*]+$")
+
+
+@dataclasses.dataclass
+class SearchResult:
+    """What pysolr's ``Results`` offers CKAN: docs, hits and facets."""
+
+    docs: list[dict[str, Any]]
+    hits: int
+    facets: dict[str, Any]
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self) -> Any:
+        return iter(self.docs)
+
+
+def index_documents(conn: Conn, docs: list[dict[str, Any]]) -> None:
+    """Insert or replace (by ``index_id``) the given Solr documents."""
+    # One INSERT ... ON CONFLICT cannot touch a row twice; the last version
+    # of a document wins, as it would in Solr.
+    unique = list({str(doc.get("index_id")): doc for doc in docs}.values())
+    batches = [unique[start:start + BATCH_SIZE] for start in range(0, len(unique), BATCH_SIZE)]
+    statement = sa.text(document.UPSERT_SQL)
+    if len(batches) <= 1:
+        for batch in batches:
+            conn.execute(statement, {"rows": _payload(batch)})
+        return
+    # The driver releases the GIL while the database writes a batch, so the
+    # next one is prepared meanwhile and both cores stay busy.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        upcoming = pool.submit(_payload, batches[0])
+        for following in batches[1:] + [None]:
+            payload = upcoming.result()
+            if following is not None:
+                upcoming = pool.submit(_payload, following)
+            conn.execute(statement, {"rows": payload})
+
+
+def _payload(batch: list[dict[str, Any]]) -> str:
+    return document.rows_payload(document.to_row(doc) for doc in batch)
+
+
+def delete_by_query(conn: Conn, q: str) -> int:
+    """Delete the documents matching a Lucene query (``*:*`` deletes all); returns how many."""
+    # Solr's update handler parses with the default operator (OR) and df=text.
+    node = lucene.parse(q)
+    query_compiler = compiler.QueryCompiler()
+    query_compiler.analyse(conn, query_compiler.text_atoms(node, "text"))
+    where = query_compiler.compile(node, "text")
+    # A DML result is a CursorResult, which is what carries rowcount.
+    result: Any = conn.execute(sa.text(f"DELETE FROM {ddl.TABLE} AS d WHERE {where}"), query_compiler.params)
+    return int(result.rowcount)
+
+
+@dataclasses.dataclass
+class _FieldList:
+    names: list[str]
+    patterns: list[str]
+    wildcard: bool
+    score: bool
+
+    def wants(self, name: str) -> bool:
+        return self.wildcard or name in self.names or any(
+            fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
+
+
+@dataclasses.dataclass
+class _Facets:
+    fields: list[str]
+    limit: int
+    mincount: int
+
+
+def search(conn: Conn, **params: Any) -> SearchResult:
+    """Run a Solr select with the parameters CKAN core hands to pysolr.
+
+    Raises SearchQueryError for unknown parameters and unsupported values.
+    """
+    unknown = sorted(set(params) - _KNOWN_PARAMS)
+    if unknown:
+        raise SearchQueryError(f"Unsupported search parameters: {', '.join(unknown)}")
+    for unsupported in ("bf", "boost"):
+        if params.get(unsupported):
+            raise SearchQueryError(f"The {unsupported!r} search parameter is not supported")
+    # Results are always Python objects, which is what pysolr makes of JSON.
+    _choice(params, "wt", ("json",), "json")
+    default_operator = _choice(params, "q.op", ("AND", "OR"), "OR")
+    default_field = params.get("df") or "text"
+    if not isinstance(default_field, str) or not fields.is_valid_name(default_field):
+        raise SearchQueryError(f"Invalid df parameter: {default_field!r}")
+    rows = _integer(params, "rows", 10, minimum=0)
+    start = _integer(params, "start", 0, minimum=0)
+
+    query_compiler = compiler.QueryCompiler()
+    queries = _parse_queries(params, default_operator, default_field)
+    atoms = [atom for node, field in queries if node is not None
+             for atom in query_compiler.text_atoms(node, field)]
+    query_compiler.analyse(conn, atoms)
+    conditions = [
+        "FALSE" if node is None else query_compiler.compile(node, field) for node, field in queries]
+    sort_keys = query_compiler.sort_keys(params.get("sort"))
+    field_list = _field_list(params.get("fl"))
+    facets = _facets(params)
+
+    sql = _search_sql(query_compiler, conditions, sort_keys, field_list, facets, rows, start)
+    result_rows = conn.execute(sa.text(sql), query_compiler.params).fetchall()
+    return _result(result_rows, field_list, facets)
+
+
+def _parse_queries(params: dict[str, Any], default_operator: str,
+                   default_field: str) -> list[tuple[Optional[lucene.Node], str]]:
+    """The main query then each filter query, with the default field to compile them with."""
+    q = params.get("q")
+    if q is not None and not isinstance(q, str):
+        raise SearchQueryError("The q parameter must be a string")
+    def_type = _choice(params, "defType", ("lucene", "dismax"), "lucene")
+    main: Optional[lucene.Node] = None
+    if q and q.strip():
+        if def_type == "dismax":
+            qf = params.get("qf")
+            if qf is not None and not (isinstance(qf, str) and _QF_RE.match(qf)):
+                raise SearchQueryError(f"Invalid qf parameter: {qf!r}")
+            # tie only weighs scores between query fields; the single search
+            # vector has no per-field scores, so it is validated and unused.
+            try:
+                float(params.get("tie") or 0)
+            except (TypeError, ValueError):
+                raise SearchQueryError(f"Invalid tie parameter: {params.get('tie')!r}")
+            mm = params.get("mm")
+            if mm is None:
+                # Solr's default mm follows q.op.
+                mm = "100%" if default_operator == "AND" else "0%"
+            # DisMax searches the query fields, which all feed the search vector.
+            main = lucene.parse_dismax(q, str(mm))
+            default_field_for_q = "text"
+        else:
+            main = lucene.parse(q, default_operator)
+            default_field_for_q = default_field
+    else:
+        # Solr returns nothing for an empty main query.
+        default_field_for_q = default_field
+    queries: list[tuple[Optional[lucene.Node], str]] = [(main, default_field_for_q)]
+    for fq in _string_list(params.get("fq"), "fq"):
+        if fq.strip():
+            queries.append((lucene.parse(fq, default_operator), default_field))
+    return queries
+
+
+def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
+                sort_keys: list[compiler.SortKey], field_list: _FieldList,
+                facets: Optional[_Facets], rows: int, start: int) -> str:
+    bind = query_compiler.bind
+    needs_score = field_list.score or any(key.expression == "score" for key in sort_keys)
+    rank_query = query_compiler.rank_query
+    matched_columns = ["d.index_id"]
+    if needs_score:
+        if rank_query is None:
+            matched_columns.append("1.0::float8 AS score")
+        else:
+            matched_columns.append(
+                f"ts_rank_cd(CAST('{compiler.RANK_WEIGHTS}' AS real[]), d.search_vector,"
+                f" CAST({bind(rank_query)} AS tsquery))::float8 AS score")
+    order_by = []
+    page_columns = ["m.index_id", "m.score" if needs_score else "NULL::float8 AS score"]
+    for index, key in enumerate(sort_keys):
+        if key.expression == "score":
+            column = "score"
+        else:
+            matched_columns.append(f"{key.expression} AS s{index}")
+            page_columns.append(f"m.s{index}")
+            column = f"s{index}" + (' COLLATE "C"' if key.is_text else "")
+        # Like Solr's sortMissingLast, documents without the value come last
+        # in both directions.
+        order_by.append(f"{column} {'DESC' if key.descending else 'ASC'} NULLS LAST")
+    # Solr breaks ties by index order; the unique key keeps paging stable.
+    order_by.append('index_id COLLATE "C" ASC')
+    if facets and facets.limit != 0 and facets.fields:
+        if any(fields.is_fast_facet(name) for name in facets.fields):
+            matched_columns.append("d.facet_values")
+        if not all(fields.is_fast_facet(name) for name in facets.fields):
+            matched_columns.append("d.terms")
+
+    ctes = [f"""m AS MATERIALIZED (
+        SELECT {', '.join(matched_columns)}
+        FROM {ddl.TABLE} AS d
+        WHERE {' AND '.join(f'({condition})' for condition in conditions)}
+    )"""]
+    # Numbering only the page keeps the sort of the matched set a top-N sort.
+    ctes.append(f"""page AS (
+        SELECT top.index_id, top.score, row_number() OVER (ORDER BY {', '.join(order_by)}) AS pos
+        FROM (SELECT {', '.join(page_columns)} FROM m ORDER BY {', '.join(order_by)}
+              LIMIT {bind(rows)} OFFSET {bind(start)}) AS top
+    )""")
+
+    stored_names = [name for name in field_list.names if name not in _COLUMN_OUTPUTS]
+    if field_list.wildcard or field_list.patterns:
+        stored = "d.stored"
+    elif stored_names:
+        # Only the requested fields leave the database (fl=id for 1000 rows).
+        stored = "jsonb_build_object(" + ", ".join(
+            f"CAST({bind(name)} AS text), d.stored -> {bind(name)}" for name in stored_names) + ")"
+    else:
+        stored = "NULL::jsonb"
+    data_dict = "d.data_dict" if field_list.wants("data_dict") else "NULL::text"
+    validated = "d.validated_data_dict" if field_list.wants("validated_data_dict") else "NULL::text"
+    selects = [
+        "SELECT 0 AS kind, count(*) AS n, NULL::bigint AS pos, NULL::text AS field, NULL::text AS value,"
+        " NULL::float8 AS score, NULL::jsonb AS stored, NULL::text AS data_dict,"
+        " NULL::text AS validated_data_dict, NULL::timestamptz AS indexed_ts FROM m",
+        f"SELECT 1, NULL, page.pos, NULL, NULL, page.score, {stored}, {data_dict}, {validated},"
+        f" d.indexed_ts FROM page JOIN {ddl.TABLE} AS d ON d.index_id = page.index_id",
+    ]
+    if facets and facets.limit != 0 and facets.fields:
+        ctes.extend(_facet_ctes(facets, bind))
+        limit = "" if facets.limit < 0 else f" WHERE facet_ranked.rank <= {bind(facets.limit)}"
+        selects.append(
+            "SELECT 2, facet_ranked.n, facet_ranked.rank, facet_ranked.field, facet_ranked.value,"
+            f" NULL, NULL, NULL, NULL, NULL FROM facet_ranked{limit}")
+    return "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects)
+
+
+def _facet_ctes(facets: _Facets, bind: Any) -> list[str]:
+    fast = [name for name in facets.fields if fields.is_fast_facet(name)]
+    slow = [name for name in facets.fields if not fields.is_fast_facet(name)]
+    counts = []
+    if fast:
+        # Count whole "field<US>value" entries first and split only the
+        # distinct ones: unnesting a small array is the cheapest expansion.
+        counts.append(f"""
+        SELECT left(g.entry, strpos(g.entry, chr(31)) - 1) AS field,
+            substr(g.entry, strpos(g.entry, chr(31)) + 1) AS value, g.n
+        FROM (SELECT s.entry, count(*) AS n
+              FROM (SELECT unnest(m.facet_values) AS entry FROM m) AS s
+              GROUP BY s.entry
+              -- Keeps the field filter after the grouping, on distinct entries.
+              OFFSET 0) AS g
+        WHERE left(g.entry, strpos(g.entry, chr(31)) - 1) = ANY(CAST({bind(fast)} AS text[]))""")
+    if slow:
+        # Other fields need each document's whole terms; values are distinct
+        # per document (see document.to_row), so rows count documents.
+        counts.append(f"""
+        SELECT f.field, v.value, count(*) AS n
+        FROM m CROSS JOIN unnest(CAST({bind(slow)} AS text[])) AS f(field)
+            CROSS JOIN LATERAL jsonb_array_elements_text(m.terms -> f.field) AS v(value)
+        GROUP BY f.field, v.value""")
+    ctes = ["facet_counts AS (" + "\n        UNION ALL".join(counts) + "\n    )"]
+    if facets.mincount <= 0:
+        # facet.mincount=0 lists every indexed value, matched or not.
+        ctes.append(f"""facet_all AS (
+            SELECT a.field, a.value, coalesce(c.n, 0) AS n
+            FROM (SELECT DISTINCT f.field, v.value
+                  FROM {ddl.TABLE} AS d CROSS JOIN unnest(CAST({bind(facets.fields)} AS text[])) AS f(field)
+                      CROSS JOIN LATERAL jsonb_array_elements_text(d.terms -> f.field) AS v(value)) AS a
+            LEFT JOIN facet_counts AS c ON c.field = a.field AND c.value = a.value
+        )""")
+        source = "facet_all"
+    else:
+        source = f"(SELECT * FROM facet_counts WHERE n >= {bind(facets.mincount)}) AS c"
+    ctes.append(f"""facet_ranked AS (
+        SELECT field, value, n,
+            row_number() OVER (PARTITION BY field ORDER BY n DESC, value COLLATE "C" ASC) AS rank
+        FROM {source}
+    )""")
+    return ctes
+
+
+def _result(rows: Iterable[Any], field_list: _FieldList, facets: Optional[_Facets]) -> SearchResult:
+    hits = 0
+    page: list[tuple[int, dict[str, Any]]] = []
+    facet_values: dict[str, list[tuple[int, str, int]]] = {}
+    for kind, n, pos, field, value, score, stored, data_dict, validated, indexed_ts in rows:
+        if kind == 0:
+            hits = int(n)
+        elif kind == 1:
+            page.append((pos, _output_doc(field_list, stored, data_dict, validated, indexed_ts, score)))
+        else:
+            facet_values.setdefault(field, []).append((pos, value, int(n)))
+    page.sort(key=lambda item: item[0])
+    facet_output: dict[str, Any] = {}
+    if facets is not None:
+        facet_fields: dict[str, list[Any]] = {}
+        for name in facets.fields:
+            flat: list[Any] = []
+            for _rank, value, count in sorted(facet_values.get(name, [])):
+                flat.extend((value, count))
+            facet_fields[name] = flat
+        facet_output = {
+            "facet_queries": {}, "facet_fields": facet_fields, "facet_ranges": {},
+            "facet_intervals": {}, "facet_heatmaps": {},
+        }
+    return SearchResult(docs=[doc for _pos, doc in page], hits=hits, facets=facet_output)
+
+
+def _output_doc(field_list: _FieldList, stored: Optional[dict[str, Any]], data_dict: Optional[str],
+                validated: Optional[str], indexed_ts: Any, score: Optional[float]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for key, value in (stored or {}).items():
+        # Solr only returns stored fields.
+        if value is not None and field_list.wants(key) and fields.get_field(key).stored:
+            doc[key] = value
+    if data_dict is not None:
+        doc["data_dict"] = data_dict
+    if validated is not None:
+        doc["validated_data_dict"] = validated
+    if indexed_ts is not None and field_list.wants("indexed_ts"):
+        doc["indexed_ts"] = compiler.format_solr_date(indexed_ts)
+    if field_list.score:
+        doc["score"] = float(score) if score is not None else 1.0
+    return doc
+
+
+def _field_list(fl: Any) -> _FieldList:
+    if fl is None:
+        items = ["*"]
+    elif isinstance(fl, str):
+        items = [item for item in re.split(r"[\s,]+", fl) if item]
+    elif isinstance(fl, (list, tuple)) and all(isinstance(item, str) for item in fl):
+        items = [part for item in fl for part in re.split(r"[\s,]+", item) if part]
+    else:
+        raise SearchQueryError(f"Invalid fl parameter: {fl!r}")
+    if not items:
+        items = ["*"]
+    names, patterns = [], []
+    wildcard = score = False
+    for item in items:
+        if item == "score":
+            score = True
+        elif item == "*":
+            wildcard = True
+        elif not _FL_RE.match(item):
+            raise SearchQueryError(f"Unsupported fl entry: {item!r}")
+        elif "*" in item:
+            patterns.append(item)
+        else:
+            names.append(item)
+    if score and not (names or patterns or wildcard):
+        # Solr's "fl=score" alone still returns every stored field.
+        wildcard = True
+    return _FieldList(names, patterns, wildcard, score)
+
+
+def _facets(params: dict[str, Any]) -> Optional[_Facets]:
+    enabled = params.get("facet", False)
+    if isinstance(enabled, str):
+        if enabled.lower() not in ("true", "false", "on", "off"):
+            raise SearchQueryError(f"Invalid facet parameter: {enabled!r}")
+        enabled = enabled.lower() in ("true", "on")
+    if not enabled:
+        return None
+    names = list(dict.fromkeys(_string_list(params.get("facet.field"), "facet.field")))
+    for name in names:
+        if not fields.is_valid_name(name):
+            raise SearchQueryError(f"Unsupported facet.field: {name!r}")
+        if not fields.get_field(name).indexed:
+            raise SearchQueryError(f"Cannot facet on field {name!r}: it is not indexed")
+    limit = _integer(params, "facet.limit", 100)
+    mincount = _integer(params, "facet.mincount", 0)
+    return _Facets(names, limit, mincount)
+
+
+def _string_list(value: Any, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise SearchQueryError(f"Invalid {name} parameter: {value!r}")
+
+
+def _integer(params: dict[str, Any], name: str, default: int, minimum: Optional[int] = None) -> int:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SearchQueryError(f"Invalid {name} parameter: {value!r}")
+    if isinstance(value, bool) or (minimum is not None and number < minimum):
+        raise SearchQueryError(f"Invalid {name} parameter: {value!r}")
+    return number
+
+
+def _choice(params: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    if value not in allowed:
+        raise SearchQueryError(f"Unsupported {name} value: {value!r}")
+    return str(value)

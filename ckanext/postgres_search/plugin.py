@@ -1,0 +1,21 @@
+"""Plugin shell for the PostgreSQL search backend."""
+from __future__ import annotations
+
+import ckan.plugins as p
+from ckan.common import CKANConfig
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.postgres_search import backend
+from ckanext.suite import validation_compat
+
+validation_compat.apply()
+
+
+class PostgresSearchPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+
+    def update_config(self, config: CKANConfig) -> None:
+        # Core checks the Solr schema right after the plugins' update_config,
+        # so the backend has to be in place by then.
+        backend.install()
