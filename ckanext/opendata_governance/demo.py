@@ -1,0 +1,244 @@
+"""Loads the demo portal (Rennes Métropole and three communes) through CKAN actions."""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import mimetypes
+from pathlib import Path
+from typing import Any, Callable, ContextManager, Iterable, Optional, Sequence
+
+import yaml
+from werkzeug.datastructures import FileStorage
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib import uploader
+from ckan.types import Context
+
+__all__ = [
+    "DATA_DIR",
+    "DESCRIPTION_FILE",
+    "DemoError",
+    "DemoSummary",
+    "Progress",
+    "load_demo",
+    "read_description",
+]
+
+DATA_DIR = Path(__file__).parent / "demo_data"
+DESCRIPTION_FILE = DATA_DIR / "demo.yaml"
+
+#: Keys of an organization's description that CKAN stores as extras.
+ORGANIZATION_FIELDS = ("territory_code", "territorial_level", "siren")
+
+KINDS = ("organizations", "groups", "datasets", "resources")
+
+Spec = dict[str, Any]
+#: Wraps the dataset descriptions while they load, e.g. ``click.progressbar``.
+Progress = Callable[[Sequence[Spec]], ContextManager[Iterable[Spec]]]
+
+
+class DemoError(Exception):
+    """The portal cannot take the demo as configured (storage, licences, files)."""
+
+
+def _empty() -> dict[str, list[str]]:
+    return {kind: [] for kind in KINDS}
+
+
+@dataclasses.dataclass
+class DemoSummary:
+    """Names of the demo objects this run created and of those it found already there."""
+
+    created: dict[str, list[str]] = dataclasses.field(default_factory=_empty)
+    kept: dict[str, list[str]] = dataclasses.field(default_factory=_empty)
+
+    def record(self, kind: str, name: str, created: bool) -> None:
+        (self.created if created else self.kept)[kind].append(name)
+
+    def lines(self) -> list[str]:
+        """One line per kind of object: how many were created and kept."""
+        return [
+            f"{kind.capitalize()}: {len(self.created[kind])} created, "
+            f"{len(self.kept[kind])} kept"
+            for kind in KINDS
+        ]
+
+
+def read_description() -> dict[str, Any]:
+    """The demo's organizations, groups and datasets, as written in demo.yaml."""
+    with DESCRIPTION_FILE.open(encoding="utf-8") as stream:
+        return yaml.safe_load(stream)
+
+
+def load_demo(progress: Optional[Progress] = None) -> DemoSummary:
+    """Create whatever part of the demo is missing, as the site user.
+
+    Objects are found by name, and existing ones are left untouched, so a
+    second run creates nothing and changes no ``metadata_modified``.
+
+    :param progress: wraps the list of dataset descriptions and yields them
+        back while they load (``click.progressbar`` fits); none by default.
+    :returns: what was created and what was already there.
+    """
+    description = read_description()
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    _check_portal(description, user)
+
+    dataset_fields = _declared_fields(
+        user, "scheming_dataset_schema_show", "dataset", "dataset_fields")
+    organization_fields = _declared_fields(
+        user, "scheming_organization_schema_show", "organization", "fields")
+    group_fields = _declared_fields(
+        user, "scheming_group_schema_show", "group", "fields")
+
+    summary = DemoSummary()
+    for spec in description["organizations"]:
+        values = {key: spec[key] for key in ORGANIZATION_FIELDS if key in spec}
+        _ensure_group_like(user, "organization", spec, values,
+                           organization_fields, summary)
+    for spec in description["groups"]:
+        _ensure_group_like(user, "group", spec, {}, group_fields, summary)
+
+    datasets: Sequence[Spec] = description["datasets"]
+    wrap: Progress = progress or contextlib.nullcontext
+    with wrap(datasets) as items:
+        for spec in items:
+            _ensure_dataset(user, spec, dataset_fields, summary)
+    return summary
+
+
+def _context(user: str) -> Context:
+    # Actions write into their context, so every call gets a fresh one.
+    return {"user": user}
+
+
+def _show(action: str, user: str, name: str) -> Optional[dict[str, Any]]:
+    try:
+        return tk.get_action(action)(_context(user), {"id": name})
+    except tk.ObjectNotFound:
+        return None
+
+
+def _check_portal(description: dict[str, Any], user: str) -> None:
+    """Refuse before creating anything, rather than leave half a demo behind."""
+    missing_files = sorted(
+        resource["file"]
+        for dataset in description["datasets"]
+        for resource in dataset["resources"]
+        if not (DATA_DIR / resource["file"]).is_file()
+    )
+    if missing_files:
+        raise DemoError("Demo files missing from {}: {}".format(
+            DATA_DIR, ", ".join(missing_files)))
+
+    # Without a storage path the default uploader drops files silently and
+    # leaves resources whose download is a 404.
+    has_uploader_plugin = any(True for _ in p.PluginImplementations(p.IUploader))
+    if not has_uploader_plugin and not uploader.get_storage_path():
+        raise DemoError(
+            "ckan.storage_path is not set: the demo uploads its CSV files")
+
+    offered = {
+        licence["id"]
+        for licence in tk.get_action("license_list")(_context(user), {})
+    }
+    wanted = {dataset["license_id"] for dataset in description["datasets"]}
+    if wanted - offered:
+        raise DemoError("Licences used by the demo but not offered by this "
+                        "portal: {}".format(", ".join(sorted(wanted - offered))))
+
+
+def _declared_fields(user: str, action: str, type_: str, key: str) -> frozenset[str]:
+    """Field names the portal's ckanext-scheming schema declares for ``type_``.
+
+    CKAN refuses an extra that has the name of a schema field, so vocabulary
+    values go top-level where a schema declares them and to extras elsewhere.
+    """
+    try:
+        show = tk.get_action(action)
+    except KeyError:
+        return frozenset()
+    try:
+        schema = show(_context(user), {"type": type_})
+    except tk.ObjectNotFound:
+        return frozenset()
+    return frozenset(field["field_name"] for field in schema.get(key) or [])
+
+
+def _fields_and_extras(values: dict[str, Any],
+                       declared: frozenset[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        key: value for key, value in values.items() if key in declared}
+    extras = [{"key": key, "value": str(value)}
+              for key, value in values.items() if key not in declared]
+    if extras:
+        data["extras"] = extras
+    return data
+
+
+def _ensure_group_like(user: str, kind: str, spec: Spec, values: dict[str, Any],
+                       declared: frozenset[str], summary: DemoSummary) -> None:
+    name = spec["name"]
+    plural = "organizations" if kind == "organization" else "groups"
+    if _show(f"{kind}_show", user, name) is not None:
+        summary.record(plural, name, created=False)
+        return
+    data = {
+        "name": name,
+        "title": spec["title"],
+        "description": spec["description"].strip(),
+        **_fields_and_extras(values, declared),
+    }
+    tk.get_action(f"{kind}_create")(_context(user), data)
+    summary.record(plural, name, created=True)
+
+
+def _ensure_dataset(user: str, spec: Spec, declared: frozenset[str],
+                    summary: DemoSummary) -> None:
+    name = spec["name"]
+    dataset = _show("package_show", user, name)
+    if dataset is None:
+        data = {
+            "name": name,
+            "title": spec["title"],
+            "notes": spec["notes"].strip(),
+            "owner_org": spec["organization"],
+            "private": bool(spec.get("private", False)),
+            "license_id": spec["license_id"],
+            "tags": [{"name": tag} for tag in spec.get("tags", [])],
+            "groups": [{"name": group} for group in spec.get("groups", [])],
+            **_fields_and_extras(spec.get("fields", {}), declared),
+        }
+        dataset = tk.get_action("package_create")(_context(user), data)
+        summary.record("datasets", name, created=True)
+    else:
+        summary.record("datasets", name, created=False)
+
+    # Resources are checked even on a kept dataset, so that a run stopped
+    # between package_create and the uploads is completed by the next one.
+    present = {resource.get("name") for resource in dataset.get("resources", [])}
+    for resource in spec["resources"]:
+        label = "{}/{}".format(name, resource["file"])
+        if resource["name"] in present:
+            summary.record("resources", label, created=False)
+            continue
+        _upload_resource(user, dataset["id"], resource)
+        summary.record("resources", label, created=True)
+
+
+def _upload_resource(user: str, dataset_id: str, spec: Spec) -> None:
+    path = DATA_DIR / spec["file"]
+    with path.open("rb") as stream:
+        data: dict[str, Any] = {
+            "package_id": dataset_id,
+            "name": spec["name"],
+            "description": spec.get("description", ""),
+            "format": spec.get("format", "CSV"),
+            "upload": FileStorage(
+                stream=stream, filename=path.name,
+                content_type=mimetypes.guess_type(path.name)[0] or "text/csv"),
+        }
+        if spec.get("conforms_to"):
+            data["conforms_to"] = spec["conforms_to"]
+        tk.get_action("resource_create")(_context(user), data)
