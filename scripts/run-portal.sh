@@ -27,7 +27,11 @@ if ! "${ckan[@]}" user show admin 2>/dev/null | grep -q "name=admin"; then
     password="${CKAN_ADMIN_PASSWORD:-$("$bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))')}"
     "${ckan[@]}" user add admin email=admin@example.org password="$password" >/dev/null
     "${ckan[@]}" sysadmin add admin >/dev/null
-    echo "Sysadmin 'admin' created with password: $password"
+    if [ -n "${CKAN_ADMIN_PASSWORD:-}" ]; then
+        echo "Sysadmin 'admin' created with the password from CKAN_ADMIN_PASSWORD"
+    else
+        echo "Sysadmin 'admin' created with password: $password (shown once)"
+    fi
 fi
 
 "${ckan[@]}" opendata-demo load

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import sqlalchemy as sa
 
 import ckan.plugins as p
 from ckan import model
@@ -15,7 +19,7 @@ from ckan.lib.search import query as search_query
 if TYPE_CHECKING:
     from ckanext.postgres_search.engine import SearchResult
 
-__all__ = ["PostgresConnection", "install", "is_active"]
+__all__ = ["PostgresConnection", "flush_pending", "install", "is_active"]
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,45 @@ PLUGIN = "postgres_search"
 # Core resolves these names at call time through the modules below; we keep
 # the originals so that a portal without the plugin still talks to Solr.
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
+
+#: Documents core added with ``commit=False`` (a rebuild), written in batches.
+PENDING_BATCH = 250
+_pending = threading.local()
+
+
+def _pending_docs() -> list[dict[str, Any]]:
+    docs = getattr(_pending, "docs", None)
+    if docs is None:
+        docs = _pending.docs = []
+    return docs
+
+
+def flush_pending() -> None:
+    """Write the documents held back from deferred adds, in this thread's session."""
+    docs = _pending_docs()
+    if docs:
+        from ckanext.postgres_search import engine
+        batch = docs[:]
+        docs.clear()
+        engine.index_documents(model.Session, batch)
+
+
+def _flush_before_commit(session: Any) -> None:
+    if getattr(_pending, "docs", None):
+        flush_pending()
+
+
+def _forget_after_rollback(session: Any) -> None:
+    _pending_docs().clear()
+
+
+def _fresh_connections_in_child() -> None:
+    # A forked worker (core's `search-index rebuild-fast`, job runners) must
+    # not talk over its parent's pooled connections: drop them unclosed.
+    model.Session.registry.clear()
+    engine = getattr(model.meta, "engine", None)
+    if engine is not None:
+        engine.dispose(close=False)
 
 
 def is_active() -> bool:
@@ -53,11 +96,16 @@ class PostgresConnection:
 
     def add(self, docs: list[dict[str, Any]], commit: bool = True,
             **kwargs: Any) -> None:
-        from ckanext.postgres_search import engine
-        engine.index_documents(model.Session, docs)
+        pending = _pending_docs()
+        pending.extend(docs)
+        # A deferred add (core's rebuild) waits for a full batch or the
+        # session's commit; an immediate one is written now.
+        if commit or len(pending) >= PENDING_BATCH:
+            flush_pending()
 
     def delete(self, id: Optional[str] = None, q: Optional[str] = None,
                commit: bool = True, **kwargs: Any) -> None:
+        flush_pending()
         if id is not None:
             q = 'index_id:"{}" OR id:"{}"'.format(
                 id.replace('"', ""), id.replace('"', ""))
@@ -68,10 +116,12 @@ class PostgresConnection:
     def commit(self, **kwargs: Any) -> None:
         # Only explicit index maintenance (clear, end of a rebuild) calls
         # this; per-dataset writes ride on the caller's own commit.
+        flush_pending()
         model.Session.commit()
 
     def search(self, q: str = "*:*", **kwargs: Any) -> SearchResult:
         from ckanext.postgres_search import engine
+        flush_pending()
         return engine.search(model.Session, q=q, **kwargs)
 
 
@@ -106,4 +156,7 @@ def install() -> None:
         if hasattr(module, "is_available"):
             setattr(module, "is_available", _is_available)
     search.check_solr_schema_version = _check_solr_schema_version
+    sa.event.listen(model.Session, "before_commit", _flush_before_commit)
+    sa.event.listen(model.Session, "after_rollback", _forget_after_rollback)
+    os.register_at_fork(after_in_child=_fresh_connections_in_child)
     log.debug("postgres_search: core search routed to PostgreSQL")

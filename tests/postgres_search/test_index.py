@@ -102,3 +102,35 @@ def test_migration_downgrade_and_upgrade(migrate_db_for):
     assert not sa.inspect(model.meta.engine).has_table("postgres_search_document")
     migrate_db_for("postgres_search")
     assert sa.inspect(model.meta.engine).has_table("postgres_search_document")
+
+
+def test_rebuild_fast_workers_index_everything(cli):
+    """Core's multi-process `rebuild-fast` indexes every dataset: forked workers get fresh connections."""
+    for number in range(6):
+        factories.Dataset(name=f"jeu-{number}")
+    assert cli.invoke(ckan, ["search-index", "clear"]).exit_code == 0
+    result = cli.invoke(ckan, ["search-index", "rebuild-fast"])
+    assert result.exit_code == 0, result.output
+    model.Session.remove()
+    assert _indexed_names() == {f"jeu-{number}" for number in range(6)}
+
+
+@pytest.mark.ckan_config("ckan.search.solr_commit", False)
+def test_deferred_index_writes_land_with_the_commit():
+    """With commits deferred, a new dataset is still searchable as soon as its action returns."""
+    factories.Dataset(name="differe")
+    model.Session.remove()
+    assert _indexed_names() == {"differe"}
+    assert [r["name"] for r in helpers.call_action("package_search")["results"]] == ["differe"]
+
+
+def test_deferred_documents_are_dropped_on_rollback():
+    """Documents held for a batch are discarded when their transaction rolls back."""
+    from ckanext.postgres_search import backend
+
+    dataset = factories.Dataset(name="garde")
+    backend.PostgresConnection().add([{**search.show(dataset["id"]), "name": "fantome"}],
+                                     commit=False)
+    model.Session.rollback()
+    model.Session.commit()
+    assert _indexed_names() == {"garde"}
