@@ -1,7 +1,7 @@
 """Suite-wide pytest setup: our migrations after ``clean_db`` and our factories."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +18,26 @@ MIGRATED_PLUGINS = ("postgres_search", "activity", "harvest")
 
 def _has_table(name: str) -> bool:
     return sa.inspect(model.meta.engine).has_table(name)
+
+
+@pytest.fixture(autouse=True)
+def no_solr(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Fail any test that opens a Solr connection: the whole suite runs on postgres_search.
+
+    Core swallows connection errors in places (its start-up check), so the
+    attempts are recorded and checked when the test ends, not only raised.
+    """
+    import pysolr
+
+    attempts: list[str] = []
+
+    def refuse(self: Any, url: str, *args: Any, **kwargs: Any) -> None:
+        attempts.append(url)
+        raise AssertionError(f"a test tried to reach Solr at {url}")
+
+    monkeypatch.setattr(pysolr.Solr, "__init__", refuse)
+    yield attempts
+    assert not attempts, f"Solr was contacted: {attempts}"
 
 
 @pytest.fixture

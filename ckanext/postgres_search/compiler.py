@@ -432,7 +432,10 @@ class QueryCompiler:
             return f"d.permission_labels @> CAST({self.bind([value])} AS text[])"
         elif field.name in fields.COLUMN_FIELDS:
             return f"d.{field.name} = {self.bind(value)}"
-        # Containment is answered by the GIN index on terms.
+        entry = fields.filter_entry(field.name, value)
+        if entry is not None:
+            # Containment is answered exactly by the GIN index on filter_terms.
+            return f"d.filter_terms @> CAST({self.bind([entry])} AS text[])"
         return f"d.terms @> CAST({self.bind(json.dumps({field.name: [value]}))} AS jsonb)"
 
     def _exists(self, field: fields.Field) -> str:

@@ -31,11 +31,11 @@ _CFG = f"'{ddl.TS_CONFIG}'::regconfig"
 UPSERT_SQL = f"""
     INSERT INTO {ddl.TABLE} AS d (
         index_id, id, site_id, entity_type, name, state, capacity, dataset_type,
-        permission_labels, terms, facet_values, stored, data_dict, validated_data_dict,
+        permission_labels, terms, facet_values, filter_terms, stored, data_dict, validated_data_dict,
         search_vector, title_string, metadata_created, metadata_modified, indexed_ts
     )
     SELECT r.index_id, r.id, r.site_id, r.entity_type, r.name, r.state, r.capacity, r.dataset_type,
-        r.permission_labels, r.terms, r.facet_values, r.stored, r.data_dict, r.validated_data_dict,
+        r.permission_labels, r.terms, r.facet_values, r.filter_terms, r.stored, r.data_dict, r.validated_data_dict,
         setweight(to_tsvector({_CFG}, r.weight_a), 'A')
             || setweight(to_tsvector({_CFG}, r.weight_b), 'B')
             || setweight(to_tsvector({_CFG}, r.weight_c), 'C')
@@ -44,7 +44,7 @@ UPSERT_SQL = f"""
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         index_id text, id text, site_id text, entity_type text, name text, state text,
         capacity text, dataset_type text, permission_labels text[], terms jsonb,
-        facet_values text[], stored jsonb,
+        facet_values text[], filter_terms text[], stored jsonb,
         data_dict text, validated_data_dict text, title_string text,
         metadata_created timestamptz, metadata_modified timestamptz,
         weight_a jsonb, weight_b jsonb, weight_c jsonb, weight_d jsonb
@@ -53,7 +53,8 @@ UPSERT_SQL = f"""
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, entity_type = EXCLUDED.entity_type,
         name = EXCLUDED.name, state = EXCLUDED.state, capacity = EXCLUDED.capacity,
         dataset_type = EXCLUDED.dataset_type, permission_labels = EXCLUDED.permission_labels,
-        terms = EXCLUDED.terms, facet_values = EXCLUDED.facet_values, stored = EXCLUDED.stored, data_dict = EXCLUDED.data_dict,
+        terms = EXCLUDED.terms, facet_values = EXCLUDED.facet_values,
+        filter_terms = EXCLUDED.filter_terms, stored = EXCLUDED.stored, data_dict = EXCLUDED.data_dict,
         validated_data_dict = EXCLUDED.validated_data_dict, search_vector = EXCLUDED.search_vector,
         title_string = EXCLUDED.title_string, metadata_created = EXCLUDED.metadata_created,
         metadata_modified = EXCLUDED.metadata_modified, indexed_ts = EXCLUDED.indexed_ts
@@ -90,6 +91,7 @@ def to_row(doc: dict[str, Any]) -> dict[str, Any]:
         terms=terms,
         facet_values=[f"{key}{fields.FACET_SEPARATOR}{value}" for key, values in terms.items()
                       if fields.is_fast_facet(key) for value in values],
+        filter_terms=_filter_terms(terms),
         stored={key: value for key, value in doc.items() if key not in _BLOB_FIELDS},
         data_dict=_blob(doc.get("data_dict")),
         validated_data_dict=_blob(doc.get("validated_data_dict")),
@@ -103,6 +105,20 @@ def to_row(doc: dict[str, Any]) -> dict[str, Any]:
 
 # A JSON "\u0000" escape that is not itself an escaped backslash.
 _NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def _filter_terms(terms: dict[str, list[str]]) -> list[str]:
+    entries = []
+    for key, values in terms.items():
+        if key in _COLUMNS or key == "permission_labels":
+            continue  # matched through their own columns
+        if fields.get_field(key).kind in ("text", "ngram"):
+            continue  # matched through the text search, never by exact value
+        for value in values:
+            entry = fields.filter_entry(key, value)
+            if entry is not None:
+                entries.append(entry)
+    return entries
 
 
 def rows_payload(rows: Iterable[dict[str, Any]]) -> str:

@@ -13,6 +13,7 @@ __all__ = [
     "DATE_COLUMNS",
     "FACET_SEPARATOR",
     "is_fast_facet",
+    "filter_entry",
     "is_valid_name",
     "get_field",
 ]
@@ -145,6 +146,19 @@ def is_valid_name(name: str) -> bool:
 def is_fast_facet(name: str) -> bool:
     """Whether the field's values are in the ``facet_values`` column."""
     return name in _FAST_FACETS or name.startswith("vocab_")
+
+
+#: Longest ``filter_terms`` entry, in bytes: a GIN key must fit in a third
+#: of a page. Longer values are matched through ``terms`` instead.
+MAX_FILTER_ENTRY = 2000
+
+
+def filter_entry(name: str, value: str) -> Optional[str]:
+    """The ``filter_terms`` entry for an exact value of a field, or None if too long to index."""
+    entry = f"{name}{FACET_SEPARATOR}{value}"
+    if len(entry) * 4 <= MAX_FILTER_ENTRY or len(entry.encode("utf-8")) <= MAX_FILTER_ENTRY:
+        return entry
+    return None
 
 
 @functools.lru_cache(maxsize=4096)

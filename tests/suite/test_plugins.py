@@ -45,3 +45,16 @@ def test_status_show_lists_the_suite():
     status = helpers.call_action("status_show")
     for plugin in SUITE:
         assert plugin in status["extensions"]
+
+
+def test_suite_runs_without_solr(no_solr):
+    """Core's connection factory hands out the PostgreSQL backend; building a Solr client is caught."""
+    import pysolr
+    from ckan.lib.search import common
+    from ckanext.postgres_search.backend import PostgresConnection
+
+    assert isinstance(common.make_connection(), PostgresConnection)
+    with pytest.raises(AssertionError, match="tried to reach Solr"):
+        pysolr.Solr("http://127.0.0.1:8983/solr/ckan")
+    assert no_solr == ["http://127.0.0.1:8983/solr/ckan"]
+    no_solr.clear()

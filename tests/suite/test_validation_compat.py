@@ -27,7 +27,10 @@ def _validated_resource(create_with_upload, filename: str) -> dict:
         package_id=dataset["id"], format="CSV", schema=_schema())
     helpers.call_action("resource_validation_run",
                         resource_id=resource["id"], **{"async": False})
-    return helpers.call_action("resource_validation_show", resource_id=resource["id"])
+    validation = helpers.call_action("resource_validation_show", resource_id=resource["id"])
+    if isinstance(validation["report"], str):
+        validation["report"] = json.loads(validation["report"])
+    return validation
 
 
 @pytest.mark.ckan_config("ckan.plugins", PLUGINS)
@@ -49,8 +52,6 @@ class TestValidationCompat:
         validation = _validated_resource(create_with_upload, "exemple_valide.csv")
         assert validation["status"] == "success"
         report = validation["report"]
-        if isinstance(report, str):
-            report = json.loads(report)
         assert report["valid"] is True
         assert report["stats"]["errors"] == 0
 
@@ -59,8 +60,6 @@ class TestValidationCompat:
         validation = _validated_resource(create_with_upload, "exemple_invalide_erreurs_cellules.csv")
         assert validation["status"] == "failure"
         report = validation["report"]
-        if isinstance(report, str):
-            report = json.loads(report)
         assert report["valid"] is False
         errors = report["tasks"][0]["errors"]
         assert errors, "an invalid file must carry its errors"
@@ -82,3 +81,17 @@ class TestValidationCompat:
         if isinstance(schema, str):
             schema = json.loads(schema)
         assert schema["name"] == "subventions"
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search validation")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_validation_init_db_command_creates_the_table():
+    """`ckan validation init-db` creates ckanext-validation's table through the compatibility layer."""
+    from click.testing import CliRunner
+    from ckanext.validation.cli import validation
+
+    with model.meta.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE validation"))
+    result = CliRunner().invoke(validation, ["init-db"])
+    assert result.exit_code == 0, result.output
+    assert sa.inspect(model.meta.engine).has_table("validation")
