@@ -384,6 +384,12 @@ class _Parser:
         raise _error(f"unexpected {token.kind.value}")
 
 
+def _refuse_nul(query: str) -> None:
+    # PostgreSQL text cannot hold NUL, so such a value could never match.
+    if "\x00" in query:
+        raise _error("the query contains a NUL character")
+
+
 def parse(query: str, default_operator: str = "OR") -> Node:
     """Parse a Lucene standard-syntax query; ``default_operator`` is Solr's ``q.op``.
 
@@ -391,6 +397,7 @@ def parse(query: str, default_operator: str = "OR") -> Node:
     """
     if not query.strip():
         raise _error("the query is empty")
+    _refuse_nul(query)
     if default_operator not in ("AND", "OR"):
         raise _error(f"q.op must be AND or OR, not {default_operator!r}")
     tokens = _Lexer(query).tokens()
@@ -456,6 +463,7 @@ def parse_dismax(query: str, mm: Optional[str]) -> Node:
     other special character is literal. ``mm`` is attached for the compiler."""
     if query.strip() == "*:*":
         return MatchAll()
+    _refuse_nul(query)
     if mm is not None:
         validate_min_should_match(mm)
     clauses: list[Clause] = []
