@@ -13,7 +13,7 @@ pytest_plugins = ["tests.factories"]
 
 #: Plugins of ours, and of the stack, that own alembic migrations, in the
 #: order they must be applied.
-MIGRATED_PLUGINS = ("postgres_search", "activity", "harvest")
+MIGRATED_PLUGINS = ("postgres_search", "activity", "harvest", "opendata_governance")
 
 
 def _has_table(name: str) -> bool:

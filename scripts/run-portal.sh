@@ -18,7 +18,7 @@ if [ ! -f ckan.ini ]; then
 fi
 
 "${ckan[@]}" db upgrade >/dev/null
-for plugin in postgres_search harvest; do
+for plugin in postgres_search harvest opendata_governance; do
     "${ckan[@]}" db upgrade -p "$plugin" >/dev/null
 done
 "${ckan[@]}" validation init-db >/dev/null 2>&1 || true

@@ -31,7 +31,7 @@ DESCRIPTION_FILE = DATA_DIR / "demo.yaml"
 #: Keys of an organization's description that CKAN stores as extras.
 ORGANIZATION_FIELDS = ("territory_code", "territorial_level", "siren")
 
-KINDS = ("organizations", "groups", "datasets", "resources")
+KINDS = ("organizations", "services", "groups", "datasets", "resources")
 
 Spec = dict[str, Any]
 #: Wraps the dataset descriptions while they load, e.g. ``click.progressbar``.
@@ -97,6 +97,8 @@ def load_demo(progress: Optional[Progress] = None) -> DemoSummary:
         values = {key: spec[key] for key in ORGANIZATION_FIELDS if key in spec}
         _ensure_group_like(user, "organization", spec, values,
                            organization_fields, summary)
+        for service in spec.get("services", []):
+            _ensure_service(user, spec["name"], service, summary)
     for spec in description["groups"]:
         _ensure_group_like(user, "group", spec, {}, group_fields, summary)
 
@@ -192,6 +194,25 @@ def _ensure_group_like(user: str, kind: str, spec: Spec, values: dict[str, Any],
     }
     tk.get_action(f"{kind}_create")(_context(user), data)
     summary.record(plural, name, created=True)
+
+
+def _ensure_service(user: str, organization: str, spec: Spec,
+                    summary: DemoSummary) -> None:
+    """Create the owner service unless the organization already has one of that name."""
+    label = "{}/{}".format(organization, spec["name"])
+    try:
+        tk.get_action("governance_service_show")(
+            _context(user), {"id": spec["name"], "organization_id": organization})
+    except tk.ObjectNotFound:
+        tk.get_action("governance_service_create")(_context(user), {
+            "organization_id": organization,
+            "name": spec["name"],
+            "title": spec["title"],
+            "email": spec.get("email", ""),
+        })
+        summary.record("services", label, created=True)
+    else:
+        summary.record("services", label, created=False)
 
 
 def _ensure_dataset(user: str, spec: Spec, declared: frozenset[str],

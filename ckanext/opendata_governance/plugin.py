@@ -1,16 +1,46 @@
 """Plugin shell for dataset governance: owner services, update cadence, sign-off."""
 from __future__ import annotations
 
+from collections import OrderedDict
+from typing import Any, Optional
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.opendata_governance import search
 from ckanext.suite import validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
 validation_compat.apply()
 
 
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.helpers
+@tk.blanket.blueprints
+@tk.blanket.config_declarations
 @tk.blanket.cli
 class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
+    p.implements(p.IConfigurer)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+
+    def dataset_facets(self, facets_dict: OrderedDict[str, Any],
+                       package_type: str) -> OrderedDict[str, Any]:
+        return search.add_service_facet(facets_dict)
+
+    def organization_facets(self, facets_dict: OrderedDict[str, Any],
+                            organization_type: str,
+                            package_type: Optional[str]) -> OrderedDict[str, Any]:
+        return search.add_service_facet(facets_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return search.name_service_facet_items(search_results)

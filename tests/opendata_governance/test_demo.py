@@ -119,7 +119,7 @@ def test_datasets_carry_the_governance_vocabulary(loaded):
     """Owner service, EU update frequency, last update and personal-data flag are stored."""
     dataset = helpers.call_action("package_show", id="rennes-metropole-budget-primitif-2025")
     extras = _extras(dataset)
-    assert extras["owner_service"] == "Direction des finances"
+    assert extras["owner_service"] == "direction-des-finances"
     assert extras["update_frequency"] == "ANNUAL"
     assert extras["last_data_update"] == "2025-02-06"
     assert extras["contains_personal_data"] == "false"
@@ -287,7 +287,7 @@ def test_schema_declared_fields_are_sent_as_fields_not_extras():
     assert len(summary.created["datasets"]) == len(DATASETS)
 
     dataset = helpers.call_action("package_show", id="rennes-metropole-budget-primitif-2025")
-    assert dataset["owner_service"] == "Direction des finances"
+    assert dataset["owner_service"] == "direction-des-finances"
     assert dataset["update_frequency"] == "ANNUAL"
     assert _extras(dataset) == {
         "data_steward": "finances@rennes-metropole.example.org",
@@ -317,3 +317,39 @@ def test_demo_files_are_utf8_csv_with_their_header():
             rows = list(csv.reader(io.StringIO(text)))
             assert len(rows) >= 2, spec["file"]
             assert all(len(row) == len(rows[0]) for row in rows), spec["file"]
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search opendata_governance")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_load_creates_the_owner_services_of_each_organization(loaded):
+    """Each organization gets the owner services described for it, once."""
+    for spec in DESCRIPTION["organizations"]:
+        listed = helpers.call_action("governance_service_list",
+                                     organization_id=spec["name"], limit=1000)
+        assert {s["name"] for s in listed["results"]} == {
+            s["name"] for s in spec["services"]}
+    assert len(loaded.created["services"]) == sum(
+        len(o["services"]) for o in DESCRIPTION["organizations"])
+    assert not demo.load_demo().created["services"]
+
+
+def test_every_demo_dataset_names_a_service_of_its_organization():
+    """The owner_service of each demo dataset is a service slug declared for its organization."""
+    services = {o["name"]: {s["name"] for s in o["services"]}
+                for o in DESCRIPTION["organizations"]}
+    for dataset in DATASETS:
+        assert dataset["fields"]["owner_service"] in services[dataset["organization"]]
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search scheming_datasets opendata_governance")
+@pytest.mark.ckan_config("scheming.dataset_schemas",
+                         "ckanext.opendata_governance:schemas/dataset.yaml")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_demo_loads_under_the_governance_dataset_schema():
+    """With the suite's dataset schema the demo loads and datasets count per service."""
+    demo.load_demo()
+    service = helpers.call_action("governance_service_show", id="direction-des-finances",
+                                  organization_id="rennes-metropole")
+    expected = [d for d in DATASETS if d["organization"] == "rennes-metropole"
+                and d["fields"]["owner_service"] == "direction-des-finances"]
+    assert service["dataset_count"] == len(expected) > 0

@@ -1,0 +1,93 @@
+"""Shared set-up of the owner service tests: plugins, schema and a populated portal."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import pytest
+
+from ckan.tests import factories, helpers
+
+PLUGINS = "postgres_search scheming_datasets opendata_governance"
+SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
+PASSWORD = "Correct-horse-battery-1"
+
+#: Marks every service test: our plugins, our dataset schema, a clean database.
+MARKS = [
+    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+    pytest.mark.ckan_config("scheming.dataset_schemas", SCHEMA),
+    pytest.mark.usefixtures("with_plugins", "clean_db"),
+]
+
+
+@dataclasses.dataclass
+class Portal:
+    """Two organizations, one service in the first, and a user of every kind."""
+
+    sysadmin: dict[str, Any]
+    admin: dict[str, Any]
+    editor: dict[str, Any]
+    member: dict[str, Any]
+    other_editor: dict[str, Any]
+    plain: dict[str, Any]
+    org: dict[str, Any]
+    other_org: dict[str, Any]
+    service: dict[str, Any]
+
+
+def make_portal() -> Portal:
+    users = {key: factories.User(password=PASSWORD)
+             for key in ("admin", "editor", "member", "other_editor", "plain")}
+    sysadmin = factories.Sysadmin(password=PASSWORD)
+    org = factories.Organization(users=[
+        {"name": users["admin"]["name"], "capacity": "admin"},
+        {"name": users["editor"]["name"], "capacity": "editor"},
+        {"name": users["member"]["name"], "capacity": "member"},
+    ])
+    other_org = factories.Organization(users=[
+        {"name": users["other_editor"]["name"], "capacity": "editor"},
+    ])
+    service = helpers.call_action(
+        "governance_service_create", {"user": sysadmin["name"]},
+        organization_id=org["id"], name="direction-des-finances",
+        title="Direction des finances", email="finances@example.org")
+    return Portal(sysadmin=sysadmin, org=org, other_org=other_org,
+                  service=service, **users)
+
+
+def as_user(user: dict[str, Any] | None) -> dict[str, Any]:
+    """An action context for the user, anonymous when None."""
+    return {"user": user["name"] if user else "", "ignore_auth": False}
+
+
+def dataset(portal: Portal, service: str | None = "direction-des-finances",
+            **kwargs: Any) -> dict[str, Any]:
+    """A dataset of the portal's organization, given this owner service."""
+    data: dict[str, Any] = {"owner_org": portal.org["id"], **kwargs}
+    if service is not None:
+        data["owner_service"] = service
+    return factories.Dataset(**data)
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    match = re.search(r'name="_csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="_csrf_token"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(app: Any, user: dict[str, Any]) -> Any:
+    """A test client holding the session of the user, logged in through the login form.
+
+    The ``app`` fixture opens a new client, without cookies, per request;
+    a session needs one client kept across requests.
+    """
+    client = app.test_client()
+    page = client.get("/user/login")
+    response = client.post("/user/login", data={
+        "login": user["name"], "password": PASSWORD,
+        "_csrf_token": csrf_token(page.body)}, follow_redirects=False)
+    assert response.status_code == 302, response.body
+    return client
