@@ -58,3 +58,17 @@ def test_suite_runs_without_solr(no_solr):
         pysolr.Solr("http://127.0.0.1:8983/solr/ckan")
     assert no_solr == ["http://127.0.0.1:8983/solr/ckan"]
     no_solr.clear()
+
+
+def test_readme_lists_every_declared_option():
+    """The README's configuration table names every option the plugins declare."""
+    import importlib.util
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("config_table", root / "scripts" / "config-table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    missing = [key for _plugin, key, _default, _text in module.rows() if f"`{key}`" not in readme]
+    assert not missing, f"run scripts/config-table.py and update the README: {missing}"

@@ -1,0 +1,35 @@
+"""Print the README's configuration table from every plugin's config_declaration.yaml."""
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def rows() -> list[tuple[str, str, str, str]]:
+    """(plugin, key, default, first line of the description) for every declared option."""
+    found = []
+    for path in sorted(ROOT.glob("ckanext/*/config_declaration.yaml")):
+        declaration = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for group in declaration.get("groups", []):
+            for option in group.get("options", []):
+                description = (option.get("description") or "").strip().splitlines()
+                default = option.get("default", "")
+                found.append((path.parent.name, option["key"], "" if default is None else str(default),
+                              description[0] if description else ""))
+    return found
+
+
+def main() -> int:
+    print("| plugin | option | default | meaning |")
+    print("|---|---|---|---|")
+    for plugin, key, default, description in rows():
+        print(f"| {plugin} | `{key}` | {default} | {description} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
