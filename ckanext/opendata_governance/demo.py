@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import mimetypes
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Iterable, Optional, Sequence
@@ -14,6 +15,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 from ckan.types import Context
+
+from ckanext.opendata_governance import freshness
 
 __all__ = [
     "DATA_DIR",
@@ -170,6 +173,7 @@ def _declared_fields(user: str, action: str, type_: str, key: str) -> frozenset[
 
 def _fields_and_extras(values: dict[str, Any],
                        declared: frozenset[str]) -> dict[str, Any]:
+    values = _resolve_dates(values)
     data: dict[str, Any] = {
         key: value for key, value in values.items() if key in declared}
     extras = [{"key": key, "value": str(value)}
@@ -177,6 +181,16 @@ def _fields_and_extras(values: dict[str, Any],
     if extras:
         data["extras"] = extras
     return data
+
+
+def _resolve_dates(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn ``last_data_update_days_ago`` into a ``last_data_update`` date before today."""
+    resolved = dict(values)
+    days_ago = resolved.pop("last_data_update_days_ago", None)
+    if days_ago is not None:
+        resolved["last_data_update"] = (
+            dt.date.today() - dt.timedelta(days=int(days_ago))).isoformat()
+    return resolved
 
 
 def _ensure_group_like(user: str, kind: str, spec: Spec, values: dict[str, Any],
@@ -262,4 +276,7 @@ def _upload_resource(user: str, dataset_id: str, spec: Spec) -> None:
         }
         if spec.get("conforms_to"):
             data["conforms_to"] = spec["conforms_to"]
-        tk.get_action("resource_create")(_context(user), data)
+        # The described last data update stays: uploading the demo files is
+        # not new data.
+        context = {**_context(user), freshness.KEEP_LAST_DATA_UPDATE: True}
+        tk.get_action("resource_create")(context, data)

@@ -6,32 +6,38 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.opendata_governance import freshness, frequencies
+
 __all__ = [
     "governance_frequency_choices",
+    "governance_update_status",
     "governance_service_choices",
     "governance_member_choices",
     "governance_can_see_services",
 ]
 
-#: EU frequency authority codes offered for ``update_frequency``.
-FREQUENCIES = (
-    ("CONT", "Continuous", "En continu"),
-    ("DAILY", "Daily", "Quotidienne"),
-    ("WEEKLY", "Weekly", "Hebdomadaire"),
-    ("MONTHLY", "Monthly", "Mensuelle"),
-    ("QUARTERLY", "Quarterly", "Trimestrielle"),
-    ("BIANNUAL", "Every six months", "Semestrielle"),
-    ("ANNUAL", "Annual", "Annuelle"),
-    ("IRREG", "Irregular", "Irrégulière"),
-    ("NEVER", "Never", "Jamais"),
-    ("UNKNOWN", "Unknown", "Inconnue"),
-)
-
 
 def governance_frequency_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
-    """Choices of the ``update_frequency`` select: EU codes with English and French labels."""
-    return [{"value": code, "label": {"en": en, "fr": fr}}
-            for code, en, fr in FREQUENCIES]
+    """Choices of the ``update_frequency`` select: EU codes labelled in the page's language."""
+    return frequencies.choices(_lang())
+
+
+def governance_update_status(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's update status today, for its badge.
+
+    :returns: ``status``, its translated ``label``, and ``next_update_due``
+        (a date, or None for a dataset without a regular update)
+    """
+    computed = freshness.dataset_cadence(pkg_dict)
+    return {**computed, "status": computed["update_status"],
+            "label": freshness.status_label(computed["update_status"])}
+
+
+def _lang() -> str:
+    try:
+        return tk.h.lang() or "fr"
+    except RuntimeError:  # outside a request
+        return tk.config.get("ckan.locale_default") or "fr"
 
 
 def governance_service_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Tables of the governance plugin: owner services and the append-only event log."""
+"""Tables of the governance plugin: owner services, the append-only event log, reminders sent."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-__all__ = ["Service", "Event"]
+__all__ = ["Service", "Event", "ReminderSent"]
 
 
 def _uuid() -> str:
@@ -113,3 +113,29 @@ class Event(tk.BaseModel):  # type: ignore[misc, valid-type]
             "event_type": self.event_type,
             "details": self.details or {},
         }
+
+
+class ReminderSent(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """A cadence reminder that went out: one row per dataset, due date and step."""
+
+    __tablename__ = "opendata_governance_reminder"
+    __table_args__ = (
+        sa.UniqueConstraint("package_id", "due_date", "step",
+                            name="opendata_governance_reminder_key"),
+    )
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    due_date = sa.Column(sa.Date, nullable=False)
+    step = sa.Column(sa.UnicodeText, nullable=False)
+    recipients = sa.Column(JSONB, nullable=False, default=list)
+    sent = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    @classmethod
+    def keys_for(cls, package_ids: list[str]) -> set[tuple[str, str, str]]:
+        """The (dataset id, due date ISO, step) keys already sent for these datasets."""
+        if not package_ids:
+            return set()
+        query = model.Session.query(cls.package_id, cls.due_date, cls.step).filter(
+            cls.package_id.in_(package_ids))
+        return {(package_id, due.isoformat(), step) for package_id, due, step in query}

@@ -7,9 +7,10 @@ from typing import Any, Optional
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
+from ckan.types import Context
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_governance import search
+from ckanext.opendata_governance import freshness, search
 from ckanext.suite import validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
@@ -28,19 +29,34 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
 
     def dataset_facets(self, facets_dict: OrderedDict[str, Any],
                        package_type: str) -> OrderedDict[str, Any]:
-        return search.add_service_facet(facets_dict)
+        return freshness.add_status_facet(search.add_service_facet(facets_dict))
 
     def organization_facets(self, facets_dict: OrderedDict[str, Any],
                             organization_type: str,
                             package_type: Optional[str]) -> OrderedDict[str, Any]:
-        return search.add_service_facet(facets_dict)
+        return freshness.add_status_facet(search.add_service_facet(facets_dict))
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
-        return search.name_service_facet_items(search_results)
+        return freshness.name_status_facet_items(
+            search.name_service_facet_items(search_results))
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return freshness.index_cadence(pkg_dict)
+
+    def after_resource_create(self, context: Context, resource: dict[str, Any]) -> None:
+        freshness.bump_after_resource_change(context, resource, created=True)
+
+    def before_resource_update(self, context: Context, current: dict[str, Any],
+                               resource: dict[str, Any]) -> None:
+        freshness.note_resource_change(context, current, resource)
+
+    def after_resource_update(self, context: Context, resource: dict[str, Any]) -> None:
+        freshness.bump_after_resource_change(context, resource)

@@ -82,12 +82,13 @@ def test_governance_vocabulary_is_stored_top_level():
 
 
 def test_frequency_choices_are_the_eu_codes_with_french_labels():
-    """The frequency helper offers the ten EU codes, each with a French label."""
-    choices = tk.h.governance_frequency_choices({})
-    assert [c["value"] for c in choices] == [
-        "CONT", "DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "BIANNUAL", "ANNUAL",
-        "IRREG", "NEVER", "UNKNOWN"]
-    assert choices[3]["label"]["fr"] == "Mensuelle"
+    """The frequency helper offers every code of the EU list, each with a French label."""
+    from ckanext.opendata_governance import frequencies
+
+    with helpers.changed_config("ckan.locale_default", "fr"):
+        choices = tk.h.governance_frequency_choices({})
+    assert [c["value"] for c in choices] == [f.code for f in frequencies.all_frequencies()]
+    assert {c["value"]: c["label"] for c in choices}["QUARTERLY"] == "Trimestriel"
 
 
 def test_package_search_facets_on_owner_service_with_titles():

@@ -1,12 +1,15 @@
 """Actions of the governance plugin: owner services and the event log."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Optional
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ckanext.opendata_governance import cadence, freshness
 from ckanext.opendata_governance.logic import schema
 from ckanext.opendata_governance.model import Event, Service
 
@@ -18,6 +21,7 @@ __all__ = [
     "governance_service_list",
     "governance_service_reassign",
     "governance_event_list",
+    "governance_overdue_list",
 ]
 
 #: Rows fetched per package_search page when collecting a service's datasets.
@@ -212,6 +216,62 @@ def governance_event_list(context: Context, data_dict: DataDict) -> dict[str, An
     page = (query.order_by(Event.timestamp.desc(), Event.id)
             .offset(data["offset"]).limit(data["limit"]).all())
     return {"count": query.count(), "results": [event.as_dict() for event in page]}
+
+
+@tk.side_effect_free
+def governance_overdue_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Datasets late for their data update, the longest overdue first.
+
+    The status is the one indexed, which the daily ``remind`` command keeps
+    current; days overdue are counted to today. Private datasets are listed
+    to those who may see them.
+
+    :param organization: id or name of an organization (optional; without
+        it, every organization the user edits, or all for sysadmins)
+    :param owner_service: name of an owner service (optional)
+    :param include_due_soon: also list datasets due soon (default false)
+    :param limit: page size (default 50)
+    :param offset: (default 0)
+    :returns: ``{"count": N, "results": [{"name", "title", "organization",
+        "owner_service", "update_frequency", "last_data_update",
+        "next_update_due", "update_status", "days_overdue"}, ...]}``
+    """
+    tk.check_access("governance_overdue_list", context, data_dict)
+    data = _validate(data_dict, schema.overdue_list(), context)
+    statuses = [cadence.OVERDUE] + ([cadence.DUE_SOON] if data["include_due_soon"] else [])
+    fq = ["update_status:({})".format(" OR ".join(statuses))]
+    if data.get("organization"):
+        fq.append('owner_org:"{}"'.format(data["organization"]))
+    elif not authz.is_sysadmin(context.get("user")):
+        organizations = tk.get_action("organization_list_for_user")(
+            {"user": context.get("user", "")}, {"permission": "update_dataset"})
+        ids = [org["id"] for org in organizations] or ["-"]
+        fq.append("owner_org:({})".format(" OR ".join('"{}"'.format(i) for i in ids)))
+    if data.get("owner_service"):
+        fq.append('owner_service:"{}"'.format(data["owner_service"].replace('"', "")))
+    found = tk.get_action("package_search")(
+        {"user": context.get("user", "")},
+        {"fq": " ".join(fq), "include_private": True, "sort": "next_update_due asc, name asc",
+         "rows": data["limit"], "start": data["offset"]})
+    today = dt.date.today()
+    results = []
+    for package in found["results"]:
+        computed = freshness.dataset_cadence(package, today)
+        due = computed["next_update_due"]
+        organization = package.get("organization") or {}
+        results.append({
+            "id": package["id"],
+            "name": package["name"],
+            "title": package.get("title"),
+            "organization": organization.get("name"),
+            "owner_service": package.get("owner_service"),
+            "update_frequency": package.get("update_frequency"),
+            "last_data_update": package.get("last_data_update"),
+            "next_update_due": due.isoformat() if due else None,
+            "update_status": computed["update_status"],
+            "days_overdue": computed["days_overdue"],
+        })
+    return {"count": found["count"], "results": results}
 
 
 def _validate(data_dict: DataDict, schema_: dict[str, Any],

@@ -18,6 +18,7 @@ __all__ = [
     "governance_service_list",
     "governance_service_reassign",
     "governance_event_list",
+    "governance_overdue_list",
 ]
 
 
@@ -84,3 +85,16 @@ def governance_event_list(context: Context, data_dict: DataDict) -> AuthResult:
         organization_id = package.owner_org
     return _allowed(context, organization_id, "admin",
                     tk._("Only the organization's admins can see its events"))
+
+
+def governance_overdue_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Sysadmins see every organization; editors and admins see theirs."""
+    msg = tk._("Only the organization's editors and admins can see its overdue datasets")
+    organization = data_dict.get("organization")
+    if organization:
+        group = model.Group.get(organization)
+        return _allowed(context, group.id if group else None, "update_dataset", msg)
+    user = context.get("user")
+    if user and authz.has_user_permission_for_some_org(user, "update_dataset"):
+        return {"success": True}
+    return {"success": False, "msg": msg}

@@ -10,6 +10,7 @@ __all__ = [
     "service_reassign",
     "service_list",
     "event_list",
+    "overdue_list",
 ]
 
 
@@ -81,6 +82,22 @@ def event_list(ignore_missing: Validator, unicode_safe: Validator,
         "organization_id": [ignore_missing, unicode_safe, governance_organization_id],
         "package_id": [ignore_missing, unicode_safe],
         "event_type": [ignore_missing, unicode_safe],
+        "limit": [default(50), natural_number_validator,
+                  limit_to_configured_maximum("ckan.search.rows_max", 1000)],
+        "offset": [default(0), natural_number_validator],
+    }
+
+
+@validator_args
+def overdue_list(ignore_missing: Validator, unicode_safe: Validator,
+                 default: ValidatorFactory, natural_number_validator: Validator,
+                 boolean_validator: Validator,
+                 limit_to_configured_maximum: ValidatorFactory,
+                 governance_organization_id: Validator) -> Schema:
+    return {
+        "organization": [ignore_missing, unicode_safe, governance_organization_id],
+        "owner_service": [ignore_missing, unicode_safe],
+        "include_due_soon": [default(False), boolean_validator],
         "limit": [default(50), natural_number_validator,
                   limit_to_configured_maximum("ckan.search.rows_max", 1000)],
         "offset": [default(0), natural_number_validator],

@@ -7,12 +7,15 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
+from ckanext.opendata_governance import cadence, frequencies
 from ckanext.opendata_governance.model import Service
 
 __all__ = [
     "governance_organization_id",
     "governance_user_id",
     "governance_owner_service",
+    "governance_update_frequency",
+    "governance_iso_date",
 ]
 
 
@@ -32,6 +35,31 @@ def governance_user_id(value: Any, context: Context) -> Any:
     if user is None or user.state != "active":
         raise tk.Invalid(tk._("User not found"))
     return user.id
+
+
+def governance_update_frequency(value: Any, context: Context) -> Any:
+    """An EU frequency authority code (or its URI), stored as the code: ``MONTHLY``."""
+    if value in (None, ""):
+        return value
+    frequency = frequencies.get(value)
+    if frequency is None:
+        raise tk.Invalid(
+            tk._("Unknown update frequency: {code}").format(code=value))
+    return frequency.code
+
+
+def governance_iso_date(value: Any, context: Context) -> Any:
+    """An ISO 8601 date, stored as ``YYYY-MM-DD``; empty stays empty."""
+    if value in (None, ""):
+        return value
+    try:
+        date = cadence.parse_date(value)
+    except (ValueError, OverflowError):
+        date = None
+    if date is None:
+        raise tk.Invalid(tk._("Not a date in the YYYY-MM-DD form: {value}").format(
+            value=value))
+    return date.isoformat()
 
 
 def governance_owner_service(key: FlattenKey, data: FlattenDataDict,
