@@ -53,12 +53,15 @@ def test_the_list_has_the_31_concepts_of_the_file() -> None:
     assert sorted(codes) == sorted(EXPECTED_PERIODS)
 
 
-def test_shipped_file_is_the_shared_copy() -> None:
-    """The RDF in the package is byte for byte the one in the shared data register."""
-    shared = pathlib.Path("/work/shared/data/vocab/eu-frequency-skos.rdf")
-    if not shared.exists():
-        pytest.skip("shared data register not mounted")
-    assert SHIPPED.read_bytes() == shared.read_bytes()
+def test_shipped_file_is_the_recorded_copy() -> None:
+    """The RDF in the package is byte for byte the copy whose checksum SOURCES.md records."""
+    import hashlib
+    import re
+
+    sources = (SHIPPED.parent / "SOURCES.md").read_text(encoding="utf-8")
+    recorded = re.search(r"SHA-256 of eu-frequency-skos.rdf as copied: `([0-9a-f]{64})`", sources)
+    assert recorded, "SOURCES.md must record the file's checksum"
+    assert hashlib.sha256(SHIPPED.read_bytes()).hexdigest() == recorded.group(1)
 
 
 @pytest.mark.parametrize("code, period", sorted(EXPECTED_PERIODS.items()))
