@@ -22,6 +22,8 @@ import time
 import uuid
 from typing import Any, Callable
 
+import sqlalchemy as sa
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RUNS = 200
 
@@ -132,7 +134,7 @@ def _generate(session: Any, count: int, seed: int = 42) -> list[str]:
           "state, created", resources)
     session.commit()
     # Fresh statistics, as autovacuum would give a real portal.
-    session.execute(__import__("sqlalchemy").text("ANALYZE"))
+    session.execute(sa.text("ANALYZE"))
     session.commit()
     return ids
 
@@ -161,7 +163,6 @@ def measure(size: int, rng: random.Random) -> dict[str, Any]:
     from ckan.config.middleware import make_app
     import ckan.plugins.toolkit as tk
     from ckan.lib import search
-    import sqlalchemy as sa
 
     make_app(load_config(str(ini)))
 

@@ -84,12 +84,9 @@ def new(id: str) -> Result:
     errors: dict[str, Any] = {}
     if tk.request.method == "POST":
         values = _form_values()
-        try:
-            tk.get_action("governance_service_create")(
-                _context(), {**values, "organization_id": organization["id"]})
-        except tk.ValidationError as error:
-            errors = error.error_dict
-        else:
+        _result, errors = _submit("governance_service_create",
+                                  {**values, "organization_id": organization["id"]})
+        if not errors:
             tk.h.flash_success(tk._("Service created"))
             return _to_list(organization["name"])
     return _render("opendata_governance/service_form.html", organization,
@@ -106,12 +103,8 @@ def edit(id: str, service_id: str) -> Result:
     errors: dict[str, Any] = {}
     if tk.request.method == "POST":
         values = _form_values()
-        try:
-            tk.get_action("governance_service_update")(
-                _context(), {**values, "id": service["id"]})
-        except tk.ValidationError as error:
-            errors = error.error_dict
-        else:
+        _result, errors = _submit("governance_service_update", {**values, "id": service["id"]})
+        if not errors:
             tk.h.flash_success(tk._("Service updated"))
             return _to_list(organization["name"])
     return _render("opendata_governance/service_form.html", organization,
@@ -126,11 +119,8 @@ def delete(id: str, service_id: str) -> Result:
     tk.check_access("governance_service_delete", _context(), {"id": service["id"]})
     errors: dict[str, Any] = {}
     if tk.request.method == "POST":
-        try:
-            tk.get_action("governance_service_delete")(_context(), {"id": service["id"]})
-        except tk.ValidationError as error:
-            errors = error.error_dict
-        else:
+        _result, errors = _submit("governance_service_delete", {"id": service["id"]})
+        if not errors:
             tk.h.flash_success(tk._("Service deleted"))
             return _to_list(organization["name"])
     return _render("opendata_governance/service_delete.html", organization,
@@ -146,12 +136,9 @@ def reassign(id: str, service_id: str) -> Result:
     errors: dict[str, Any] = {}
     target = tk.request.form.get("target", "")
     if tk.request.method == "POST":
-        try:
-            result = tk.get_action("governance_service_reassign")(
-                _context(), {"id": service["id"], "target": target})
-        except tk.ValidationError as error:
-            errors = error.error_dict
-        else:
+        result, errors = _submit("governance_service_reassign",
+                                 {"id": service["id"], "target": target})
+        if not errors:
             moved, failed = len(result["moved"]), len(result["failed"])
             tk.h.flash_success(tk.ungettext(
                 "{n} dataset moved", "{n} datasets moved", moved).format(n=moved))
@@ -167,6 +154,14 @@ def reassign(id: str, service_id: str) -> Result:
     return _render("opendata_governance/service_reassign.html", organization,
                    service=service, errors=errors, target=target,
                    targets=[t for t in targets if t["id"] != service["id"]])
+
+
+def _submit(action: str, data_dict: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Call a form's action: its result and no errors, or no result and the field errors."""
+    try:
+        return tk.get_action(action)(_context(), data_dict), {}
+    except tk.ValidationError as error:
+        return None, error.error_dict
 
 
 def _service(organization: dict[str, Any], service_id: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 
@@ -16,8 +16,7 @@ from ckan.lib.search import common as search_common
 from ckan.lib.search import index as search_index
 from ckan.lib.search import query as search_query
 
-if TYPE_CHECKING:
-    from ckanext.postgres_search.engine import SearchResult
+from ckanext.postgres_search import engine
 
 __all__ = ["PostgresConnection", "flush_pending", "install", "is_active"]
 
@@ -45,7 +44,6 @@ def flush_pending() -> None:
     """Write the documents held back from deferred adds, in this thread's session."""
     docs = _pending_docs()
     if docs:
-        from ckanext.postgres_search import engine
         batch = docs[:]
         docs.clear()
         engine.index_documents(model.Session, batch)
@@ -64,9 +62,9 @@ def _fresh_connections_in_child() -> None:
     # A forked worker (core's `search-index rebuild-fast`, job runners) must
     # not talk over its parent's pooled connections: drop them unclosed.
     model.Session.registry.clear()
-    engine = getattr(model.meta, "engine", None)
-    if engine is not None:
-        engine.dispose(close=False)
+    db_engine = getattr(model.meta, "engine", None)
+    if db_engine is not None:
+        db_engine.dispose(close=False)
 
 
 def is_active() -> bool:
@@ -110,8 +108,7 @@ class PostgresConnection:
             q = 'index_id:"{}" OR id:"{}"'.format(
                 id.replace('"', ""), id.replace('"', ""))
         if q is not None:
-            from ckanext.postgres_search import engine
-            engine.delete_by_query(model.Session, q)
+                engine.delete_by_query(model.Session, q)
 
     def commit(self, **kwargs: Any) -> None:
         # Only explicit index maintenance (clear, end of a rebuild) calls
@@ -119,8 +116,7 @@ class PostgresConnection:
         flush_pending()
         model.Session.commit()
 
-    def search(self, q: str = "*:*", **kwargs: Any) -> SearchResult:
-        from ckanext.postgres_search import engine
+    def search(self, q: str = "*:*", **kwargs: Any) -> engine.SearchResult:
         flush_pending()
         return engine.search(model.Session, q=q, **kwargs)
 
