@@ -9,7 +9,7 @@ for dir in ckanext/*/; do
     [ -f "$dir/plugin.py" ] || continue
     domain="ckanext-$plugin"
     mkdir -p "$dir/i18n/fr/LC_MESSAGES"
-    "$bin/pybabel" extract -F babel.cfg --no-location --sort-output \
+    "$bin/pybabel" extract -F babel.cfg -k N_ --no-location --sort-output \
         --msgid-bugs-address "" --project "$domain" -o "$dir/i18n/$domain.pot" "$dir"
     po="$dir/i18n/fr/LC_MESSAGES/$domain.po"
     if [ -f "$po" ]; then

@@ -1,4 +1,4 @@
-"""Tables of the governance plugin: owner services, the append-only event log, reminders sent."""
+"""Tables of the governance plugin: services, events, reminders, reviews, reviewers, settings."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-__all__ = ["Service", "Event", "ReminderSent"]
+__all__ = ["Service", "Event", "ReminderSent", "Review", "Reviewer", "OrganizationSetting"]
 
 
 def _uuid() -> str:
@@ -139,3 +139,126 @@ class ReminderSent(tk.BaseModel):  # type: ignore[misc, valid-type]
         query = model.Session.query(cls.package_id, cls.due_date, cls.step).filter(
             cls.package_id.in_(package_ids))
         return {(package_id, due.isoformat(), step) for package_id, due, step in query}
+
+
+#: States of a review; only ``submitted`` reviews can be decided.
+REVIEW_STATES = ("submitted", "approved", "rejected", "withdrawn")
+
+
+class Review(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """A request to sign a dataset off for publication, and its decision."""
+
+    __tablename__ = "opendata_governance_review"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    organization_id = sa.Column(sa.UnicodeText, index=True)
+    state = sa.Column(sa.UnicodeText, nullable=False, default="submitted", index=True)
+    requested_by = sa.Column(sa.UnicodeText)
+    request_comment = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    # What the sign-off covers: a hash of the covered metadata and resources,
+    # and the readable snapshot it was computed from.
+    fingerprint = sa.Column(sa.UnicodeText, nullable=False)
+    snapshot = sa.Column(JSONB, nullable=False, default=dict)
+    # Results of the automated checks run when the review was requested.
+    checks = sa.Column(JSONB, nullable=False, default=list)
+    decided_by = sa.Column(sa.UnicodeText)
+    decided = sa.Column(sa.DateTime)
+    checklist = sa.Column(JSONB)
+    decision_comment = sa.Column(sa.UnicodeText)
+    override = sa.Column(sa.Boolean, nullable=False, default=False)
+
+    @classmethod
+    def get(cls, id_: str) -> "Review | None":
+        return model.Session.get(cls, id_)
+
+    @classmethod
+    def latest_for(cls, package_id: str, state: "str | None" = None) -> "Review | None":
+        query = model.Session.query(cls).filter_by(package_id=package_id)
+        if state:
+            query = query.filter_by(state=state)
+        return query.order_by(cls.created.desc()).first()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "package_id": self.package_id,
+            "organization_id": self.organization_id,
+            "state": self.state,
+            "requested_by": self.requested_by,
+            "comment": self.request_comment,
+            "created": self.created.isoformat() if self.created else None,
+            "fingerprint": self.fingerprint,
+            "snapshot": self.snapshot or {},
+            "checks": self.checks or [],
+            "decided_by": self.decided_by,
+            "decided": self.decided.isoformat() if self.decided else None,
+            "checklist": self.checklist,
+            "decision_comment": self.decision_comment,
+            "override": bool(self.override),
+        }
+
+
+class Reviewer(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """A user named compliance reviewer of one organization by its admins."""
+
+    __tablename__ = "opendata_governance_reviewer"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "user_id",
+                            name="opendata_governance_reviewer_key"),
+    )
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    user_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    created_by = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    @classmethod
+    def is_reviewer(cls, organization_id: "str | None", user_id: "str | None") -> bool:
+        if not organization_id or not user_id:
+            return False
+        return model.Session.query(cls).filter_by(
+            organization_id=organization_id, user_id=user_id).first() is not None
+
+    @classmethod
+    def organizations_of(cls, user_id: str) -> list[str]:
+        return [row.organization_id for row in
+                model.Session.query(cls.organization_id).filter_by(user_id=user_id)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "organization_id": self.organization_id,
+            "user_id": self.user_id,
+            "created_by": self.created_by,
+            "created": self.created.isoformat() if self.created else None,
+        }
+
+
+class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """Per-organization governance settings; no row means the defaults (gate on)."""
+
+    __tablename__ = "opendata_governance_organization_setting"
+
+    organization_id = sa.Column(sa.UnicodeText, primary_key=True)
+    gate_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    modified_by = sa.Column(sa.UnicodeText)
+    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+
+    @classmethod
+    def gate_enabled_for(cls, organization_id: "str | None") -> bool:
+        """Whether the publication gate guards this organization (default: yes)."""
+        if not organization_id:
+            return False
+        row = model.Session.get(cls, organization_id)
+        return True if row is None else bool(row.gate_enabled)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "organization_id": self.organization_id,
+            "gate_enabled": bool(self.gate_enabled),
+            "modified_by": self.modified_by,
+            "modified": self.modified.isoformat() if self.modified else None,
+        }
