@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import logging
-import pathlib
-import re
 from typing import AbstractSet, Any, Iterable, Literal, Mapping
 
-import jinja2
 from dateutil import parser as date_parser
 
-from ckanext.opendata_governance import frequencies
+from ckanext.opendata_governance import frequencies, mail
 
 __all__ = [
     "DUE_SOON",
@@ -42,7 +38,6 @@ Step = Literal["before", "due", "escalation"]
 #: Reminder steps in the order they happen for one due date.
 STEPS: tuple[Step, ...] = ("before", "due", "escalation")
 
-_TEMPLATES = pathlib.Path(__file__).parent / "mail_templates"
 
 
 def parse_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:
@@ -273,11 +268,6 @@ _MONTHS = {
 }
 
 
-def _mail_lang(lang: str | None) -> str:
-    short = (lang or "").replace("-", "_").split("_")[0].lower()
-    return "fr" if short == "fr" else "en"
-
-
 def _format_date(value: dt.date | None, lang: str) -> str:
     if value is None:
         return ""
@@ -286,26 +276,6 @@ def _format_date(value: dt.date | None, lang: str) -> str:
         day = "1er" if value.day == 1 else str(value.day)
         return f"{day} {month} {value.year}"
     return f"{month} {value.day}, {value.year}"
-
-
-def _one_line(value: object) -> str:
-    # Titles end up in the Subject header: a line break there would let a
-    # dataset title inject headers, and a tab or run of spaces reads badly.
-    # No-break spaces stay: French typography puts them inside « ».
-    return re.sub(r"[^\S\u00a0\u202f]+", " ", str(value or "")).strip(" ")
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    # Plain text mail: HTML autoescaping would print &amp; and &#39;.
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def render_reminder(
@@ -323,14 +293,14 @@ def render_reminder(
     first line is the subject, the body starts after the blank line that
     follows. Any ``lang`` other than French (``fr``, ``fr_FR``...) gets English.
     """
-    mail_lang = _mail_lang(lang)
+    mail_lang = mail.mail_lang(lang or "en")
     frequency = frequencies.get(reminder.update_frequency)
     context = {
-        "site_title": _one_line(site_title),
-        "dataset_title": _one_line(reminder.dataset_title),
-        "dataset_url": _one_line(dataset_url),
-        "service_title": _one_line(service_title),
-        "organization_title": _one_line(organization_title),
+        "site_title": mail.one_line(site_title),
+        "dataset_title": mail.one_line(reminder.dataset_title),
+        "dataset_url": mail.one_line(dataset_url),
+        "service_title": mail.one_line(service_title),
+        "organization_title": mail.one_line(organization_title),
         "frequency_label": frequency.label(mail_lang) if frequency else reminder.update_frequency,
         "last_update": _format_date(reminder.last_data_update, mail_lang),
         "due": _format_date(reminder.due, mail_lang),
@@ -338,7 +308,7 @@ def render_reminder(
         "days_left": max(0, (reminder.due - reminder.planned_on).days),
         "days_late": reminder.days_late,
     }
-    template = _environment().get_template(f"reminder_{reminder.step}.{mail_lang}.txt")
+    template = mail.environment().get_template(f"reminder_{reminder.step}.{mail_lang}.txt")
     text = template.render(context)
     subject, _, body = text.partition("\n")
-    return _one_line(subject), body.lstrip("\n")
+    return mail.one_line(subject), body.lstrip("\n")

@@ -102,3 +102,127 @@ def overdue_list(ignore_missing: Validator, unicode_safe: Validator,
                   limit_to_configured_maximum("ckan.search.rows_max", 1000)],
         "offset": [default(0), natural_number_validator],
     }
+
+
+# The sign-off workflow: reviews, reviewers and per-organization settings.
+__all__ += [
+    "review_request",
+    "review_decide",
+    "review_show",
+    "review_list",
+    "reviewer",
+    "reviewer_list",
+    "settings_show",
+    "settings_update",
+    "review_activity",
+]
+
+
+@validator_args
+def review_request(not_empty: Validator, ignore_missing: Validator,
+                   unicode_safe: Validator, strip_value: Validator,
+                   governance_boolean: Validator, default: ValidatorFactory) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "comment": [ignore_missing, unicode_safe, strip_value],
+        "publish": [default(True), governance_boolean],
+    }
+
+
+@validator_args
+def review_decide(not_empty: Validator, ignore_missing: Validator,
+                  unicode_safe: Validator, strip_value: Validator,
+                  governance_boolean: Validator, default: ValidatorFactory,
+                  governance_review_decision: Validator,
+                  governance_review_checklist: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "decision": [governance_review_decision],
+        "checklist": [governance_review_checklist],
+        "comment": [ignore_missing, unicode_safe, strip_value],
+        "override": [default(False), governance_boolean],
+    }
+
+
+@validator_args
+def review_show(ignore_missing: Validator, unicode_safe: Validator,
+                governance_id_or_package_id: Validator) -> Schema:
+    return {
+        "id": [ignore_missing, unicode_safe],
+        "package_id": [ignore_missing, unicode_safe],
+        "__before": [governance_id_or_package_id],
+    }
+
+
+@validator_args
+def review_list(ignore_missing: Validator, unicode_safe: Validator,
+                default: ValidatorFactory, natural_number_validator: Validator,
+                governance_organization_id: Validator,
+                governance_review_state: Validator,
+                governance_review_limit: Validator) -> Schema:
+    return {
+        "organization_id": [ignore_missing, unicode_safe, governance_organization_id],
+        "package_id": [ignore_missing, unicode_safe],
+        "state": [default("submitted"), unicode_safe, governance_review_state],
+        "limit": [default(20), natural_number_validator, governance_review_limit],
+        "offset": [default(0), natural_number_validator],
+    }
+
+
+@validator_args
+def reviewer(not_empty: Validator, unicode_safe: Validator,
+             governance_organization_id: Validator,
+             governance_user_id: Validator) -> Schema:
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+        "user": [not_empty, unicode_safe, governance_user_id],
+    }
+
+
+@validator_args
+def reviewer_list(not_empty: Validator, unicode_safe: Validator,
+                  default: ValidatorFactory, natural_number_validator: Validator,
+                  governance_organization_id: Validator,
+                  governance_review_limit: Validator) -> Schema:
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+        "limit": [default(100), natural_number_validator, governance_review_limit],
+        "offset": [default(0), natural_number_validator],
+    }
+
+
+@validator_args
+def settings_show(not_empty: Validator, unicode_safe: Validator,
+                  governance_organization_id: Validator) -> Schema:
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+    }
+
+
+@validator_args
+def settings_update(not_empty: Validator, unicode_safe: Validator,
+                    not_missing: Validator, governance_boolean: Validator,
+                    governance_organization_id: Validator) -> Schema:
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+        "gate_enabled": [not_missing, governance_boolean],
+    }
+
+
+@validator_args
+def review_activity(ignore: Validator, not_empty: Validator, unicode_safe: Validator,
+                    convert_user_name_or_id_to_id: Validator,
+                    package_id_exists: Validator, one_of: ValidatorFactory,
+                    ignore_empty: Validator, ignore_missing: Validator,
+                    list_of_strings: Validator) -> Schema:
+    # activity_create accepts a schema in its context: the way to record an
+    # activity type of our own, which its default schema does not know.
+    return {
+        "id": [ignore],
+        "timestamp": [ignore],
+        "user_id": [not_empty, unicode_safe, convert_user_name_or_id_to_id],
+        "object_id": [not_empty, unicode_safe, package_id_exists],
+        "activity_type": [not_empty, one_of(["reviewed package"])],
+        "data": [ignore_empty, ignore_missing],
+        "permission_labels": [ignore_empty, list_of_strings],
+    }

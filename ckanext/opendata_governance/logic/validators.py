@@ -1,6 +1,7 @@
 """Validators of the governance plugin's schemas and of its dataset fields."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -8,7 +9,7 @@ from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.opendata_governance import cadence, frequencies
-from ckanext.opendata_governance.model import Service
+from ckanext.opendata_governance.model import REVIEW_STATES, Service
 
 __all__ = [
     "governance_organization_id",
@@ -92,3 +93,113 @@ def _kept(context: Context, value: str) -> bool:
     if package is None:
         return False
     return package.extras.get("owner_service") == value
+
+
+# The sign-off workflow.
+__all__ += [
+    "governance_boolean",
+    "governance_review_decision",
+    "governance_review_checklist",
+    "governance_review_state",
+    "governance_review_limit",
+    "governance_id_or_package_id",
+]
+
+#: Items a reviewer gives a verdict on, in the order forms show them.
+CHECKLIST_ITEMS = ("licence", "personal_data", "schema", "open_format", "metadata")
+#: Verdicts of a checklist item.
+VERDICTS = ("ok", "not_ok", "not_applicable")
+#: Decisions on a review.
+DECISIONS = ("approve", "reject")
+#: The largest page of the reviewers' queue.
+REVIEW_LIST_MAX = 100
+
+_TRUE = {"true", "1", "yes", "y", "on", "t"}
+_FALSE = {"false", "0", "no", "n", "off", "f", ""}
+
+
+def governance_boolean(value: Any, context: Context) -> Any:
+    """A true/false value; refuses what is neither, instead of reading it as false."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise tk.Invalid(tk._("Not a true/false value: {value}").format(value=value))
+
+
+def governance_review_decision(value: Any, context: Context) -> Any:
+    """``approve`` or ``reject``."""
+    if value in (None, "", tk.missing):
+        raise tk.Invalid(tk._("Missing value"))
+    if value not in DECISIONS:
+        raise tk.Invalid(tk._("The decision must be approve or reject, not {value}").format(
+            value=value))
+    return value
+
+
+def governance_review_checklist(value: Any, context: Context) -> Any:
+    """One verdict per checklist item, each a verdict string or ``{"verdict", "comment"}``.
+
+    Returned as ``{item: {"verdict": ..., "comment": ... or None}}``; a JSON
+    string (a form post) is read as the object it encodes.
+    """
+    if value in (None, "", tk.missing):
+        raise tk.Invalid(tk._("Missing value"))
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise tk.Invalid(tk._("The checklist must be an object with one entry per item"))
+    if not isinstance(value, dict):
+        raise tk.Invalid(tk._("The checklist must be an object with one entry per item"))
+    unknown = sorted(str(key) for key in value if key not in CHECKLIST_ITEMS)
+    if unknown:
+        raise tk.Invalid(tk._("Unknown checklist item: {items}").format(
+            items=", ".join(unknown)))
+    missing = [item for item in CHECKLIST_ITEMS if item not in value]
+    if missing:
+        raise tk.Invalid(tk._("Missing checklist item: {items}").format(
+            items=", ".join(missing)))
+    checklist: dict[str, dict[str, Any]] = {}
+    for item in CHECKLIST_ITEMS:
+        entry = value[item]
+        comment: Any = None
+        if isinstance(entry, dict):
+            extra = sorted(str(key) for key in entry if key not in ("verdict", "comment"))
+            if extra:
+                raise tk.Invalid(tk._("{item}: unknown key {keys}").format(
+                    item=item, keys=", ".join(extra)))
+            comment = entry.get("comment")
+            entry = entry.get("verdict")
+            if comment is not None and not isinstance(comment, str):
+                raise tk.Invalid(tk._("{item}: the comment must be text").format(item=item))
+        if entry not in VERDICTS:
+            raise tk.Invalid(tk._(
+                "{item}: the verdict must be ok, not_ok or not_applicable, not {value}"
+            ).format(item=item, value=entry))
+        checklist[item] = {"verdict": entry, "comment": (comment or "").strip() or None}
+    return checklist
+
+
+def governance_review_state(value: Any, context: Context) -> Any:
+    """A review state, or ``all``."""
+    if value != "all" and value not in REVIEW_STATES:
+        raise tk.Invalid(tk._("Unknown review state: {value}").format(value=value))
+    return value
+
+
+def governance_review_limit(value: Any, context: Context) -> Any:
+    """A page size no larger than the queue's maximum."""
+    return min(int(value), REVIEW_LIST_MAX)
+
+
+def governance_id_or_package_id(key: FlattenKey, data: FlattenDataDict,
+                                errors: FlattenErrorDict, context: Context) -> None:
+    """Either a review ``id`` or a ``package_id`` must be given."""
+    if data.get(("id",)) in (None, "", tk.missing) and \
+            data.get(("package_id",)) in (None, "", tk.missing):
+        errors.setdefault(("id",), []).append(
+            tk._("Give a review id or a package_id"))
