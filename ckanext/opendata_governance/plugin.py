@@ -1,4 +1,4 @@
-"""Plugin shell for dataset governance: owner services, update cadence, sign-off."""
+"""Plugin shell for dataset governance: owner services, update cadence, sign-off, gate."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -7,10 +7,10 @@ from typing import Any, Optional
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
-from ckan.types import Context
+from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_governance import freshness, search
+from ckanext.opendata_governance import freshness, gate, search
 from ckanext.suite import validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
@@ -30,6 +30,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
@@ -50,6 +51,15 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return freshness.index_cadence(pkg_dict)
+
+    def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]) -> None:
+        gate.check_created(context, pkg_dict)
+
+    def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
+        gate.check_updated(context, pkg_dict)
+
+    def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
+        return gate.guard_bulk_process(app)
 
     def after_resource_create(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource, created=True)

@@ -9,6 +9,9 @@ import pytest
 
 from ckan.tests import factories, helpers
 
+from ckanext.opendata_governance.model import OrganizationSetting
+from tests.opendata_governance.gate_setup import published
+
 PLUGINS = "postgres_search scheming_datasets opendata_governance"
 SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
 PASSWORD = "Correct-horse-battery-1"
@@ -63,11 +66,17 @@ def as_user(user: dict[str, Any] | None) -> dict[str, Any]:
 
 def dataset(portal: Portal, service: str | None = "direction-des-finances",
             **kwargs: Any) -> dict[str, Any]:
-    """A dataset of the portal's organization, given this owner service."""
+    """A dataset of the portal's organization, given this owner service.
+
+    Public unless ``private=True``; public in an organization that keeps the
+    publication gate on means published through it, with an approved sign-off.
+    """
     data: dict[str, Any] = {"owner_org": portal.org["id"], **kwargs}
     if service is not None:
         data["owner_service"] = service
-    return factories.Dataset(**data)
+    if data.get("private") or not OrganizationSetting.gate_enabled_for(data["owner_org"]):
+        return factories.Dataset(**data)
+    return published(**data)
 
 
 def csrf_token(html: str) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
+from tests.opendata_governance.gate_setup import published
 from tests.opendata_governance.services_setup import MARKS, as_user, dataset, make_portal
 
 pytestmark = MARKS
@@ -73,8 +74,8 @@ def test_filter_by_organization():
     """organization keeps that organization's datasets only (sysadmin asking)."""
     portal = make_portal()
     _overdue(portal)
-    other = factories.Dataset(owner_org=portal.other_org["id"], update_frequency="MONTHLY",
-                              last_data_update=_days_ago(40))
+    other = published(owner_org=portal.other_org["id"], update_frequency="MONTHLY",
+                      last_data_update=_days_ago(40))
     result = _list(portal.sysadmin, organization=portal.other_org["id"])
     assert [row["name"] for row in result["results"]] == [other["name"]]
 
@@ -83,8 +84,8 @@ def test_editor_without_organization_sees_only_their_organizations():
     """Without an organization, an editor gets the overdue datasets of their organizations."""
     portal = make_portal()
     mine = _overdue(portal)
-    factories.Dataset(owner_org=portal.other_org["id"], update_frequency="MONTHLY",
-                      last_data_update=_days_ago(40))
+    published(owner_org=portal.other_org["id"], update_frequency="MONTHLY",
+              last_data_update=_days_ago(40))
     assert [row["name"] for row in _list(portal.editor)["results"]] == [mine["name"]]
     assert _list(portal.sysadmin)["count"] == 2
 

@@ -70,13 +70,16 @@ def test_admin_of_another_organization_cannot_manage_services():
     assert not _allowed("governance_service_update", portal.plain, _service(portal))
 
 
-def test_event_list_of_a_dataset_needs_its_organization_admin():
-    """Events filtered by dataset are shown to that dataset's organization admins only."""
+def test_event_list_of_a_dataset_is_for_those_who_edit_it():
+    """Events filtered by dataset are shown to its organization's admins and editors only."""
     portal = make_portal()
     dataset = helpers.call_action(
-        "package_create", name="budget", owner_org=portal.org["id"])
+        "package_create", name="budget", owner_org=portal.org["id"], private=True)
     assert _allowed("governance_event_list", portal.admin, {"package_id": dataset["id"]})
-    assert not _allowed("governance_event_list", portal.editor,
+    assert _allowed("governance_event_list", portal.editor, {"package_id": dataset["id"]})
+    assert not _allowed("governance_event_list", portal.member,
+                        {"package_id": dataset["id"]})
+    assert not _allowed("governance_event_list", portal.other_editor,
                         {"package_id": dataset["id"]})
 
 

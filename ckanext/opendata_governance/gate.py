@@ -1,0 +1,362 @@
+"""The publication gate: public only with a matching sign-off; automatic unpublishing."""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable, Optional
+
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Context
+
+from ckanext.opendata_governance import checks, fingerprint, mail
+from ckanext.opendata_governance.model import Event, OrganizationSetting, Review, Reviewer
+
+__all__ = [
+    "PRIOR",
+    "remember_prior",
+    "check_created",
+    "check_updated",
+    "check_owner_org_move",
+    "check_bulk_public",
+    "refusal_message",
+    "send_notifications",
+    "guard_bulk_process",
+]
+
+log = logging.getLogger(__name__)
+
+#: Context key: per dataset id, its state when ``package_update`` started.
+PRIOR = "opendata_governance_prior"
+#: Context key: automatic unpublishings to mail once the update is done.
+_NOTIFY = "opendata_governance_notify"
+
+#: Resource columns whose change means the published data changed.
+_DATA_FIELDS = ("url", "url_type", "size", "hash", "last_modified")
+
+
+#: Package types that are not published data: ckanext-harvest's sources.
+_UNGATED_TYPES = ("harvest",)
+
+
+def _gated(package: model.Package) -> bool:
+    return OrganizationSetting.gate_enabled_for(package.owner_org)
+
+
+def _resource_data(package: model.Package) -> dict[str, tuple[Any, ...]]:
+    return {resource.id: tuple(getattr(resource, field, None) for field in _DATA_FIELDS)
+            for resource in package.resources}
+
+
+def remember_prior(context: Context, data_dict: dict[str, Any]) -> None:
+    """Record, before ``package_update`` runs, whether the dataset is public and where."""
+    package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+    if package is None:
+        return
+    priors = context.setdefault(PRIOR, {})  # type: ignore[misc]
+    priors[package.id] = {
+        "private": bool(package.private),
+        "owner_org": package.owner_org,
+        "resources": _resource_data(package),
+    }
+
+
+def check_created(context: Context, data: dict[str, Any]) -> None:
+    """Gate a dataset created public (``after_dataset_create``)."""
+    package = model.Package.get(data.get("id") or "")
+    if package is not None:
+        _enforce(context, package, None, "package_create")
+
+
+def check_updated(context: Context, data: dict[str, Any]) -> None:
+    """Gate a dataset made public, or moved public into a governed organization;
+    recheck a public dataset whose data changed (``after_dataset_update``)."""
+    package = model.Package.get(data.get("id") or "")
+    if package is None:
+        return
+    prior = (context.get(PRIOR) or {}).pop(package.id, None)  # type: ignore[union-attr]
+    _enforce(context, package, prior, "package_update")
+
+
+def check_owner_org_move(context: Context, package: model.Package, organization_id: str
+                         ) -> None:
+    """Refuse, before anything changes, to move a public dataset into a governed
+    organization without a sign-off covering it there.
+
+    Checked beforehand because core's ``package_owner_org_update`` may commit
+    part of its work itself (CKAN 2.11 saves the old membership on its own).
+    """
+    if (package.private or package.type in _UNGATED_TYPES
+            or not OrganizationSetting.gate_enabled_for(organization_id)):
+        return
+    moved = fingerprint.snapshot(package)
+    moved["fields"]["owner_org"] = organization_id
+    approved = Review.latest_for(package.id, state="approved")
+    if approved is not None and approved.fingerprint == fingerprint.fingerprint_of(moved):
+        return
+    reason = refusal_message(package, moved)
+    package_id, name = package.id, package.name
+    model.Session.rollback()
+    _record_refusal(context, organization_id, package_id, name,
+                    "package_owner_org_update", reason)
+    raise tk.ValidationError({"private": [reason]})
+
+
+def _enforce(context: Context, package: model.Package, prior: Optional[dict[str, Any]],
+             path: str) -> None:
+    if package.private or package.type in _UNGATED_TYPES or not _gated(package):
+        return
+    if prior is not None and not prior["private"] and prior["owner_org"] == package.owner_org:
+        # Published: metadata edits are free, new data is checked again.
+        changed = _changed_resources(prior["resources"], package)
+        if changed:
+            _recheck(context, package, changed)
+        return
+    if fingerprint.matching_approval(package) is not None:
+        return
+    reason = refusal_message(package)
+    if _harvested(package.id):
+        # A harvest run must not lose the partner's dataset: keep it, privately.
+        package.private = True
+        model.Session.add(_event(context, package.owner_org, package.id, "gate_refused", {
+            "path": "harvest", "kept_private": True, "reason": reason,
+            "name": package.name}))
+        log.info("harvested dataset %s kept private: %s", package.name, reason)
+        return
+    organization_id, package_id, name = package.owner_org, package.id, package.name
+    model.Session.rollback()
+    _record_refusal(context, organization_id, package_id, name, path, reason)
+    raise tk.ValidationError({"private": [reason]})
+
+
+def _record_refusal(context: Context, organization_id: Optional[str], package_id: str,
+                    name: str, path: str, reason: str) -> None:
+    # Committed on its own: the refused change is gone, the attempt is kept.
+    model.Session.add(_event(context, organization_id, package_id, "gate_refused", {
+        "path": path, "kept_private": False, "reason": reason, "name": name}))
+    model.Session.commit()
+
+
+def _event(context: Context, organization_id: Optional[str], package_id: str,
+           event_type: str, details: dict[str, Any]) -> Event:
+    user = model.User.get(context.get("user") or "") if context.get("user") else None
+    return Event(actor_id=user.id if user else None, organization_id=organization_id,
+                 package_id=package_id, object_type="dataset", object_id=package_id,
+                 event_type=event_type, details=details)
+
+
+def _harvested(package_id: str) -> bool:
+    if not p.plugin_loaded("harvest"):
+        return False
+    try:
+        tk.get_action("harvest_object_show")({"ignore_auth": True},
+                                             {"dataset_id": package_id})
+    except tk.ObjectNotFound:
+        return False
+    return True
+
+
+def _date(value: Any) -> str:
+    return value.date().isoformat() if value is not None else ""
+
+
+def _change_labels(package: model.Package, changed: list[str]) -> list[str]:
+    labels = {
+        "title": tk._("title"),
+        "notes": tk._("description"),
+        "license_id": tk._("licence"),
+        "owner_org": tk._("organization"),
+        "owner_service": tk._("owner service"),
+        "contains_personal_data": tk._("personal data declaration"),
+    }
+    names = {resource.id: resource.name or resource.id for resource in package.resources}
+    readable = []
+    for key in changed:
+        if key.startswith("resource:"):
+            resource_id = key.split(":", 1)[1]
+            readable.append(tk._("resource {name}").format(
+                name=names.get(resource_id, resource_id)))
+        else:
+            readable.append(labels.get(key, key))
+    return readable
+
+
+def refusal_message(package: model.Package, snap: Optional[dict[str, Any]] = None) -> str:
+    """Why the dataset cannot be public now: no sign-off, a pending one, or what changed
+    (since the sign-off, to the dataset as it is or as ``snap`` shows it)."""
+    latest = Review.latest_for(package.id)
+    if latest is not None and latest.state == "submitted":
+        return tk._("The dataset cannot be made public: its review, requested on {date}, "
+                    "is still pending.").format(date=_date(latest.created))
+    approved = Review.latest_for(package.id, state="approved")
+    if approved is not None:
+        changed = fingerprint.changes(approved.snapshot or {},
+                                      snap or fingerprint.current(package)[1])
+        return tk._("The dataset cannot be made public: the sign-off of {date} no longer "
+                    "matches it. Changed since: {changes}. Request a new review.").format(
+            date=_date(approved.decided or approved.created),
+            changes=", ".join(_change_labels(package, changed)) or tk._("unknown"))
+    return tk._("The dataset cannot be made public: it has no approved compliance sign-off. "
+                "Keep it private and request a review.")
+
+
+def _changed_resources(before: dict[str, tuple[Any, ...]], package: model.Package
+                       ) -> list[str]:
+    after = _resource_data(package)
+    return [resource_id for resource_id, data in after.items()
+            if before.get(resource_id) != data]
+
+
+def _overridden(review: Optional[Review]) -> set[str]:
+    """Blocking checks the approving reviewer explicitly overrode."""
+    if review is None or not review.override:
+        return set()
+    failing = checks.blocking_failures(list(review.checks or []))
+    return {str(result.get("check_id")) for result in failing}
+
+
+def _recheck(context: Context, package: model.Package, changed: list[str]) -> None:
+    dataset = tk.get_action("package_show")(
+        {"ignore_auth": True, "use_cache": False}, {"id": package.id})
+    results = checks.run_all(dataset)
+    review = Review.latest_for(package.id, state="approved")
+    overridden = _overridden(review)
+    findings = [result for result in checks.blocking_failures(results)
+                if result["check_id"] not in overridden]
+    if not findings:
+        return
+    package.private = True
+    model.Session.add(_event(context, package.owner_org, package.id, "auto_unpublished", {
+        "findings": findings, "resources": changed,
+        "review_id": review.id if review else None}))
+    context.setdefault(_NOTIFY, []).append(  # type: ignore[misc]
+        {"package_id": package.id, "findings": findings})
+
+
+def send_notifications(context: Context) -> None:
+    """Mail the owner service and the reviewers about datasets unpublished by this update."""
+    for notice in context.pop(_NOTIFY, None) or []:  # type: ignore[misc]
+        try:
+            _notify(notice["package_id"], notice["findings"])
+        except Exception:  # the dataset is already private and the event recorded
+            log.exception("could not notify the unpublishing of %s", notice["package_id"])
+
+
+def _site_context() -> Context:
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    return {"user": user, "ignore_auth": True}
+
+
+def _user_email(user_id: Optional[str]) -> Optional[tuple[str, str]]:
+    user = model.User.get(user_id) if user_id else None
+    if user is None or user.state != "active" or not user.email:
+        return None
+    return (user.display_name or user.name, user.email)
+
+
+def _recipients(dataset: dict[str, Any]) -> list[tuple[str, str]]:
+    found: list[Optional[tuple[str, str]]] = []
+    organization_id = dataset.get("owner_org")
+    service = _service(dataset)
+    if service:
+        if service.get("email"):
+            found.append((service["title"], service["email"]))
+        found.append(_user_email(service.get("referent_id")))
+    reviewers = [row.user_id for row in
+                 model.Session.query(Reviewer).filter_by(organization_id=organization_id)]
+    if not reviewers and organization_id:
+        members = tk.get_action("member_list")(_site_context(), {
+            "id": organization_id, "object_type": "user", "capacity": "admin"})
+        reviewers = [user_id for user_id, _type, _capacity in members]
+    found.extend(_user_email(user_id) for user_id in reviewers)
+    unique: dict[str, tuple[str, str]] = {}
+    for item in found:
+        if item:
+            unique.setdefault(item[1].lower(), item)
+    return list(unique.values())
+
+
+def _service(dataset: dict[str, Any]) -> Optional[dict[str, Any]]:
+    if not dataset.get("owner_service") or not dataset.get("owner_org"):
+        return None
+    try:
+        return tk.get_action("governance_service_show")(_site_context(), {
+            "id": dataset["owner_service"], "organization_id": dataset["owner_org"]})
+    except tk.ObjectNotFound:
+        return None
+
+
+def _notify(package_id: str, findings: list[dict[str, Any]]) -> None:
+    dataset = tk.get_action("package_show")(_site_context(), {"id": package_id})
+    recipients = _recipients(dataset)
+    if not recipients:
+        log.warning("no one to tell that %s was unpublished", dataset["name"])
+        return
+    organization = dataset.get("organization") or {}
+    service = _service(dataset)
+    subject, body = mail.render(
+        "unpublished",
+        dataset_title=dataset.get("title") or dataset["name"],
+        dataset_url="{}/dataset/{}".format(
+            (tk.config.get("ckan.site_url") or "").rstrip("/"), dataset["name"]),
+        organization_title=mail.one_line(organization.get("title")),
+        service_title=mail.one_line(service["title"] if service else ""),
+        findings=[mail.one_line(finding.get("message"))
+                  for result in findings for finding in result.get("findings") or []
+                  ] or [mail.one_line(tk._(result["title"])) for result in findings])
+    mail.send(recipients, subject, body)
+
+
+def check_bulk_public(context: Context, data_dict: dict[str, Any]) -> None:
+    """Refuse ``bulk_update_public`` when a dataset has no matching sign-off."""
+    organization = model.Group.get(data_dict.get("org_id") or "")
+    if organization is None or not OrganizationSetting.gate_enabled_for(organization.id):
+        return
+    refused: list[tuple[model.Package, str]] = []
+    for package_id in data_dict.get("datasets") or []:
+        package = model.Package.get(package_id)
+        # Core's bulk update only touches the organization's datasets.
+        if (package is None or package.owner_org != organization.id
+                or not package.private or package.type in _UNGATED_TYPES):
+            continue
+        if fingerprint.matching_approval(package) is None:
+            refused.append((package, refusal_message(package)))
+    if not refused:
+        return
+    for package, reason in refused:
+        model.Session.add(_event(context, organization.id, package.id, "gate_refused", {
+            "path": "bulk_update_public", "kept_private": True, "reason": reason,
+            "name": package.name}))
+    names = ", ".join(package.name for package, _reason in refused)
+    model.Session.commit()
+    raise tk.ValidationError({"datasets": [tk.ungettext(
+        "This dataset cannot be made public without a matching approved sign-off: {names}",
+        "These datasets cannot be made public without a matching approved sign-off: {names}",
+        len(refused)).format(names=names)]})
+
+
+def guard_bulk_process(app: Any) -> Any:
+    """Make core's organization bulk page show a gate refusal instead of failing.
+
+    Core's view lets a ValidationError through (a 500); the wrapped view
+    flashes it and goes back to the page.
+    """
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.endswith(".bulk_process"):
+            app.view_functions[endpoint] = _flash_validation_errors(view, endpoint)
+    return app
+
+
+def _flash_validation_errors(view: Callable[..., Any], endpoint: str) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except tk.ValidationError as error:
+            for messages in error.error_dict.values():
+                for message in messages if isinstance(messages, list) else [messages]:
+                    tk.h.flash_error(message)
+            return tk.redirect_to(endpoint, id=kwargs.get("id"))
+    return guarded
