@@ -34,7 +34,12 @@ DESCRIPTION_FILE = DATA_DIR / "demo.yaml"
 #: Keys of an organization's description that CKAN stores as extras.
 ORGANIZATION_FIELDS = ("territory_code", "territorial_level", "siren")
 
-KINDS = ("organizations", "services", "groups", "datasets", "resources")
+KINDS = ("organizations", "services", "users", "groups", "datasets", "resources",
+         "reviews")
+
+#: The verdicts of the demo reviewer: every checklist item is fine.
+DEMO_CHECKLIST = {item: "ok" for item in
+                  ("licence", "personal_data", "schema", "open_format", "metadata")}
 
 Spec = dict[str, Any]
 #: Wraps the dataset descriptions while they load, e.g. ``click.progressbar``.
@@ -104,12 +109,14 @@ def load_demo(progress: Optional[Progress] = None) -> DemoSummary:
             _ensure_service(user, spec["name"], service, summary)
     for spec in description["groups"]:
         _ensure_group_like(user, "group", spec, {}, group_fields, summary)
+    roles = _ensure_users(user, description.get("users", []), summary)
 
     datasets: Sequence[Spec] = description["datasets"]
     wrap: Progress = progress or contextlib.nullcontext
     with wrap(datasets) as items:
         for spec in items:
             _ensure_dataset(user, spec, dataset_fields, summary)
+            _ensure_sign_off(user, spec, roles, summary)
     return summary
 
 
@@ -239,7 +246,9 @@ def _ensure_dataset(user: str, spec: Spec, declared: frozenset[str],
             "title": spec["title"],
             "notes": spec["notes"].strip(),
             "owner_org": spec["organization"],
-            "private": bool(spec.get("private", False)),
+            # Every dataset starts private: the publication gate publishes only
+            # what a reviewer signed off (see _ensure_sign_off).
+            "private": True,
             "license_id": spec["license_id"],
             "tags": [{"name": tag} for tag in spec.get("tags", [])],
             "groups": [{"name": group} for group in spec.get("groups", [])],
@@ -280,3 +289,96 @@ def _upload_resource(user: str, dataset_id: str, spec: Spec) -> None:
         # not new data.
         context = {**_context(user), freshness.KEEP_LAST_DATA_UPDATE: True}
         tk.get_action("resource_create")(context, data)
+
+
+def _ensure_users(site_user: str, specs: list[Spec],
+                  summary: DemoSummary) -> dict[str, dict[str, str]]:
+    """Create the demo accounts, their memberships and reviewer roles that are missing.
+
+    :returns: per organization, the name of its demo ``editor`` and ``reviewer``
+    """
+    roles: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        name = spec["name"]
+        if _show("user_show", site_user, name) is None:
+            tk.get_action("user_create")(_context(site_user), {
+                "name": name, "fullname": spec.get("fullname", ""),
+                "email": spec["email"], "password": spec["password"]})
+            summary.record("users", name, created=True)
+        else:
+            summary.record("users", name, created=False)
+        for organization in spec.get("editor_of", []):
+            _ensure_editor(site_user, organization, name)
+            roles.setdefault(organization, {})["editor"] = name
+        for organization in spec.get("reviewer_of", []):
+            _ensure_reviewer(site_user, organization, name)
+            roles.setdefault(organization, {})["reviewer"] = name
+    return roles
+
+
+def _ensure_editor(site_user: str, organization: str, user: str) -> None:
+    user_id = tk.get_action("user_show")(_context(site_user), {"id": user})["id"]
+    members = tk.get_action("member_list")(
+        _context(site_user), {"id": organization, "object_type": "user"})
+    if any(member_id == user_id for member_id, _type, _capacity in members):
+        return
+    tk.get_action("organization_member_create")(
+        _context(site_user), {"id": organization, "username": user, "role": "editor"})
+
+
+def _ensure_reviewer(site_user: str, organization: str, user: str) -> None:
+    user_id = tk.get_action("user_show")(_context(site_user), {"id": user})["id"]
+    listed = tk.get_action("governance_reviewer_list")(
+        _context(site_user), {"organization_id": organization})
+    rows = listed.get("results", []) if isinstance(listed, dict) else listed
+    if any(user_id in (row.get("user_id"), row.get("id")) for row in rows):
+        return
+    tk.get_action("governance_reviewer_create")(
+        _context(site_user), {"organization_id": organization, "user": user})
+
+
+def _latest_review(user: str, dataset: str) -> Optional[dict[str, Any]]:
+    try:
+        return tk.get_action("governance_review_show")(
+            _context(user), {"package_id": dataset})
+    except tk.ObjectNotFound:
+        return None
+
+
+def _ensure_sign_off(site_user: str, spec: Spec, roles: dict[str, dict[str, str]],
+                     summary: DemoSummary) -> None:
+    """Take a dataset through the sign-off its description asks for, unless done already.
+
+    A public dataset is requested by the demo editor and approved by the demo
+    reviewer, which publishes it; ``review: pending`` leaves a request waiting.
+    """
+    name = spec["name"]
+    pending = spec.get("review") == "pending"
+    if spec.get("private") and not pending:
+        return
+    people = roles.get(spec["organization"], {})
+    editor, reviewer = people.get("editor"), people.get("reviewer")
+    if not editor or not reviewer:
+        raise DemoError(f"No demo editor and reviewer for {spec['organization']}")
+    dataset = tk.get_action("package_show")(_context(site_user), {"id": name})
+    review = _latest_review(site_user, name)
+    if pending:
+        if review is not None:
+            summary.record("reviews", name, created=False)
+            return
+        tk.get_action("governance_review_request")(_context(editor), {
+            "id": name, "comment": spec.get("review_comment", ""), "publish": False})
+        summary.record("reviews", name, created=True)
+        return
+    if not dataset["private"]:
+        summary.record("reviews", name, created=False)
+        return
+    if review is not None and review["state"] == "submitted":
+        review_id = review["id"]  # a run stopped between request and decision
+    else:
+        review_id = tk.get_action("governance_review_request")(_context(editor), {
+            "id": name, "comment": "Jeu de données de démonstration.", "publish": True})["id"]
+    tk.get_action("governance_review_decide")(_context(reviewer), {
+        "id": review_id, "decision": "approve", "checklist": DEMO_CHECKLIST,
+        "comment": "Vérifié pour la démonstration."})
+    summary.record("reviews", name, created=True)

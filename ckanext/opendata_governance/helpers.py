@@ -112,3 +112,130 @@ def _user_organizations() -> list[dict[str, Any]]:
         return []
     return tk.get_action("organization_list_for_user")(
         {"user": user}, {"permission": "create_dataset"})
+
+
+# The sign-off workflow's pages: who sees what, and the dataset's publication state.
+__all__ += [
+    "governance_checklist_items",
+    "governance_is_reviewer",
+    "governance_can_see_review_tab",
+    "governance_can_see_organization_tab",
+    "governance_publication_status",
+    "governance_failed_checks",
+    "governance_user_display",
+    "governance_event_label",
+]
+
+
+def governance_checklist_items() -> list[dict[str, str]]:
+    """The items of the sign-off checklist, in order, with their translated labels."""
+    return [
+        {"key": "licence", "label": tk._("Licence")},
+        {"key": "personal_data", "label": tk._("Personal data and anonymisation")},
+        {"key": "schema", "label": tk._("Schema conformity")},
+        {"key": "open_format", "label": tk._("Open format")},
+        {"key": "metadata", "label": tk._("Metadata complete")},
+    ]
+
+
+def _current_user_ids() -> set[str]:
+    user = tk.current_user
+    if not user or not user.is_authenticated:
+        return set()
+    return {user.id, user.name}
+
+
+def governance_is_reviewer(organization_id: Optional[str]) -> bool:
+    """Whether the current user signs off the organization's datasets (sysadmin or reviewer)."""
+    ids = _current_user_ids()
+    if not ids:
+        return False
+    if tk.current_user.sysadmin:
+        return True
+    if not organization_id:
+        return False
+    try:
+        listed = tk.get_action("governance_reviewer_list")(
+            {"ignore_auth": True}, {"organization_id": organization_id})
+    except (KeyError, tk.ObjectNotFound):
+        return False
+    rows = listed.get("results", []) if isinstance(listed, dict) else listed
+    return any(ids & {row.get("user_id"), row.get("name"), row.get("user")}
+               for row in rows)
+
+
+def governance_can_see_review_tab(pkg_dict: dict[str, Any]) -> bool:
+    """Whether the dataset's "Governance" tab is for the current user: its editors and reviewers."""
+    if not _current_user_ids():
+        return False
+    context = {"user": tk.current_user.name}
+    try:
+        tk.check_access("package_update", context, {"id": pkg_dict["id"]})
+        return True
+    except tk.NotAuthorized:
+        return governance_is_reviewer(pkg_dict.get("owner_org"))
+
+
+def governance_can_see_organization_tab(organization_id: str) -> bool:
+    """Whether the current user may see the organization's governance tab (its members)."""
+    try:
+        tk.check_access("governance_reviewer_list",
+                        {"user": tk.current_user.name if tk.current_user else ""},
+                        {"organization_id": organization_id})
+    except (tk.NotAuthorized, KeyError):
+        return False
+    return True
+
+
+def governance_publication_status(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Whether the dataset is public, gated, and covered by a sign-off of its current version.
+
+    :returns: ``private``, ``gate_enabled``, ``covered`` (an approved sign-off
+        matches the current version) and ``approval`` (that review, or None)
+    """
+    # Imported here: the fingerprint module loads the model, helpers load early.
+    from ckanext.opendata_governance import fingerprint
+    from ckanext.opendata_governance.model import OrganizationSetting
+
+    package = model.Package.get(pkg_dict["id"])
+    approval = fingerprint.matching_approval(package) if package is not None else None
+    return {
+        "private": bool(pkg_dict.get("private")),
+        "gate_enabled": OrganizationSetting.gate_enabled_for(pkg_dict.get("owner_org")),
+        "covered": approval is not None,
+        "approval": approval.as_dict() if approval is not None else None,
+    }
+
+
+def governance_failed_checks(checks: list[dict[str, Any]],
+                             severity: Optional[str] = None) -> list[dict[str, Any]]:
+    """The check results that did not pass (a crashed check counts), optionally of one severity."""
+    return [check for check in checks or []
+            if check.get("status") != "passed"
+            and (severity is None or check.get("severity") == severity)]
+
+
+def governance_user_display(user_id: Optional[str]) -> str:
+    """The display name of a user id or name, or the value itself when unknown."""
+    if not user_id:
+        return ""
+    user = model.User.get(user_id)
+    return user.display_name if user is not None else user_id
+
+
+def governance_event_label(event: dict[str, Any]) -> str:
+    """A readable, translated label of a governance event; its type when unknown."""
+    details = event.get("details") or {}
+    if event.get("event_type") == "review_decided":
+        return (tk._("Review approved") if details.get("decision") == "approve"
+                else tk._("Review rejected"))
+    labels = {
+        "review_requested": tk._("Review requested"),
+        "review_withdrawn": tk._("Review withdrawn"),
+        "published_on_approval": tk._("Published on approval"),
+        "gate_refused": tk._("Publication refused: no matching sign-off"),
+        "auto_unpublished": tk._("Made private again after a blocking check"),
+        "reminder_sent": tk._("Update reminder sent"),
+        "service_reassigned": tk._("Owner service changed"),
+    }
+    return labels.get(event.get("event_type") or "", event.get("event_type") or "")

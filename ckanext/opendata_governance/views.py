@@ -170,3 +170,10 @@ def _service(organization: dict[str, Any], service_id: str) -> dict[str, Any]:
     if service["organization_id"] != organization["id"]:
         raise tk.ObjectNotFound()
     return service
+
+
+from ckanext.opendata_governance.views_review import reviews  # noqa: E402
+__all__ += ["reviews"]
+
+from ckanext.opendata_governance.views_dashboard import governance_dashboard  # noqa: E402
+__all__ += ["governance_dashboard"]

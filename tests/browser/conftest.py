@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 import requests
@@ -27,7 +27,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _write_ini(path: pathlib.Path, port: int) -> None:
+def _write_ini(path: pathlib.Path, port: int,
+               settings: Optional[dict[str, str]] = None) -> None:
     parser = configparser.RawConfigParser(strict=False)
     parser.optionxform = str  # keep key case
     parser.read(ROOT / "test.ini")
@@ -37,16 +38,24 @@ def _write_ini(path: pathlib.Path, port: int) -> None:
     main["scheming.dataset_schemas"] = "ckanext.scheming:ckan_dataset.yaml"
     main["scheming.organization_schemas"] = "ckanext.scheming:org_with_dept_id.json"
     main["ckan.locale_default"] = "fr"
+    for key, value in (settings or {}).items():
+        main[key] = value
     with path.open("w") as ini:
         parser.write(ini)
 
 
 @pytest.fixture
-def live_portal(tmp_path: pathlib.Path) -> Iterator[str]:
+def portal_settings() -> dict[str, str]:
+    """Options the live portal's ini overrides; a test module redefines this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def live_portal(tmp_path: pathlib.Path, portal_settings: dict[str, str]) -> Iterator[str]:
     """Serve the portal with the whole suite on a free loopback port; yield its URL."""
     port = _free_port()
     ini = tmp_path / "portal.ini"
-    _write_ini(ini, port)
+    _write_ini(ini, port, portal_settings)
     ckan = pathlib.Path(sys.executable).with_name("ckan")
     log = (tmp_path / "portal.log").open("w")
     process = subprocess.Popen(

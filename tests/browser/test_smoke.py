@@ -6,6 +6,8 @@ import pytest
 from ckan import model
 from ckan.tests import factories
 
+from tests.opendata_governance.gate_setup import switch_gate
+
 from .conftest import ARTIFACTS, PORTAL_PLUGINS
 
 PASSWORD = "Motdepasse-Solide-2026"
@@ -21,6 +23,8 @@ def test_home_search_facet_login_and_dataset(live_portal, browser_page):
     user = factories.User(name="agent-rennes", password=PASSWORD)
     org = factories.Organization(name="ville-de-rennes", title="Ville de Rennes",
                                  users=[{"name": user["name"], "capacity": "editor"}])
+    # A search journey, not a sign-off one: this organization publishes freely.
+    switch_gate(org["id"], False)
     factories.Dataset(name="equipements-sportifs", title="Équipements sportifs",
                       owner_org=org["id"], tags=[{"name": "sport"}, {"name": "équipements"}])
     factories.Dataset(name="budget-primitif-2026", title="Budget primitif 2026",

@@ -59,6 +59,11 @@ def _all_datasets() -> list[dict[str, Any]]:
         "package_search", include_private=True, rows=1000)["results"]
 
 
+def _site() -> dict[str, Any]:
+    """The context of the site user, a sysadmin: the review queue lists what its user sees."""
+    return {"user": helpers.call_action("get_site_user")["name"]}
+
+
 def _extras(obj: dict[str, Any]) -> dict[str, str]:
     return {extra["key"]: extra["value"] for extra in obj.get("extras", [])}
 
@@ -191,7 +196,8 @@ def test_organization_search_facets_tags(loaded):
         "package_search", fq="organization:rennes", rows=0,
         **{"facet.field": ["tags"], "facet.limit": -1})
     rennes = [d for d in PUBLIC if d["organization"] == "rennes"]
-    assert result["count"] == len(rennes) == 7
+    # Seven datasets of Rennes minus the draft budget and the unlicensed first names.
+    assert result["count"] == len(rennes) == 6
     expected = Counter(tag for d in rennes for tag in d["tags"])
     assert result["facets"]["tags"] == dict(expected)
     # The private draft budget is the second budget of Rennes: only one counts.
@@ -212,6 +218,8 @@ def test_second_load_creates_and_changes_nothing(loaded):
     assert len(again.kept["organizations"]) == 4
     assert len(again.kept["groups"]) == 3
     assert len(again.kept["resources"]) == resources
+    assert len(again.kept["users"]) == 2
+    assert len(again.kept["reviews"]) == len(PUBLIC) + 1
     assert {d["name"]: d["metadata_modified"] for d in _all_datasets()} == before
 
 
@@ -353,3 +361,68 @@ def test_demo_loads_under_the_governance_dataset_schema():
     expected = [d for d in DATASETS if d["organization"] == "rennes-metropole"
                 and d["fields"]["owner_service"] == "direction-des-finances"]
     assert service["dataset_count"] == len(expected) > 0
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search opendata_governance")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_public_datasets_are_published_by_an_approved_sign_off(loaded):
+    """Each public dataset was requested by the demo editor and approved by the demo reviewer."""
+    producer = helpers.call_action("user_show", id="demo-producteur")
+    reviewer = helpers.call_action("user_show", id="demo-relecteur")
+    for spec in PUBLIC:
+        review = helpers.call_action("governance_review_show", package_id=spec["name"])
+        assert review["state"] == "approved", spec["name"]
+        assert (review["requested_by"], review["decided_by"]) == (
+            producer["id"], reviewer["id"])
+        assert helpers.call_action("package_show", id=spec["name"])["private"] is False
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search opendata_governance")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_exactly_one_review_is_pending(loaded):
+    """The demo leaves one request waiting: the first names, without a licence."""
+    pending = helpers.call_action("governance_review_list", _site(), state="submitted")
+    assert [r["package_name"] for r in pending["results"]] == ["rennes-prenoms-nouveau-nes"]
+    assert pending["results"][0]["blocking_failures"] == ["licence_open"]
+    assert helpers.call_action("package_show", id="rennes-prenoms-nouveau-nes")["private"]
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search opendata_governance")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_private_datasets_other_than_the_pending_one_have_no_review(loaded):
+    """The draft budget and the canteen file stay private and were never sent for review."""
+    for name in ("rennes-projet-budget-2026", "cesson-sevigne-inscriptions-cantine"):
+        assert helpers.call_action("governance_review_list", _site(), package_id=name,
+                                   state="all")["count"] == 0
+    # The same query does find the reviews of a published dataset.
+    assert helpers.call_action("governance_review_list", _site(), package_id=PUBLIC[0]["name"],
+                               state="all")["count"] == 1
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search opendata_governance")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_demo_users_are_editor_and_reviewer_of_every_organization(loaded):
+    """The demo producer edits in the four organizations and the demo reviewer reviews them."""
+    editor_orgs = helpers.call_action("organization_list_for_user", id="demo-producteur",
+                                      permission="update_dataset")
+    assert {o["name"] for o in editor_orgs} == {o["name"] for o in DESCRIPTION["organizations"]}
+    for spec in DESCRIPTION["organizations"]:
+        reviewers = helpers.call_action("governance_reviewer_list",
+                                        organization_id=spec["name"])["results"]
+        assert [r["name"] for r in reviewers] == ["demo-relecteur"]
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search opendata_governance")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_demo_reviewer_logs_in_with_the_documented_password(app, loaded):
+    """The demo reviewer's password from demo.yaml opens a session through the login form."""
+    from tests.opendata_governance.services_setup import csrf_token
+
+    spec = next(u for u in DESCRIPTION["users"] if u["name"] == "demo-relecteur")
+    client = app.test_client()
+    page = client.get("/user/login")
+    response = client.post("/user/login", data={
+        "login": spec["name"], "password": spec["password"],
+        "_csrf_token": csrf_token(page.body)}, follow_redirects=False)
+    assert response.status_code == 302
+    assert "/user/login" not in response.headers["Location"]

@@ -1,0 +1,285 @@
+"""Pages of the sign-off workflow: dataset tab, reviewers' queue, organization tab."""
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from flask import Blueprint
+from werkzeug.wrappers.response import Response as WerkzeugResponse
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+
+__all__ = ["reviews"]
+
+reviews = Blueprint("governance_review", __name__)
+
+Result = Union[str, WerkzeugResponse, tuple[str, int]]
+
+#: Keys of the sign-off checklist, as governance_review_decide takes them.
+CHECKLIST = ("licence", "personal_data", "schema", "open_format", "metadata")
+VERDICTS = ("ok", "not_ok", "not_applicable")
+
+
+@reviews.errorhandler(tk.NotAuthorized)
+def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
+    return tk.render("error_document_template.html", {
+        "code": 403, "name": tk._("Forbidden"),
+        "content": tk._("You are not allowed to see this governance page")}), 403
+
+
+@reviews.errorhandler(tk.ObjectNotFound)
+def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
+    return tk.render("error_document_template.html", {
+        "code": 404, "name": tk._("Not found"),
+        "content": tk._("Dataset, organization or review not found")}), 404
+
+
+def _context() -> Context:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def _submit(action: str, data_dict: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Call a form's action: its result and no errors, or no result and the field errors."""
+    try:
+        return tk.get_action(action)(_context(), data_dict), {}
+    except tk.ValidationError as error:
+        return None, error.error_dict
+
+
+# The dataset's "Governance" tab.
+
+def _dataset(id_: str) -> dict[str, Any]:
+    try:
+        pkg_dict = tk.get_action("package_show")(_context(), {"id": id_})
+    except tk.NotAuthorized:
+        # A reviewer need not be a member of the organization, yet signs off
+        # its private datasets: reading the dataset is part of reviewing it.
+        tk.check_access("governance_review_show", _context(), {"package_id": id_})
+        pkg_dict = tk.get_action("package_show")({"ignore_auth": True}, {"id": id_})
+    if not tk.h.governance_can_see_review_tab(pkg_dict):
+        raise tk.NotAuthorized()
+    return pkg_dict
+
+
+def _latest_review(pkg_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
+    try:
+        return tk.get_action("governance_review_show")(
+            _context(), {"package_id": pkg_dict["id"]})
+    except tk.ObjectNotFound:
+        return None
+
+
+def _render_dataset(pkg_dict: dict[str, Any], **extra: Any) -> str:
+    review = _latest_review(pkg_dict)
+    events = tk.get_action("governance_event_list")(
+        _context(), {"package_id": pkg_dict["id"], "limit": 50})
+    user_ids = {tk.current_user.id, tk.current_user.name}
+    is_reviewer = tk.h.governance_is_reviewer(pkg_dict.get("owner_org"))
+    pending = bool(review and review["state"] == "submitted")
+    try:
+        tk.check_access("package_update", _context(), {"id": pkg_dict["id"]})
+        can_request = not pending
+    except tk.NotAuthorized:
+        can_request = False
+    values: dict[str, Any] = {"request": {"publish": True}, "decide": {}}
+    values.update(extra.pop("values", {}))
+    return tk.render("opendata_governance/review/dataset.html", {
+        "pkg_dict": pkg_dict,
+        "dataset_type": pkg_dict.get("type") or "dataset",
+        "review": review,
+        "events": events["results"],
+        "event_count": events["count"],
+        "status": tk.h.governance_publication_status(pkg_dict),
+        "can_request": can_request,
+        # The requester never decides on their own request, so never sees the form.
+        "can_decide": bool(pending and is_reviewer and review
+                           and review["requested_by"] not in user_ids),
+        "values": values,
+        "request_errors": {},
+        "decide_errors": {},
+        **extra,
+    })
+
+
+@reviews.route("/dataset/<id>/governance")
+def dataset(id: str) -> Result:
+    """The governance tab of a dataset: status, latest review, forms and history."""
+    return _render_dataset(_dataset(id))
+
+
+@reviews.route("/dataset/<id>/governance/request", methods=["POST"])
+def request_review(id: str) -> Result:
+    """Ask for a sign-off of the dataset (its editors)."""
+    pkg_dict = _dataset(id)
+    values = {"comment": tk.request.form.get("comment", "").strip(),
+              "publish": tk.request.form.get("publish") == "on"}
+    _result, errors = _submit("governance_review_request", {"id": pkg_dict["id"], **values})
+    if errors:
+        return _render_dataset(pkg_dict, values={"request": values}, request_errors=errors)
+    tk.h.flash_success(tk._("Review requested: the reviewers will examine the dataset"))
+    return tk.redirect_to("governance_review.dataset", id=pkg_dict["name"])
+
+
+def _checklist_from_form() -> dict[str, Any]:
+    checklist: dict[str, Any] = {}
+    for item in CHECKLIST:
+        verdict = tk.request.form.get(f"verdict-{item}", "")
+        comment = tk.request.form.get(f"comment-{item}", "").strip()
+        if verdict or comment:
+            checklist[item] = {"verdict": verdict, "comment": comment}
+    return checklist
+
+
+def _checklist_errors(errors: dict[str, Any]) -> dict[str, list[str]]:
+    """Errors per checklist item, whether the action nests them or names them with a prefix."""
+    nested = errors.get("checklist")
+    per_item: dict[str, list[str]] = {}
+    for item in CHECKLIST:
+        found: Any = []
+        if isinstance(nested, dict):
+            found = nested.get(item, [])
+        found = found or errors.get(f"checklist.{item}") or errors.get(f"checklist__{item}") or []
+        if isinstance(found, dict):
+            found = [message for messages in found.values() for message in
+                     (messages if isinstance(messages, list) else [messages])]
+        per_item[item] = [str(m) for m in (found if isinstance(found, list) else [found])]
+    return per_item
+
+
+@reviews.route("/dataset/<id>/governance/decide", methods=["POST"])
+def decide(id: str) -> Result:
+    """Approve or reject the dataset's pending review (its reviewers)."""
+    pkg_dict = _dataset(id)
+    review_id = tk.request.form.get("review_id", "")
+    checklist = _checklist_from_form()
+    values = {
+        "decision": tk.request.form.get("decision", ""),
+        "checklist": checklist,
+        "comment": tk.request.form.get("comment", "").strip(),
+        "override": tk.request.form.get("override") == "on",
+    }
+    _result, errors = _submit("governance_review_decide", {"id": review_id, **values})
+    if errors:
+        general = {key: value for key, value in errors.items()
+                   if key != "checklist" and not key.startswith("checklist")}
+        if isinstance(errors.get("checklist"), list):
+            general["checklist"] = errors["checklist"]
+        per_item = _checklist_errors(errors)
+        if errors.get("checklist"):
+            # The action names missing items in one message; point at each of them too.
+            for item in CHECKLIST:
+                if not checklist.get(item, {}).get("verdict"):
+                    per_item[item] = per_item[item] or [tk._("Choose a verdict")]
+        return _render_dataset(pkg_dict, values={"decide": values},
+                               decide_errors=general, checklist_errors=per_item)
+    if values["decision"] == "approve":
+        tk.h.flash_success(tk._("Review approved"))
+    else:
+        tk.h.flash_success(tk._("Review rejected"))
+    return tk.redirect_to("governance_review.dataset", id=pkg_dict["name"])
+
+
+# The reviewers' queue.
+
+@reviews.route("/governance/reviews")
+def queue() -> Result:
+    """Pending reviews the current user may see, newest first, filterable by organization."""
+    organization = tk.request.args.get("organization", "").strip()
+    data_dict: dict[str, Any] = {"state": "submitted"}
+    if organization:
+        data_dict["organization_id"] = organization
+    tk.check_access("governance_review_list", _context(), data_dict)
+    per_page = 20
+    page = max(tk.h.get_page_number(tk.request.args), 1)
+    listed, errors = _submit("governance_review_list", {
+        **data_dict, "limit": per_page, "offset": (page - 1) * per_page})
+    if errors:
+        listed = {"count": 0, "results": []}
+    organizations = tk.get_action("organization_list")(
+        _context(), {"all_fields": True, "limit": 1000})
+    return tk.render("opendata_governance/review/queue.html", {
+        "reviews": listed["results"], "count": listed["count"],
+        "page": page, "per_page": per_page, "organization": organization,
+        "organizations": organizations,
+        "organization_titles": {org["id"]: org["display_name"] for org in organizations},
+        "errors": errors,
+    })
+
+
+# The organization's "Governance" tab: reviewers and the publication gate.
+
+def _organization(id_: str) -> dict[str, Any]:
+    organization = tk.get_action("organization_show")(
+        _context(), {"id": id_, "include_datasets": False})
+    if not organization.get("is_organization"):
+        raise tk.ObjectNotFound()
+    return organization
+
+
+def _render_organization(organization: dict[str, Any], **extra: Any) -> str:
+    reviewers = tk.get_action("governance_reviewer_list")(
+        _context(), {"organization_id": organization["id"]})
+    settings = tk.get_action("governance_settings_show")(
+        _context(), {"organization_id": organization["id"]})
+    try:
+        tk.check_access("governance_reviewer_create", _context(),
+                        {"organization_id": organization["id"]})
+        can_manage = True
+    except tk.NotAuthorized:
+        can_manage = False
+    return tk.render("opendata_governance/review/organization.html", {
+        "group_dict": organization, "group_type": organization["type"],
+        "reviewers": reviewers.get("results", []) if isinstance(reviewers, dict) else reviewers,
+        "settings": settings, "can_manage": can_manage,
+        "errors": {}, "user_value": "", **extra,
+    })
+
+
+def _to_organization(organization: dict[str, Any]) -> WerkzeugResponse:
+    return tk.redirect_to("governance_review.organization", id=organization["name"])
+
+
+@reviews.route("/organization/governance/<id>")
+def organization(id: str) -> Result:
+    """The organization's reviewers and publication-gate switch (admins manage, members read)."""
+    return _render_organization(_organization(id))
+
+
+@reviews.route("/organization/governance/<id>/reviewers/add", methods=["POST"])
+def reviewer_add(id: str) -> Result:
+    """Name a user reviewer of the organization (its admins)."""
+    organization_dict = _organization(id)
+    user = tk.request.form.get("user", "").strip()
+    _result, errors = _submit("governance_reviewer_create",
+                              {"organization_id": organization_dict["id"], "user": user})
+    if errors:
+        return _render_organization(organization_dict, errors=errors, user_value=user)
+    tk.h.flash_success(tk._("Reviewer added"))
+    return _to_organization(organization_dict)
+
+
+@reviews.route("/organization/governance/<id>/reviewers/remove", methods=["POST"])
+def reviewer_remove(id: str) -> Result:
+    """Withdraw a user from the organization's reviewers (its admins)."""
+    organization_dict = _organization(id)
+    _result, errors = _submit("governance_reviewer_delete", {
+        "organization_id": organization_dict["id"],
+        "user": tk.request.form.get("user", "").strip()})
+    if errors:
+        return _render_organization(organization_dict, errors=errors)
+    tk.h.flash_success(tk._("Reviewer removed"))
+    return _to_organization(organization_dict)
+
+
+@reviews.route("/organization/governance/<id>/settings", methods=["POST"])
+def settings(id: str) -> Result:
+    """Switch the organization's publication gate on or off (its admins)."""
+    organization_dict = _organization(id)
+    enabled = tk.request.form.get("gate_enabled") == "on"
+    _result, errors = _submit("governance_settings_update", {
+        "organization_id": organization_dict["id"], "gate_enabled": enabled})
+    if errors:
+        return _render_organization(organization_dict, errors=errors)
+    tk.h.flash_success(tk._("Publication gate switched on") if enabled
+                       else tk._("Publication gate switched off"))
+    return _to_organization(organization_dict)
