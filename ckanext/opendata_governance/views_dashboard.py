@@ -1,0 +1,87 @@
+"""The governance dashboard page and the CSV data inventory, for sysadmins and org admins."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Union
+
+from flask import Blueprint, Response, stream_with_context
+from werkzeug.wrappers.response import Response as WerkzeugResponse
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+
+from ckanext.opendata_governance import export, svg_charts
+from ckanext.opendata_governance.logic.dashboard_action import MAX_INVENTORY_PAGE
+
+__all__ = ["governance_dashboard"]
+
+governance_dashboard = Blueprint("opendata_governance_dashboard", __name__)
+
+Result = Union[str, WerkzeugResponse, tuple[str, int]]
+
+
+@governance_dashboard.errorhandler(tk.NotAuthorized)
+def _forbidden(error: tk.NotAuthorized) -> Result:
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.request.full_path)
+    return tk.render("error_document_template.html", {
+        "code": 403, "name": tk._("Forbidden"),
+        "content": tk._("Only sysadmins and organization admins can see the "
+                        "governance dashboard and the data inventory")}), 403
+
+
+@governance_dashboard.errorhandler(tk.ValidationError)
+def _bad_request(error: tk.ValidationError) -> tuple[str, int]:
+    messages = "; ".join("{}: {}".format(field, " ".join(map(str, errors)))
+                         for field, errors in (error.error_dict or {}).items())
+    return tk.render("error_document_template.html", {
+        "code": 400, "name": tk._("Bad request"), "content": messages}), 400
+
+
+def _context() -> Context:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def _filter() -> dict[str, Any]:
+    organization = tk.request.args.get("organization", "").strip()
+    return {"organization_id": organization} if organization else {}
+
+
+@governance_dashboard.route("/governance")
+def index() -> Result:
+    """Figures and charts per organization and owner service."""
+    data_dict = _filter()
+    figures = tk.get_action("governance_dashboard")(_context(), data_dict)
+    return tk.render("opendata_governance/dashboard/index.html", {
+        "figures": figures,
+        "charts": svg_charts.dashboard_charts(figures),
+        "selected": data_dict.get("organization_id", ""),
+    })
+
+
+@governance_dashboard.route("/governance/inventory.csv")
+def inventory() -> Result:
+    """The data inventory as CSV: ``organization`` filters, ``sep=semicolon`` for French Excel."""
+    sep = tk.request.args.get("sep", "comma")
+    if sep not in export.SEPARATORS:
+        raise tk.ValidationError({"sep": [tk._("Use comma or semicolon")]})
+    data_dict = _filter()
+    action = tk.get_action("governance_inventory")
+    context = _context()
+    # The first page is read before the response starts, so that a refusal
+    # is a proper 403 and not a broken download.
+    first = action(dict(context), {**data_dict, "limit": MAX_INVENTORY_PAGE})["results"]
+
+    def next_page(offset: int) -> list[dict[str, Any]]:
+        return action(dict(context), {**data_dict, "limit": MAX_INVENTORY_PAGE,
+                                      "offset": offset})["results"]
+
+    name = "inventaire-donnees-{}{}.csv".format(
+        data_dict.get("organization_id", "") + "-" if data_dict else "",
+        dt.date.today().isoformat())
+    return Response(
+        stream_with_context(export.csv_chunks(
+            first, next_page, MAX_INVENTORY_PAGE, export.SEPARATORS[sep])),
+        mimetype="text/csv",
+        headers={"Content-Type": "text/csv; charset=utf-8",
+                 "Content-Disposition": f'attachment; filename="{name}"'})
