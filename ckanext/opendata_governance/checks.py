@@ -3,22 +3,44 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import json
 import logging
+import os
+import pathlib
+import shutil
+import tempfile
 from typing import Any, Callable, Optional
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-__all__ = ["Check", "IGovernanceChecks", "N_", "SEVERITIES", "registered", "run_all",
-           "blocking_failures"]
+from ckanext.opendata_governance import resource_source, safe_fetch
+
+__all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "SEVERITIES", "registered",
+           "run_one", "run_all", "blocking_failures", "OPEN_LICENCES"]
 
 log = logging.getLogger(__name__)
 
 SEVERITIES = ("blocking", "warning", "info")
 
-#: Formats a reuser cannot open with free software, or not machine-readable.
-_CLOSED_FORMATS = {"xls", "doc", "ppt", "pdf", "docx", "pptx", "mdb", "accdb", "exe", "rar"}
+#: Formats a reuser cannot open with free software, or not machine-readable (documents
+#: and scanned images hold data a program cannot read back).
+_CLOSED_FORMATS = {"xls", "doc", "ppt", "pdf", "docx", "pptx", "mdb", "accdb", "exe", "rar",
+                   "jpg", "jpeg", "png", "gif", "tif", "tiff", "bmp", "odt", "rtf"}
+
+#: Open licences used by French authorities whose ids CKAN's default register lacks
+#: (data.gouv.fr and the etalab licence list name Licence Ouverte 2.0 "lov2"/"etalab-2.0").
+OPEN_LICENCES = {"etalab-2.0", "lo-2.0", "lov2", "fr-lo", "licence-ouverte",
+                 "licence-ouverte-2.0", "odc-odbl", "odc-by", "odc-pddl", "cc-by", "cc-by-4.0",
+                 "cc-by-sa", "cc-by-sa-4.0", "cc-zero", "cc0-1.0", "other-pd", "other-at",
+                 "other-open"}
+
+
+class NotApplicable(Exception):
+    """Raised by a check that has nothing to check on this input; the result passes
+    with the message as a note."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +59,9 @@ class Check:
     run: Callable[..., list[dict[str, Any]]]
     scope: str = "dataset"
     version: str = "1"
+    #: "light" checks read metadata only; "heavy" ones read resource files and run
+    #: in a background job when the input is larger than the synchronous limit.
+    cost: str = "light"
 
 
 class IGovernanceChecks(p.Interface):
@@ -56,6 +81,8 @@ def _licence_open(package: dict[str, Any]) -> list[dict[str, Any]]:
     licence_id = package.get("license_id")
     if not licence_id or licence_id == "notspecified":
         return [{"field": "license_id", "message": tk._("No licence is set")}]
+    if licence_id.lower() in OPEN_LICENCES:
+        return []
     licence = model.Package.get_license_register().get(licence_id)
     if licence is None or not licence.isopen():
         return [{"field": "license_id",
@@ -76,6 +103,7 @@ def _metadata_complete(package: dict[str, Any]) -> list[dict[str, Any]]:
         "notes": tk._("Description"),
         "owner_service": tk._("Owner service"),
         "update_frequency": tk._("Update frequency"),
+        "data_steward": tk._("Data steward"),
         "tags": tk._("Tags"),
     }
     return [{"field": field, "message": tk._("Missing: {field}").format(field=label)}
@@ -101,17 +129,298 @@ _BUILT_IN = [
           N_("The producer did not declare that the data contains personal data."),
           "blocking", _personal_data_declared),
     Check("metadata_complete", N_("Metadata complete"),
-          N_("Description, owner service, update frequency and tags are filled in."),
-          "warning", _metadata_complete),
+          N_("Description, owner service, update frequency, data steward and tags are "
+             "filled in."),
+          "warning", _metadata_complete, version="2"),
     Check("open_format", N_("Open format"),
           N_("Each resource is in an open, machine-readable format."),
-          "warning", _open_format, scope="resource"),
+          "warning", _open_format, scope="resource", version="2"),
+]
+
+
+def _option(name: str) -> int:
+    return tk.config[f"ckanext.opendata_governance.{name}"]
+
+
+def _description_long_enough(package: dict[str, Any]) -> list[dict[str, Any]]:
+    minimum = _option("description_min_length")
+    length = len((package.get("notes") or "").strip())
+    if length < minimum:
+        return [{"field": "notes", "length": length, "minimum": minimum,
+                 "message": tk._("The description has {length} characters; write at least "
+                                 "{minimum} so that reusers understand the data").format(
+                                     length=length, minimum=minimum)}]
+    return []
+
+
+def _resource_reachable(package: dict[str, Any],
+                        resource: dict[str, Any]) -> list[dict[str, Any]]:
+    if resource_source.is_upload(resource):
+        if os.path.isfile(resource_source.upload_path(resource)):
+            return []
+        return [{"field": "url", "message": tk._("The uploaded file is missing")}]
+    url = resource.get("url")
+    if not url:
+        return [{"field": "url", "message": tk._("The resource has no file and no URL")}]
+    status = None
+    try:
+        # Some servers refuse HEAD; a GET read for one byte answers the same question.
+        for method in ("HEAD", "GET"):
+            with safe_fetch.fetch(url, method=method, max_bytes=1, timeout=_option(
+                    "fetch_timeout"), truncate=True) as fetched:
+                status = fetched.status_code
+            if status < 400:
+                return []
+    except safe_fetch.FetchError as error:
+        return [{"field": "url", "url": url, "message": tk._(
+            "The resource cannot be reached: {error}").format(error=error)}]
+    return [{"field": "url", "url": url, "status": status, "message": tk._(
+        "The resource URL answers with HTTP status {status}").format(status=status)}]
+
+
+#: Resource formats the scanner and the schema validation read.
+_TABULAR = {"csv": "csv", "tsv": "tsv", "txt": "csv", "xlsx": "xlsx", "ods": "ods",
+            "json": "json"}
+
+
+def _tabular_format(resource: dict[str, Any]) -> str:
+    fmt = (resource.get("format") or "").strip().lower().lstrip(".")
+    if not fmt:
+        fmt = os.path.splitext(resource_source.file_name(resource))[1].lower().lstrip(".")
+    if fmt not in _TABULAR:
+        raise NotApplicable(tk._("Not a tabular format: nothing to scan"))
+    return _TABULAR[fmt]
+
+
+#: What a producer reads for each kind of personal data the scanner finds.
+_KINDS = {
+    "email": N_("e-mail addresses"),
+    "phone": N_("phone numbers"),
+    "nir": N_("social security numbers (NIR)"),
+    "iban": N_("bank account numbers (IBAN)"),
+    "rib": N_("bank account numbers (RIB)"),
+    "card": N_("payment card numbers"),
+    "ip": N_("IP addresses"),
+    "birth_date": N_("dates of birth"),
+    "address": N_("street addresses of people"),
+    "name_column": N_("names of people"),
+    "plate": N_("vehicle registration plates"),
+}
+
+
+def _scan_message(finding: dict[str, Any]) -> str:
+    kind = tk._(_KINDS.get(finding.get("kind", ""), finding.get("kind", "")))
+    column = finding.get("column", "")
+    if finding.get("by") == "name":
+        return tk._("The name of the column \u00ab {column} \u00bb suggests it holds {kind}; "
+                    "remove the column or anonymise it before publishing").format(
+                        column=column, kind=kind)
+    share = float(finding.get("share") or 0)
+    return tk._("The column \u00ab {column} \u00bb holds {kind} ({count} values, {share} % of "
+                "its rows); remove the column or anonymise it before publishing").format(
+                    column=column, kind=kind, count=finding.get("count", 0),
+                    share=round(share * 100, 1))
+
+
+class _Opened:
+    """A stream of the resource for the scanner, remote failures turned into a skip."""
+
+    def __init__(self, resource: dict[str, Any]) -> None:
+        self._resource = resource
+        self._context: Any = None
+
+    def __enter__(self) -> Any:
+        self._context = resource_source.open_resource(
+            self._resource, max_bytes=_option("scan_max_bytes"),
+            timeout=_option("scan_max_seconds"))
+        try:
+            return self._context.__enter__()
+        except resource_source.SourceError as error:
+            if resource_source.is_upload(self._resource):
+                raise
+            # A dead or refused link is the reachability check's finding; blocking the
+            # dataset on it would unpublish every dataset whose partner site is down.
+            raise NotApplicable(tk._("The file could not be fetched, so it was not "
+                                     "scanned: {error}").format(error=error)) from error
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._context.__exit__(*exc)
+
+
+def _personal_data_scan(package: dict[str, Any],
+                        resource: dict[str, Any]) -> list[dict[str, Any]]:
+    fmt = _tabular_format(resource)
+    from ckanext.opendata_governance import scan  # the readers are heavy to import
+    limits = scan.ScanLimits(max_bytes=_option("scan_max_bytes"),
+                             max_seconds=_option("scan_max_seconds"))
+    with _Opened(resource) as stream:
+        try:
+            report = scan.scan_stream(stream, name=resource_source.file_name(resource),
+                                      fmt=fmt, limits=limits)
+        except scan.ScanError as error:
+            raise RuntimeError(tk._("The file could not be read: {error}").format(
+                error=error.translated(tk._))) from error
+    return [{"column": finding.get("column"), "column_index": finding.get("column_index"),
+             "kind": finding.get("kind"), "by": finding.get("by"),
+             "count": finding.get("count"), "share": finding.get("share"),
+             "confidence": finding.get("confidence"), "samples": finding.get("samples", []),
+             "partial": bool(report.get("truncated")), "message": _scan_message(finding)}
+            for finding in report.get("findings", [])]
+
+
+def _quasi_identifiers(resource: dict[str, Any]) -> list[str]:
+    value = resource.get("quasi_identifiers") or ""
+    if isinstance(value, list):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+def _statistical_secrecy(package: dict[str, Any],
+                         resource: dict[str, Any]) -> list[dict[str, Any]]:
+    fmt = _tabular_format(resource)
+    from ckanext.opendata_governance import scan
+    from ckanext.opendata_governance.scan import scanner, secrecy
+    limits = scan.ScanLimits(max_bytes=_option("scan_max_bytes"),
+                             max_seconds=_option("scan_max_seconds"))
+    findings: list[dict[str, Any]] = []
+    threshold = _option("secrecy_threshold")
+    try:
+        with _Opened(resource) as stream:
+            header, rows = scanner.read_table(stream, fmt, limits)
+            for cell in secrecy.small_cells(header, rows, threshold=threshold):
+                findings.append({**cell, "message": tk._(
+                    "The column \u00ab {column} \u00bb has {count} counts between 1 and "
+                    "{threshold}: statistical secrecy asks to hide or group them").format(
+                        column=cell.get("column", ""), count=cell.get("count", 0),
+                        threshold=threshold)})
+        quasi = _quasi_identifiers(resource)
+        if quasi:
+            k = _option("k_anonymity")
+            with _Opened(resource) as stream:
+                header, rows = scanner.read_table(stream, fmt, limits)
+                missing = [column for column in quasi if column not in header]
+                if missing:
+                    return findings + [{"field": "quasi_identifiers", "message": tk._(
+                        "Declared quasi-identifier columns are missing from the file: "
+                        "{columns}").format(columns=", ".join(missing))}]
+                result = secrecy.k_anonymity(header, rows, quasi, k=k)
+    except scan.ScanError as error:
+        # Same text as before (run_one reports str(error)), but in the user's language.
+        raise RuntimeError(error.translated(tk._)) from error
+    if quasi:
+        if result["classes_below_k"]:
+            findings.append({
+                "kind": "k_anonymity", "k": k, "quasi_identifiers": result["quasi_identifiers"],
+                "classes": result["classes_below_k"], "rows": result["rows_in_small_classes"],
+                "share": result["share"], "capped": result["capped"],
+                "samples": result["samples"],
+                "message": tk._("{count} combinations of {columns} describe fewer than {k} "
+                                "rows ({share} % of the rows): the people they describe can "
+                                "be re-identified").format(
+                                    count=result["classes_below_k"], columns=", ".join(quasi),
+                                    k=k, share=round(result["share"] * 100, 1))})
+    return findings
+
+
+@functools.lru_cache(maxsize=32)
+def _fetch_schema(url: str) -> str:
+    with safe_fetch.fetch(url, max_bytes=_option("schema_max_bytes"),
+                          timeout=_option("fetch_timeout")) as fetched:
+        if fetched.status_code >= 400:
+            raise RuntimeError(tk._("The schema {url} answers with HTTP status {status}").format(
+                url=url, status=fetched.status_code))
+        return fetched.read().decode("utf-8")
+
+
+_LOCAL_SCHEMAS = pathlib.Path(__file__).parent / "table_schemas"
+
+
+@functools.lru_cache(maxsize=1)
+def _known_schemas() -> dict[str, str]:
+    """Schema URLs shipped with the plugin, to their local file (table_schemas/index.json)."""
+    return json.loads((_LOCAL_SCHEMAS / "index.json").read_text(encoding="utf-8"))
+
+
+def _schema_descriptor(reference: str) -> dict[str, Any]:
+    text = reference.strip()
+    known = _known_schemas().get(text)
+    if known:
+        return json.loads((_LOCAL_SCHEMAS / known).read_text(encoding="utf-8"))
+    try:
+        if text.startswith("{"):
+            return json.loads(text)
+        try:
+            return json.loads(_fetch_schema(text))
+        except safe_fetch.FetchError as error:
+            raise RuntimeError(tk._("The schema {url} cannot be fetched: {error}").format(
+                url=text, error=error)) from error
+    except (ValueError, UnicodeDecodeError) as error:
+        raise RuntimeError(tk._("The schema {url} is not valid JSON").format(
+            url=text)) from error
+
+
+def _schema_conformity(package: dict[str, Any],
+                       resource: dict[str, Any]) -> list[dict[str, Any]]:
+    reference = resource.get("conforms_to")
+    if not reference:
+        raise NotApplicable(tk._("The resource declares no schema"))
+    fmt = _tabular_format(resource)
+    descriptor = _schema_descriptor(reference)
+    import frictionless  # heavy; only when a resource declares a schema
+    schema = frictionless.Schema.from_descriptor(descriptor)
+    suffix = "." + fmt
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        # frictionless reads paths; a bounded local copy keeps a remote file from being
+        # fetched again outside safe_fetch.
+        with _Opened(resource) as stream:
+            shutil.copyfileobj(stream, copy, 1024 * 1024)
+        copy.flush()
+        with frictionless.system.use_context(trusted=True):
+            report = frictionless.validate(copy.name, format=fmt, schema=schema)
+    if report.valid:
+        return []
+    errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
+    by_type: dict[str, int] = {}
+    for error in errors:
+        by_type[error.type] = by_type.get(error.type, 0) + 1
+    findings = [{"error_type": kind, "count": count, "message": tk._(
+        "{count} errors of type {type}").format(count=count, type=kind)}
+        for kind, count in sorted(by_type.items(), key=lambda item: -item[1])]
+    # The first errors show where to look: file-level ones, then the first rows.
+    for error in sorted(errors, key=lambda e: getattr(e, "row_number", 0) or 0)[:5]:
+        located = {"error_type": error.type, "message": error.message}
+        if getattr(error, "row_number", None):
+            located["row"] = error.row_number
+        if getattr(error, "field_name", None):
+            located["column"] = error.field_name
+        findings.append(located)
+    return findings
+
+
+_DATA_CHECKS = [
+    Check("description_long_enough", N_("Description long enough"),
+          N_("The description explains the data in enough words for a reuser."),
+          "warning", _description_long_enough),
+    Check("resources_reachable", N_("Resources reachable"),
+          N_("Each resource's file exists or its URL answers."),
+          "warning", _resource_reachable, scope="resource", cost="heavy"),
+    Check("schema_conformity", N_("Schema conformity"),
+          N_("A resource that declares a Table Schema follows it."),
+          "blocking", _schema_conformity, scope="resource", cost="heavy"),
+    Check("personal_data_scan", N_("No personal data found"),
+          N_("The scanner found no personal data (e-mails, phone numbers, social security "
+             "numbers, bank details, names...) in the resource's columns."),
+          "blocking", _personal_data_scan, scope="resource", cost="heavy"),
+    Check("statistical_secrecy", N_("Statistical secrecy"),
+          N_("Counts of 1 to the threshold are hidden, and declared quasi-identifiers "
+             "describe no group smaller than k people."),
+          "warning", _statistical_secrecy, scope="resource", cost="heavy"),
 ]
 
 
 def registered() -> list[Check]:
     """Built-in checks followed by those of plugins implementing IGovernanceChecks."""
-    checks = list(_BUILT_IN)
+    checks = list(_BUILT_IN) + _DATA_CHECKS
     for plugin in p.PluginImplementations(IGovernanceChecks):
         checks.extend(plugin.governance_checks())
     return checks
@@ -132,10 +441,14 @@ def _result(check: Check, status: str, findings: list[dict[str, Any]],
     }
 
 
-def _run_one(check: Check, *args: Any, resource_id: Optional[str] = None
+def run_one(check: Check, *args: Any, resource_id: Optional[str] = None
              ) -> dict[str, Any]:
     try:
         findings = check.run(*args)
+    except NotApplicable as note:
+        result = _result(check, "passed", [], resource_id)
+        result["note"] = str(note)
+        return result
     except Exception as error:  # a crashing check is a failed check, never a lost request
         log.exception("governance check %s crashed", check.id)
         return _result(check, "error", [{"message": str(error)}], resource_id)
@@ -143,18 +456,21 @@ def _run_one(check: Check, *args: Any, resource_id: Optional[str] = None
 
 
 def run_all(package: dict[str, Any],
-            resource_ids: Optional[list[str]] = None) -> list[dict[str, Any]]:
+            resource_ids: Optional[list[str]] = None,
+            costs: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
     """Run every registered check on a dataset dict; resource checks on each resource
-    (or only on ``resource_ids``)."""
+    (or only on ``resource_ids``); only checks of the given ``costs`` if any."""
     results = []
     for check in registered():
+        if costs is not None and check.cost not in costs:
+            continue
         if check.scope == "resource":
             for resource in package.get("resources", []):
                 if resource_ids is None or resource["id"] in resource_ids:
-                    results.append(_run_one(check, package, resource,
+                    results.append(run_one(check, package, resource,
                                             resource_id=resource["id"]))
         else:
-            results.append(_run_one(check, package))
+            results.append(run_one(check, package))
     return results
 
 
