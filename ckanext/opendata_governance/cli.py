@@ -16,7 +16,7 @@ __all__ = ["opendata_governance", "opendata_demo"]
 
 @click.group(name="opendata-governance", short_help="Dataset governance tasks.")
 def opendata_governance() -> None:
-    """Dataset governance: update cadence reminders."""
+    """Dataset governance: update cadence reminders, automated checks."""
 
 
 @opendata_governance.command()
@@ -47,6 +47,63 @@ def remind(dry_run: bool, date_: Optional[dt.datetime]) -> None:
     else:
         click.echo("{} reminder(s) sent, {} failed, {} dataset(s) re-indexed.".format(
             len(report.sent), len(report.failed), len(report.reindexed)))
+
+
+@opendata_governance.command()
+@click.argument("dataset", required=False)
+@click.option("--all", "all_", is_flag=True, help="Check every dataset of the portal.")
+@click.option("--sync", is_flag=True,
+              help="Run heavy checks now, even on big files, instead of in a background job.")
+def check(dataset: Optional[str], all_: bool, sync: bool) -> None:
+    """Run the automated checks of DATASET (id or name), or of every dataset with --all,
+    store their results and print a summary."""
+    if bool(dataset) == all_:
+        tk.error_shout("Give a dataset, or --all.")
+        raise click.exceptions.Exit(2)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    names = [dataset] if dataset else _all_datasets(site_user)
+    rows = []
+    with click.progressbar(names, label="Checks", item_show_func=lambda name: name) as bar:
+        for name in bar:
+            context: Any = {"user": site_user, "opendata_governance_cli": True}
+            try:
+                outcome = tk.get_action("governance_check_run")(
+                    context, {"id": name, **({"sync": True} if sync else {})})
+            except tk.ObjectNotFound:
+                rows.append((name, None))
+                continue
+            rows.append((name, outcome))
+    _print_check_summary(rows)
+    if any(outcome is None for _name, outcome in rows):
+        raise click.exceptions.Exit(1)
+
+
+def _all_datasets(site_user: str) -> list[str]:
+    names: list[str] = []
+    while True:
+        page = tk.get_action("package_search")(
+            {"user": site_user, "ignore_auth": True},
+            {"q": "*:*", "include_private": True, "rows": 500, "start": len(names),
+             "fl": "name", "sort": "name asc"})["results"]
+        names.extend(item["name"] for item in page)
+        if len(page) < 500:
+            return names
+
+
+def _print_check_summary(rows: list[tuple[str, Optional[dict[str, Any]]]]) -> None:
+    line = "{:<40} {:>6} {:>6} {:>6} {:>7}  {}"
+    click.echo(line.format("dataset", "passed", "failed", "error", "pending", "blocking"))
+    for name, outcome in rows:
+        if outcome is None:
+            click.echo("{:<40} not found".format(name))
+            continue
+        results = outcome["results"]
+        count = {status: len([r for r in results if r["status"] == status])
+                 for status in ("passed", "failed", "error")}
+        blocking = sorted({r["check_id"] for r in results
+                           if r["severity"] == "blocking" and r["status"] != "passed"})
+        click.echo(line.format(name[:40], count["passed"], count["failed"], count["error"],
+                               len(outcome["pending"]), ", ".join(blocking) or "-"))
 
 
 @click.group(name="opendata-demo", short_help="Demo content of the open-data portal.")

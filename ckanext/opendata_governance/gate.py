@@ -24,6 +24,7 @@ __all__ = [
     "refusal_message",
     "send_notifications",
     "guard_bulk_process",
+    "unpublish_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 PRIOR = "opendata_governance_prior"
 #: Context key: automatic unpublishings to mail once the update is done.
 _NOTIFY = "opendata_governance_notify"
+
+#: Context key: heavy checks to queue once the update is committed.
+_LATER = "opendata_governance_later_checks"
 
 #: Resource columns whose change means the published data changed.
 _DATA_FIELDS = ("url", "url_type", "size", "hash", "last_modified")
@@ -217,14 +221,32 @@ def _overridden(review: Optional[Review]) -> set[str]:
     return {str(result.get("check_id")) for result in failing}
 
 
+def _not_overridden(package_id: str, results: list[dict[str, Any]]
+                    ) -> tuple[list[dict[str, Any]], Optional[Review]]:
+    """The blocking failures among ``results`` the approved sign-off did not override."""
+    review = Review.latest_for(package_id, state="approved")
+    overridden = _overridden(review)
+    return [result for result in checks.blocking_failures(results)
+            if result["check_id"] not in overridden], review
+
+
 def _recheck(context: Context, package: model.Package, changed: list[str]) -> None:
+    # Imported here: the runner's job module imports this one.
+    from ckanext.opendata_governance import check_runner
+
     dataset = tk.get_action("package_show")(
         {"ignore_auth": True, "use_cache": False}, {"id": package.id})
-    results = checks.run_all(dataset)
-    review = Review.latest_for(package.id, state="approved")
-    overridden = _overridden(review)
-    findings = [result for result in checks.blocking_failures(results)
-                if result["check_id"] not in overridden]
+    # Heavy checks read files: only the changed ones, and big files in a job
+    # queued once the update is committed (send_notifications).
+    planned = check_runner.plan(dataset, costs=("light",))
+    heavy = check_runner.plan(dataset, changed, costs=("heavy",))
+    planned.now += heavy.now
+    results = check_runner.execute(dataset, planned.now)
+    check_runner.store(package.id, results, "resource_change")
+    if heavy.later:
+        context.setdefault(_LATER, []).append(  # type: ignore[misc]
+            (package.id, heavy))
+    findings, review = _not_overridden(package.id, results)
     if not findings:
         return
     package.private = True
@@ -236,7 +258,14 @@ def _recheck(context: Context, package: model.Package, changed: list[str]) -> No
 
 
 def send_notifications(context: Context) -> None:
-    """Mail the owner service and the reviewers about datasets unpublished by this update."""
+    """Mail the owner service and the reviewers about datasets unpublished by this update;
+    queue the heavy checks of its big files."""
+    from ckanext.opendata_governance import check_runner
+
+    for package_id, later in context.pop(_LATER, None) or []:  # type: ignore[misc]
+        job_id = check_runner.enqueue(package_id, later, "resource_change")
+        check_runner.store_pending(package_id, later.later, "resource_change", job_id)
+        model.Session.commit()
     for notice in context.pop(_NOTIFY, None) or []:  # type: ignore[misc]
         try:
             _notify(notice["package_id"], notice["findings"])
@@ -360,3 +389,33 @@ def _flash_validation_errors(view: Callable[..., Any], endpoint: str) -> Callabl
                     tk.h.flash_error(message)
             return tk.redirect_to(endpoint, id=kwargs.get("id"))
     return guarded
+
+
+def unpublish_for(package_id: str, results: list[dict[str, Any]], trigger: str) -> bool:
+    """Make a public dataset of a governed organization private when ``results`` hold a
+    blocking failure its sign-off did not override; record it and tell the people concerned.
+
+    For checks that ran outside ``package_update`` (a background job).
+    Returns whether the dataset was unpublished.
+    """
+    package = model.Package.get(package_id)
+    if (package is None or package.state != "active" or package.private
+            or package.type in _UNGATED_TYPES or not _gated(package)):
+        return False
+    findings, review = _not_overridden(package.id, results)
+    if not findings:
+        return False
+    context = _site_context()
+    # A patch, so that search and activity see the change as any other.
+    tk.get_action("package_patch")(dict(context), {"id": package.id, "private": True})
+    model.Session.add(_event(context, package.owner_org, package.id, "auto_unpublished", {
+        "findings": findings, "trigger": trigger,
+        "resources": sorted({str(result["resource_id"]) for result in findings
+                             if result.get("resource_id")}),
+        "review_id": review.id if review else None}))
+    model.Session.commit()
+    try:
+        _notify(package.id, findings)
+    except Exception:  # the dataset is already private and the event recorded
+        log.exception("could not notify the unpublishing of %s", package.id)
+    return True

@@ -239,3 +239,20 @@ def governance_event_label(event: dict[str, Any]) -> str:
         "service_reassigned": tk._("Owner service changed"),
     }
     return labels.get(event.get("event_type") or "", event.get("event_type") or "")
+
+
+__all__ += ["governance_check_results"]
+
+
+def governance_check_results(pkg_dict: dict[str, Any], resource_id: str
+                             ) -> Optional[list[dict[str, Any]]]:
+    """The latest check results of a resource (and of its dataset), or None when the
+    current user may not see them (only editors, reviewers and sysadmins may)."""
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    try:
+        listed = tk.get_action("governance_check_result_list")(
+            context, {"package_id": pkg_dict["id"], "limit": 1000})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    return [result for result in listed["results"]
+            if result["resource_id"] in (None, resource_id)]

@@ -262,3 +262,53 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
             "modified_by": self.modified_by,
             "modified": self.modified.isoformat() if self.modified else None,
         }
+
+
+#: What made a check run: a review request, a change of published data, a user, the CLI.
+CHECK_TRIGGERS = ("review", "resource_change", "manual", "cli")
+
+
+class CheckResult(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """One run of one automated check on a dataset or one of its resources.
+
+    Rows are only added: the latest per (dataset, resource, check) is the
+    current result, the older ones its history. ``pending`` rows stand for a
+    heavy check queued in a background job that has not reported yet.
+    """
+
+    __tablename__ = "opendata_governance_check_result"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    resource_id = sa.Column(sa.UnicodeText, index=True)
+    check_id = sa.Column(sa.UnicodeText, nullable=False)
+    check_version = sa.Column(sa.UnicodeText, nullable=False)
+    title = sa.Column(sa.UnicodeText)
+    severity = sa.Column(sa.UnicodeText, nullable=False)
+    status = sa.Column(sa.UnicodeText, nullable=False)
+    findings = sa.Column(JSONB, nullable=False, default=list)
+    run_at = sa.Column(sa.DateTime, nullable=False, default=_now, index=True)
+    duration_ms = sa.Column(sa.Integer)
+    trigger = sa.Column(sa.UnicodeText, nullable=False)
+    job_id = sa.Column(sa.UnicodeText)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "package_id": self.package_id,
+            "resource_id": self.resource_id,
+            "check_id": self.check_id,
+            "version": self.check_version,
+            "title": self.title,
+            "severity": self.severity,
+            "scope": "resource" if self.resource_id else "dataset",
+            "status": self.status,
+            "findings": self.findings or [],
+            "run_at": self.run_at.isoformat() if self.run_at else None,
+            "duration_ms": self.duration_ms,
+            "trigger": self.trigger,
+            "job_id": self.job_id,
+        }
+
+
+__all__ += ["CheckResult", "CHECK_TRIGGERS"]

@@ -177,3 +177,6 @@ __all__ += ["reviews"]
 
 from ckanext.opendata_governance.views_dashboard import governance_dashboard  # noqa: E402
 __all__ += ["governance_dashboard"]
+
+from ckanext.opendata_governance.views_check import governance_check  # noqa: E402
+__all__ += ["governance_check"]

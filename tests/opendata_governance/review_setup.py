@@ -43,7 +43,9 @@ def reviewable_dataset(portal: Portal, **kwargs: Any) -> dict[str, Any]:
         "tags": [{"name": "budget"}],
         "update_frequency": "ANNUAL",
         "contains_personal_data": "false",
-        "resources": [{"url": "https://example.org/budget.csv", "format": "CSV"}],
+        # A known small size: its file checks run at once (no worker in the tests).
+        "resources": [{"url": "https://example.org/budget.csv", "format": "CSV",
+                       "size": 1000}],
         **kwargs,
     }
     return factories.Dataset(**data)

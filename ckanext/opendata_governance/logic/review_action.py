@@ -12,7 +12,7 @@ from ckan import model
 from ckan.lib.plugins import get_permission_labels
 from ckan.types import Context, DataDict
 
-from ckanext.opendata_governance import checks, fingerprint, mail
+from ckanext.opendata_governance import check_runner, checks, fingerprint, mail
 from ckanext.opendata_governance.logic import schema
 from ckanext.opendata_governance.model import (
     Event, OrganizationSetting, Review, Reviewer, Service)
@@ -65,7 +65,19 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
 
     package_dict = tk.get_action("package_show")(
         {"user": context.get("user", ""), "ignore_auth": True}, {"id": package.id})
-    results = checks.run_all(package_dict)
+    # Heavy checks on big files go to a background job, queued once the review is
+    # committed; it adds its results to the review's checks.
+    planned = check_runner.plan(package_dict)
+    executed = check_runner.execute(package_dict, planned.now)
+    results = [{key: value for key, value in result.items() if key != "duration_ms"}
+               for result in executed]
+    # Queued checks show as pending in the review until the job replaces them; a
+    # pending blocking check counts as a failure, so nobody approves before the
+    # scanner has spoken (or without an explicit override).
+    results += [{"check_id": check.id, "title": check.title, "severity": check.severity,
+                 "scope": check.scope, "resource_id": resource["id"] if resource else None,
+                 "status": check_runner.PENDING, "findings": [], "version": check.version,
+                 "run_at": None} for check, resource in planned.later]
     fingerprint_, snapshot = fingerprint.current(package)
     actor = _actor(context)
 
@@ -88,8 +100,14 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
         "publish": data["publish"],
         "withdrawn": [earlier.id for earlier in withdrawn],
         "blocking_failures": [result["check_id"] for result in blocking],
+        "pending_checks": [check.id for check, _resource in planned.later],
     })
+    check_runner.store(package.id, executed, "review")
     _commit(context)
+    if planned.later:
+        job_id = check_runner.enqueue(package.id, planned, "review", review.id)
+        check_runner.store_pending(package.id, planned.later, "review", job_id)
+        _commit(context)
 
     _mail_request(review, package, actor, data["publish"], results)
     return _review_dict(review, publish=data["publish"])

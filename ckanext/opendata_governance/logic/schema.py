@@ -226,3 +226,32 @@ def review_activity(ignore: Validator, not_empty: Validator, unicode_safe: Valid
         "data": [ignore_empty, ignore_missing],
         "permission_labels": [ignore_empty, list_of_strings],
     }
+
+
+__all__ += ["check_run", "check_result_list"]
+
+
+@validator_args
+def check_run(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+              boolean_validator: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "resource_id": [ignore_missing, unicode_safe],
+        "sync": [ignore_missing, boolean_validator],
+    }
+
+
+@validator_args
+def check_result_list(not_empty: Validator, ignore_missing: Validator,
+                      unicode_safe: Validator, boolean_validator: Validator,
+                      default: ValidatorFactory, natural_number_validator: Validator,
+                      limit_to_configured_maximum: ValidatorFactory) -> Schema:
+    return {
+        "package_id": [not_empty, unicode_safe],
+        "resource_id": [ignore_missing, unicode_safe],
+        "check_id": [ignore_missing, unicode_safe],
+        "history": [default(False), boolean_validator],
+        "limit": [default(50), natural_number_validator,
+                  limit_to_configured_maximum("ckan.search.rows_max", 1000)],
+        "offset": [default(0), natural_number_validator],
+    }

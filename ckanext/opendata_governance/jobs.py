@@ -1,0 +1,75 @@
+"""Background jobs of the governance plugin: heavy checks too slow for a request."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.opendata_governance import check_runner, checks, gate
+from ckanext.opendata_governance.model import Review
+
+__all__ = ["run_checks"]
+
+log = logging.getLogger(__name__)
+
+
+def _site_context() -> dict[str, Any]:
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    return {"user": user, "ignore_auth": True}
+
+
+def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
+               dataset_checks: bool = True, trigger: str = "manual",
+               review_id: Optional[str] = None) -> dict[str, Any]:
+    """Run the heavy checks of a dataset's resources, store them, act on blocking failures.
+
+    Safe to run twice: results are added as new rows, a review keeps one
+    result per check and resource, and a dataset already private is left
+    alone. A dataset or resource deleted meanwhile is skipped.
+
+    :returns: ``results`` and ``unpublished`` (whether the dataset was made private)
+    """
+    try:
+        package = tk.get_action("package_show")(
+            {**_site_context(), "use_cache": False}, {"id": package_id})
+    except tk.ObjectNotFound:
+        log.info("checks of %s skipped: the dataset is gone", package_id)
+        return {"results": [], "unpublished": False}
+    if package.get("state") == "deleted":
+        return {"results": [], "unpublished": False}
+    planned = check_runner.plan(package, resource_ids, sync=True, costs=("heavy",))
+    items = [(check, resource) for check, resource in planned.now
+             if resource is not None or dataset_checks]
+    results = check_runner.execute(package, items)
+    job = _current_job_id()
+    check_runner.store(package["id"], results, trigger, job_id=job)
+    if review_id:
+        _add_to_review(review_id, results)
+    model.Session.commit()
+    unpublished = gate.unpublish_for(package["id"], results, trigger)
+    return {"results": results, "unpublished": unpublished}
+
+
+def _current_job_id() -> Optional[str]:
+    try:
+        from rq import get_current_job
+        job = get_current_job()
+    except Exception:  # not inside a worker
+        return None
+    return job.id if job is not None else None
+
+
+def _add_to_review(review_id: str, results: list[dict[str, Any]]) -> None:
+    """Put the results in the review's checks, replacing an earlier run of the same check."""
+    review = Review.get(review_id)
+    if review is None:
+        return
+    done = {(result["check_id"], result.get("resource_id")) for result in results}
+    kept = [result for result in review.checks or []
+            if (result.get("check_id"), result.get("resource_id")) not in done]
+    review.checks = kept + [{key: value for key, value in result.items()
+                             if key != "duration_ms"} for result in results]
+    log.info("review %s: %d heavy check result(s) added, %d blocking failure(s)",
+             review_id, len(results), len(checks.blocking_failures(results)))
