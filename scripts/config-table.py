@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
 
 import yaml
@@ -10,16 +11,18 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def rows() -> list[tuple[str, str, str, str]]:
-    """(plugin, key, default, first line of the description) for every declared option."""
+    """(plugin, key, default, first sentence of the description) for every declared option."""
     found = []
     for path in sorted(ROOT.glob("ckanext/*/config_declaration.yaml")):
         declaration = yaml.safe_load(path.read_text(encoding="utf-8"))
         for group in declaration.get("groups", []):
             for option in group.get("options", []):
-                description = (option.get("description") or "").strip().splitlines()
+                text = " ".join((option.get("description") or "").split())
+                # The first sentence: a period followed by a space or the end.
+                sentence = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
                 default = option.get("default", "")
                 found.append((path.parent.name, option["key"], "" if default is None else str(default),
-                              description[0] if description else ""))
+                              sentence))
     return found
 
 

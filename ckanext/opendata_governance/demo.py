@@ -350,7 +350,8 @@ def _ensure_sign_off(site_user: str, spec: Spec, roles: dict[str, dict[str, str]
     """Take a dataset through the sign-off its description asks for, unless done already.
 
     A public dataset is requested by the demo editor and approved by the demo
-    reviewer, which publishes it; ``review: pending`` leaves a request waiting.
+    reviewer, which publishes it; ``review: pending`` leaves a request waiting, and
+    ``review_override`` approves despite a blocking check, with that comment.
     """
     name = spec["name"]
     pending = spec.get("review") == "pending"
@@ -378,7 +379,9 @@ def _ensure_sign_off(site_user: str, spec: Spec, roles: dict[str, dict[str, str]
     else:
         review_id = tk.get_action("governance_review_request")(_context(editor), {
             "id": name, "comment": "Jeu de données de démonstration.", "publish": True})["id"]
+    # ``review_override`` approves despite a blocking finding, with its justification.
+    override = spec.get("review_override")
     tk.get_action("governance_review_decide")(_context(reviewer), {
         "id": review_id, "decision": "approve", "checklist": DEMO_CHECKLIST,
-        "comment": "Vérifié pour la démonstration."})
+        "comment": override or "Vérifié pour la démonstration.", "override": bool(override)})
     summary.record("reviews", name, created=True)
