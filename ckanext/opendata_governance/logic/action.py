@@ -41,7 +41,7 @@ def governance_service_create(context: Context, data_dict: DataDict) -> dict[str
     :returns: the service
     """
     tk.check_access("governance_service_create", context, data_dict)
-    data = _validate(data_dict, schema.service_create(), context)
+    data = schema.validate(data_dict, schema.service_create(), context)
     if Service.by_name(data["organization_id"], data["name"]) is not None:
         raise tk.ValidationError(
             {"name": [tk._("A service of this organization already has this name")]})
@@ -68,7 +68,7 @@ def governance_service_update(context: Context, data_dict: DataDict) -> dict[str
     """
     tk.check_access("governance_service_update", context, data_dict)
     service = _get_service(data_dict)
-    data = _validate({**data_dict, "id": service.id}, schema.service_update(), context)
+    data = schema.validate({**data_dict, "id": service.id}, schema.service_update(), context)
 
     if "name" in data and data["name"] != service.name:
         if Service.by_name(service.organization_id, data["name"]) is not None:
@@ -138,7 +138,7 @@ def governance_service_list(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: ``{"count": N, "results": [service, ...]}``
     """
     tk.check_access("governance_service_list", context, data_dict)
-    data = _validate(data_dict, schema.service_list(), context)
+    data = schema.validate(data_dict, schema.service_list(), context)
     query = Service.for_organization(data["organization_id"], data["active_only"])
     services = query.offset(data["offset"]).limit(data["limit"]).all()
     results = [_service_dict(service) for service in services]
@@ -161,7 +161,7 @@ def governance_service_reassign(context: Context, data_dict: DataDict) -> dict[s
     """
     tk.check_access("governance_service_reassign", context, data_dict)
     source = _get_service(data_dict)
-    data = _validate(data_dict, schema.service_reassign(), context)
+    data = schema.validate(data_dict, schema.service_reassign(), context)
     target = Service.lookup(data["target"], source.organization_id)
     if target is None or target.organization_id != source.organization_id:
         raise tk.ValidationError(
@@ -204,7 +204,7 @@ def governance_event_list(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: ``{"count": N, "results": [event, ...]}``
     """
     tk.check_access("governance_event_list", context, data_dict)
-    data = _validate(data_dict, schema.event_list(), context)
+    data = schema.validate(data_dict, schema.event_list(), context)
     query = model.Session.query(Event)
     if data.get("organization_id"):
         query = query.filter(Event.organization_id == data["organization_id"])
@@ -237,7 +237,7 @@ def governance_overdue_list(context: Context, data_dict: DataDict) -> dict[str, 
         "next_update_due", "update_status", "days_overdue"}, ...]}``
     """
     tk.check_access("governance_overdue_list", context, data_dict)
-    data = _validate(data_dict, schema.overdue_list(), context)
+    data = schema.validate(data_dict, schema.overdue_list(), context)
     statuses = [cadence.OVERDUE] + ([cadence.DUE_SOON] if data["include_due_soon"] else [])
     fq = ["update_status:({})".format(" OR ".join(statuses))]
     if data.get("organization"):
@@ -272,14 +272,6 @@ def governance_overdue_list(context: Context, data_dict: DataDict) -> dict[str, 
             "days_overdue": computed["days_overdue"],
         })
     return {"count": found["count"], "results": results}
-
-
-def _validate(data_dict: DataDict, schema_: dict[str, Any],
-              context: Context) -> dict[str, Any]:
-    data, errors = tk.navl_validate(data_dict, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 def _commit(context: Context) -> None:

@@ -14,14 +14,6 @@ from ckanext.opendata_governance.logic import schema
 __all__ = ["governance_check_run", "governance_check_result_list"]
 
 
-def _validate(data_dict: DataDict, schema_: dict[str, Any],
-              context: Context) -> dict[str, Any]:
-    data, errors = tk.navl_validate(data_dict, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
 def _package(id_or_name: str) -> model.Package:
     package = model.Package.get(id_or_name)
     if package is None or package.state == "deleted":
@@ -45,7 +37,7 @@ def governance_check_run(context: Context, data_dict: DataDict) -> dict[str, Any
         "job_id": str or None, "pending": [pending result, ...]}``
     """
     tk.check_access("governance_check_run", context, data_dict)
-    data = _validate(data_dict, schema.check_run(), context)
+    data = schema.validate(data_dict, schema.check_run(), context)
     package = _package(data["id"])
     if data.get("sync") and not authz.is_sysadmin(context.get("user")):
         raise tk.ValidationError({"sync": [tk._(
@@ -82,7 +74,7 @@ def governance_check_result_list(context: Context, data_dict: DataDict) -> dict[
         ``version``, ``run_at``, ``duration_ms``, ``trigger`` and ``job_id``
     """
     tk.check_access("governance_check_result_list", context, data_dict)
-    data = _validate(data_dict, schema.check_result_list(), context)
+    data = schema.validate(data_dict, schema.check_result_list(), context)
     package = _package(data["package_id"])
     query = check_runner.latest(package.id, data.get("resource_id"), data.get("check_id"),
                                 history=data["history"])

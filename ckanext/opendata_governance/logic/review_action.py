@@ -54,7 +54,7 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
     :returns: the review, with ``package_name`` and ``package_title``
     """
     tk.check_access("governance_review_request", context, data_dict)
-    data = _validate(data_dict, schema.review_request(), context)
+    data = schema.validate(data_dict, schema.review_request(), context)
     package = _get_package(data["id"])
     if not package.owner_org:
         raise tk.ValidationError(
@@ -134,7 +134,7 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
     """
     tk.check_access("governance_review_decide", context, data_dict)
     review = _get_review(data_dict.get("id"))
-    data = _validate(data_dict, schema.review_decide(), context)
+    data = schema.validate(data_dict, schema.review_decide(), context)
     actor = _actor(context)
     # The auth function refuses this too; ignore_auth callers get it here.
     if actor is not None and actor.id == review.requested_by:
@@ -209,7 +209,7 @@ def governance_review_show(context: Context, data_dict: DataDict) -> dict[str, A
     :returns: the review, with ``package_name`` and ``package_title``
     """
     tk.check_access("governance_review_show", context, data_dict)
-    data = _validate(data_dict, schema.review_show(), context)
+    data = schema.validate(data_dict, schema.review_show(), context)
     if data.get("id"):
         review = _get_review(data["id"])
     else:
@@ -235,7 +235,7 @@ def governance_review_list(context: Context, data_dict: DataDict) -> dict[str, A
         have their ``age_days``
     """
     tk.check_access("governance_review_list", context, data_dict)
-    data = _validate(data_dict, schema.review_list(), context)
+    data = schema.validate(data_dict, schema.review_list(), context)
     query = model.Session.query(Review)
     user = context.get("user") or ""
     if not authz.is_sysadmin(user):
@@ -267,7 +267,7 @@ def governance_reviewer_create(context: Context, data_dict: DataDict) -> dict[st
     :returns: the reviewer, with the user's ``name`` and ``display_name``
     """
     tk.check_access("governance_reviewer_create", context, data_dict)
-    data = _validate(data_dict, schema.reviewer(), context)
+    data = schema.validate(data_dict, schema.reviewer(), context)
     if Reviewer.is_reviewer(data["organization_id"], data["user"]):
         raise tk.ValidationError(
             {"user": [tk._("This user already reviews this organization")]})
@@ -289,7 +289,7 @@ def governance_reviewer_delete(context: Context, data_dict: DataDict) -> None:
     :param user: id or name of the user
     """
     tk.check_access("governance_reviewer_delete", context, data_dict)
-    data = _validate(data_dict, schema.reviewer(), context)
+    data = schema.validate(data_dict, schema.reviewer(), context)
     reviewer = model.Session.query(Reviewer).filter_by(
         organization_id=data["organization_id"], user_id=data["user"]).one_or_none()
     if reviewer is None:
@@ -311,7 +311,7 @@ def governance_reviewer_list(context: Context, data_dict: DataDict) -> dict[str,
         "name", "display_name", "created_by", "created"}, ...]}``
     """
     tk.check_access("governance_reviewer_list", context, data_dict)
-    data = _validate(data_dict, schema.reviewer_list(), context)
+    data = schema.validate(data_dict, schema.reviewer_list(), context)
     query = (model.Session.query(Reviewer)
              .join(model.User, model.User.id == Reviewer.user_id)
              .filter(Reviewer.organization_id == data["organization_id"]))
@@ -328,7 +328,7 @@ def governance_settings_show(context: Context, data_dict: DataDict) -> dict[str,
     :returns: ``{"organization_id", "gate_enabled", "modified_by", "modified"}``
     """
     tk.check_access("governance_settings_show", context, data_dict)
-    data = _validate(data_dict, schema.settings_show(), context)
+    data = schema.validate(data_dict, schema.settings_show(), context)
     setting = model.Session.get(OrganizationSetting, data["organization_id"])
     if setting is None:
         return {"organization_id": data["organization_id"], "gate_enabled": True,
@@ -344,7 +344,7 @@ def governance_settings_update(context: Context, data_dict: DataDict) -> dict[st
     :returns: the settings
     """
     tk.check_access("governance_settings_update", context, data_dict)
-    data = _validate(data_dict, schema.settings_update(), context)
+    data = schema.validate(data_dict, schema.settings_update(), context)
     actor = _actor(context)
     setting = model.Session.get(OrganizationSetting, data["organization_id"])
     before = True if setting is None else bool(setting.gate_enabled)
@@ -359,14 +359,6 @@ def governance_settings_update(context: Context, data_dict: DataDict) -> dict[st
                    details={"gate_enabled": [before, setting.gate_enabled]})
     _commit(context)
     return setting.as_dict()
-
-
-def _validate(data_dict: DataDict, schema_: dict[str, Any],
-              context: Context) -> dict[str, Any]:
-    data, errors = tk.navl_validate(data_dict, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 def _commit(context: Context) -> None:

@@ -1,10 +1,14 @@
 """Schemas of the governance actions."""
 from __future__ import annotations
 
+from typing import Any
+
+import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
-from ckan.types import Schema, Validator, ValidatorFactory
+from ckan.types import Context, DataDict, Schema, Validator, ValidatorFactory
 
 __all__ = [
+    "validate",
     "service_create",
     "service_update",
     "service_reassign",
@@ -12,6 +16,14 @@ __all__ = [
     "event_list",
     "overdue_list",
 ]
+
+
+def validate(data_dict: DataDict, schema_: Schema, context: Context) -> dict[str, Any]:
+    """The data validated by the schema, or a ValidationError naming each bad field."""
+    data, errors = tk.navl_validate(data_dict, schema_, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
 
 
 @validator_args
