@@ -9,6 +9,8 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
+from ckanext.opendata_governance.pages import error_page
+
 __all__ = ["services"]
 
 services = Blueprint("opendata_governance", __name__,
@@ -21,16 +23,12 @@ FIELDS = ("name", "title", "email", "referent_id", "backup_referent_id")
 
 @services.errorhandler(tk.NotAuthorized)
 def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
-    return tk.render("error_document_template.html", {
-        "code": 403, "name": tk._("Forbidden"),
-        "content": tk._("You are not allowed to manage or see these services")}), 403
+    return error_page(403, tk._("You are not allowed to manage or see these services"))
 
 
 @services.errorhandler(tk.ObjectNotFound)
 def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return tk.render("error_document_template.html", {
-        "code": 404, "name": tk._("Not found"),
-        "content": tk._("Organization or service not found")}), 404
+    return error_page(404, tk._("Organization or service not found"))
 
 
 def _context() -> Context:

@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.opendata_governance import export, svg_charts
+from ckanext.opendata_governance.pages import error_page
 from ckanext.opendata_governance.logic.dashboard_action import MAX_INVENTORY_PAGE
 
 __all__ = ["governance_dashboard"]
@@ -24,18 +25,15 @@ Result = Union[str, WerkzeugResponse, tuple[str, int]]
 def _forbidden(error: tk.NotAuthorized) -> Result:
     if not tk.current_user.is_authenticated:
         return tk.redirect_to("user.login", came_from=tk.request.full_path)
-    return tk.render("error_document_template.html", {
-        "code": 403, "name": tk._("Forbidden"),
-        "content": tk._("Only sysadmins and organization admins can see the "
-                        "governance dashboard and the data inventory")}), 403
+    return error_page(403, tk._("Only sysadmins and organization admins can see the "
+                                "governance dashboard and the data inventory"))
 
 
 @governance_dashboard.errorhandler(tk.ValidationError)
 def _bad_request(error: tk.ValidationError) -> tuple[str, int]:
     messages = "; ".join("{}: {}".format(field, " ".join(map(str, errors)))
                          for field, errors in (error.error_dict or {}).items())
-    return tk.render("error_document_template.html", {
-        "code": 400, "name": tk._("Bad request"), "content": messages}), 400
+    return error_page(400, messages)
 
 
 def _context() -> Context:

@@ -9,6 +9,8 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
+from ckanext.opendata_governance.pages import error_page
+
 __all__ = ["reviews"]
 
 reviews = Blueprint("governance_review", __name__)
@@ -22,16 +24,12 @@ VERDICTS = ("ok", "not_ok", "not_applicable")
 
 @reviews.errorhandler(tk.NotAuthorized)
 def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
-    return tk.render("error_document_template.html", {
-        "code": 403, "name": tk._("Forbidden"),
-        "content": tk._("You are not allowed to see this governance page")}), 403
+    return error_page(403, tk._("You are not allowed to see this governance page"))
 
 
 @reviews.errorhandler(tk.ObjectNotFound)
 def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return tk.render("error_document_template.html", {
-        "code": 404, "name": tk._("Not found"),
-        "content": tk._("Dataset, organization or review not found")}), 404
+    return error_page(404, tk._("Dataset, organization or review not found"))
 
 
 def _context() -> Context:

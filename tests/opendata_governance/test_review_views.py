@@ -311,3 +311,15 @@ def test_queue_filters_by_organization(app):
     body = client.get("/governance/reviews",
                       query_string={"organization": portal.other_org["name"]}).body
     assert "Budget filtré" not in body
+
+
+def test_queue_pages_twenty_reviews_at_a_time(app):
+    """With 21 pending reviews, page 1 links to page 2, which holds the oldest one."""
+    portal = make_portal()
+    for number in range(21):
+        _request(portal, _dataset(portal, title=f"Budget annexe {number:02d}"))
+    client = login(app, _reviewer(portal))
+    first = client.get("/governance/reviews").body
+    assert "/governance/reviews?page=2" in first and "Budget annexe 00" not in first
+    second = client.get("/governance/reviews?page=2").body
+    assert "Budget annexe 00" in second and "page=1" in second

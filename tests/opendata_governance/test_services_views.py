@@ -1,6 +1,8 @@
 """The organization tab "Services": visibility, forms with CSRF tokens, and refusals."""
 from __future__ import annotations
 
+import pytest
+
 from ckan.tests import helpers
 
 from tests.opendata_governance.services_setup import (
@@ -160,3 +162,16 @@ def test_dataset_form_offers_the_services_of_the_organization(app):
     client = login(app, portal.editor)
     body = client.get("/dataset/new", query_string={"owner_org": portal.org["id"]}).body
     assert '<option value="direction-des-finances"' in body
+
+
+@pytest.mark.ckan_config("ckanext.opendata_governance.services_per_page", 1)
+def test_services_are_paged_with_previous_and_next_links(app):
+    """One service per page: page 1 links to page 2, which links back."""
+    portal = make_portal()
+    helpers.call_action("governance_service_create", {"user": portal.admin["name"]},
+                        organization_id=portal.org["id"], name="zz-voirie", title="Voirie")
+    client = login(app, portal.editor)
+    first = client.get(_url(portal)).body
+    assert f"{_url(portal)}?page=2" in first
+    second = client.get(f"{_url(portal)}?page=2").body
+    assert "Voirie" in second and f"{_url(portal)}?page=1" in second
