@@ -13,7 +13,8 @@ pytest_plugins = ["tests.factories"]
 
 #: Plugins of ours, and of the stack, that own alembic migrations, in the
 #: order they must be applied.
-MIGRATED_PLUGINS = ("postgres_search", "activity", "harvest", "opendata_governance")
+MIGRATED_PLUGINS = ("postgres_search", "activity", "harvest", "opendata_governance",
+                    "reuse_tracker", "territorial_consolidation")
 
 
 def _has_table(name: str) -> bool:

@@ -1,4 +1,5 @@
-"""Print the README's configuration table from every plugin's config_declaration.yaml."""
+"""Print the README's configuration table from every plugin's declared options
+(config_declaration.yaml, or one file per feature under config/)."""
 from __future__ import annotations
 
 import pathlib
@@ -13,7 +14,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def rows() -> list[tuple[str, str, str, str]]:
     """(plugin, key, default, first sentence of the description) for every declared option."""
     found = []
-    for path in sorted(ROOT.glob("ckanext/*/config_declaration.yaml")):
+    paths = sorted(ROOT.glob("ckanext/*/config_declaration.yaml")) + sorted(
+        ROOT.glob("ckanext/*/config/*.yaml"))
+    for path in paths:
+        plugin = path.parent.name if path.name == "config_declaration.yaml" else path.parent.parent.name
         declaration = yaml.safe_load(path.read_text(encoding="utf-8"))
         for group in declaration.get("groups", []):
             for option in group.get("options", []):
@@ -21,7 +25,7 @@ def rows() -> list[tuple[str, str, str, str]]:
                 # The first sentence: a period followed by a space or the end.
                 sentence = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
                 default = option.get("default", "")
-                found.append((path.parent.name, option["key"], "" if default is None else str(default),
+                found.append((plugin, option["key"], "" if default is None else str(default),
                               sentence))
     return found
 

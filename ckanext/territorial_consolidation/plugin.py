@@ -1,13 +1,39 @@
-"""Plugin shell for territories, partner-portal harvesting and consolidation."""
+"""Plugin shell for territories, partner-portal harvests and consolidation."""
 from __future__ import annotations
 
+import pathlib
+
+import yaml
+
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
+from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.suite import validation_compat
 
 validation_compat.apply()
 
+_HERE = pathlib.Path(__file__).parent
 
+
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.helpers
+@tk.blanket.blueprints
+@tk.blanket.cli
 class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
+
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        # One file per feature (territories, harvests, consolidation), so each stays readable.
+        for path in sorted((_HERE / "config").glob("*.yaml")):
+            declaration.load_dict(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -15,16 +15,18 @@ OPTIONS = {"**/templates/**.html": {}, "**/templates/**.txt": {}}
 
 
 def _source_messages(plugin: str) -> set[str]:
+    """The plugin's strings and those of the shared ckanext/suite package it may use."""
     found = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT / "ckanext" / plugin), METHOD_MAP, OPTIONS,
-            callback=None, strip_comment_tags=True,
-            keywords={"_": None, "gettext": None, "ungettext": (1, 2),
-                      "ngettext": (1, 2), "N_": None}):
-        if isinstance(message, (tuple, list)):
-            found.add(message[0])
-        else:
-            found.add(message)
+    for directory in (ROOT / "ckanext" / plugin, ROOT / "ckanext" / "suite"):
+        for _filename, _lineno, message, _comments, _context in extract_from_dir(
+                str(directory), METHOD_MAP, OPTIONS,
+                callback=None, strip_comment_tags=True,
+                keywords={"_": None, "gettext": None, "ungettext": (1, 2),
+                          "ngettext": (1, 2), "N_": None}):
+            if isinstance(message, (tuple, list)):
+                found.add(message[0])
+            else:
+                found.add(message)
     return found
 
 

@@ -1,0 +1,4 @@
+"""Feedback actions."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,4 @@
+"""Validators of feedback fields."""
+from __future__ import annotations
+
+__all__: list[str] = []

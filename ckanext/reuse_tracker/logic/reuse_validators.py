@@ -1,0 +1,4 @@
+"""Validators of reuse fields."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,4 @@
+"""Reuse statistics and link health actions."""
+from __future__ import annotations
+
+__all__: list[str] = []

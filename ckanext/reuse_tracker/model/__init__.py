@@ -1,0 +1,5 @@
+"""Tables of the reuse tracker (no foreign keys into core tables)."""
+from __future__ import annotations
+
+from ckanext.reuse_tracker.model.reuse import Reuse, ReuseDataset  # noqa: F401
+from ckanext.reuse_tracker.model.feedback import *  # noqa: F401,F403

@@ -1,0 +1,4 @@
+"""Feedback tables."""
+from __future__ import annotations
+
+__all__: list[str] = []

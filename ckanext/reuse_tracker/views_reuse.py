@@ -1,0 +1,4 @@
+"""Reuse pages: gallery, reuse page, forms, moderation queue."""
+from __future__ import annotations
+
+__all__: list[str] = []

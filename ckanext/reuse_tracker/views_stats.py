@@ -1,0 +1,4 @@
+"""Reuse statistics pages and CSV export."""
+from __future__ import annotations
+
+__all__: list[str] = []

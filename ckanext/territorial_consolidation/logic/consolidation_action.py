@@ -1,0 +1,4 @@
+"""Consolidation actions."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,4 @@
+"""Harvest actions: preview, job reports."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,4 @@
+"""Validators of harvest source configuration."""
+from __future__ import annotations
+
+__all__: list[str] = []

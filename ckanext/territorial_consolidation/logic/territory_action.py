@@ -1,0 +1,4 @@
+"""Territory, responsibility rule and duplicate actions."""
+from __future__ import annotations
+
+__all__: list[str] = []

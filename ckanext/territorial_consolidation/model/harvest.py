@@ -1,0 +1,4 @@
+"""Harvest provenance tables."""
+from __future__ import annotations
+
+__all__: list[str] = []

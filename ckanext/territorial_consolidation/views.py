@@ -1,0 +1,16 @@
+"""Blueprints of territorial consolidation, gathered from each feature's module."""
+from __future__ import annotations
+
+import importlib
+
+__all__: list[str] = []
+
+# Each feature keeps its own module; this one gathers their public names.
+for _name in (
+        "ckanext.territorial_consolidation.views_territory",
+        "ckanext.territorial_consolidation.views_harvest",
+        "ckanext.territorial_consolidation.views_consolidation",
+):
+    _module = importlib.import_module(_name)
+    globals().update({name: getattr(_module, name) for name in _module.__all__})
+    __all__ += _module.__all__

@@ -1,0 +1,4 @@
+"""Consolidation and coverage pages."""
+from __future__ import annotations
+
+__all__: list[str] = []

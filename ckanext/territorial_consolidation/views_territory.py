@@ -1,0 +1,4 @@
+"""Territory pages."""
+from __future__ import annotations
+
+__all__: list[str] = []
