@@ -16,6 +16,7 @@ TEST_DB ?= ckan_test_$(VERSION_TAG)
 # Each CKAN version's tests get their own Redis database, so that both suites can
 # run side by side without emptying or running each other's background jobs.
 TEST_REDIS_DB ?= $(if $(filter 2.11,$(CKAN_VERSION)),1,2)
+TEST_STORAGE ?= $(CURDIR)/.pytest_cache/storage-$(VERSION_TAG)
 DB_URL_BASE := postgresql://ckan@127.0.0.1:5432
 PYTEST_ARGS ?=
 
@@ -55,7 +56,7 @@ run: install portal-db
 test: install test-db
 	@scripts/ensure-chromium.sh
 	CKAN_SQLALCHEMY_URL=$(DB_URL_BASE)/$(TEST_DB) \
-	CKAN_STORAGE_PATH=$(CURDIR)/.pytest_cache/storage-$(VERSION_TAG) \
+	CKAN_STORAGE_PATH=$(TEST_STORAGE) \
 	CKAN_REDIS_URL=redis://127.0.0.1:6379/$(TEST_REDIS_DB) \
 	$(BIN)/python -m pytest --ckan-ini=test.ini $(PYTEST_ARGS)
 

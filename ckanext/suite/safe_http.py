@@ -30,7 +30,15 @@ _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00
 
 
 class FetchError(Exception):
-    """The URL was refused or could not be fetched within the limits; the message says why."""
+    """The URL was refused or could not be fetched within the limits; the message says why.
+
+    ``retryable`` is true for trouble that may pass (connection errors, timeouts), false
+    for a verdict a retry would repeat (refused address, too large, bad URL).
+    """
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 def allowlist_from_config(option: str) -> list[str]:
@@ -140,7 +148,8 @@ class Fetched(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         if time.monotonic() > self._deadline:
-            raise FetchError(tk._("The download took longer than the time limit"))
+            raise FetchError(tk._("The download took longer than the time limit"),
+                             retryable=True)
         room = self._max_bytes - self._read
         if room <= 0:
             if self._truncate:
@@ -153,7 +162,8 @@ class Fetched(io.RawIOBase):
         try:
             data = self.response.raw.read(want, decode_content=True)
         except Exception as error:  # urllib3 raises many kinds on a broken connection
-            raise FetchError(tk._("The download failed: {error}").format(error=error)) from error
+            raise FetchError(tk._("The download failed: {error}").format(error=error),
+                             retryable=True) from error
         if len(data) > room:
             data = data[:room]
             self._read = self._max_bytes
@@ -207,7 +217,8 @@ def fetch(url: str, *, max_bytes: int, timeout: float, method: str = "GET",
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             session.close()
-            raise FetchError(tk._("The download took longer than the time limit"))
+            raise FetchError(tk._("The download took longer than the time limit"),
+                             retryable=True)
         try:
             response = session.request(
                 method, pinned, headers={**(headers or {}), "Host": host_header,
@@ -216,7 +227,7 @@ def fetch(url: str, *, max_bytes: int, timeout: float, method: str = "GET",
         except requests.RequestException as error:
             session.close()
             raise FetchError(tk._("Cannot fetch {url}: {error}").format(
-                url=current, error=error.__class__.__name__)) from error
+                url=current, error=error.__class__.__name__), retryable=True) from error
         if response.status_code in _REDIRECTS and response.headers.get("Location"):
             location = response.headers["Location"]
             response.close()
