@@ -153,6 +153,9 @@ def _address(text: str) -> str:
 class _ThreadedServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
+    # Many portal threads may mail at once (bench/feedback.py); socketserver's backlog of 5
+    # would stall them in TCP retransmits, which a real mail server does not do.
+    request_queue_size = 128
     hostname = "smtp.test"
 
     def __init__(self) -> None:

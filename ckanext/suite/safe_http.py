@@ -160,7 +160,9 @@ class Fetched(io.RawIOBase):
         # One extra byte tells a file of exactly max_bytes from a larger one.
         want = min(len(buffer), room + 1, _CHUNK)
         try:
-            data = self.response.raw.read(want, decode_content=True)
+            # read1: one receive at most, so that a server dripping bytes cannot keep the
+            # read past the deadline (read() would wait for the whole chunk).
+            data = self.response.raw.read1(want, decode_content=True)
         except Exception as error:  # urllib3 raises many kinds on a broken connection
             raise FetchError(tk._("The download failed: {error}").format(error=error),
                              retryable=True) from error
