@@ -1,4 +1,134 @@
 """Reuse statistics pages and CSV export."""
 from __future__ import annotations
 
-__all__: list[str] = []
+import csv
+import io
+import re
+from typing import Any, Union
+
+from flask import Blueprint, Response
+from werkzeug.wrappers.response import Response as WerkzeugResponse
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+
+__all__ = ["reuse_stats_pages"]
+
+reuse_stats_pages = Blueprint("reuse_tracker_stats", __name__)
+
+Result = Union[str, WerkzeugResponse, tuple[str, int]]
+
+#: Excel opens a UTF-8 file as UTF-8 only when it starts with a byte order mark.
+BOM = "\ufeff"
+#: Values of the ``sep`` parameter; French Excel expects semicolons.
+SEPARATORS = {"comma": ",", "semicolon": ";"}
+#: First characters that make a spreadsheet read a cell as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: CSV columns per grouping: (header, key of the group).
+COLUMNS = {
+    "type": [("type", "key"), ("label", "label"), ("reuses", "count")],
+    "month": [("month", "key"), ("reuses", "count")],
+    "dataset": [("dataset", "name"), ("title", "label"), ("reuses", "count")],
+    "organization": [("organization", "name"), ("title", "label"), ("reuses", "count")],
+    "service": [("organization", "organization"), ("service", "key"), ("title", "label"),
+                ("reuses", "count")],
+}
+
+
+def _error_page(code: int, content: str) -> tuple[str, int]:
+    names = {400: tk._("Bad request"), 403: tk._("Forbidden"), 404: tk._("Not found")}
+    return tk.render("error_document_template.html", {
+        "code": code, "name": names[code], "content": content}), code
+
+
+@reuse_stats_pages.errorhandler(tk.NotAuthorized)
+def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
+    return _error_page(403, tk._("You are not allowed to see these reuse statistics"))
+
+
+@reuse_stats_pages.errorhandler(tk.ObjectNotFound)
+def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
+    return _error_page(404, tk._("Organization or dataset not found"))
+
+
+@reuse_stats_pages.errorhandler(tk.ValidationError)
+def _bad_request(error: tk.ValidationError) -> tuple[str, int]:
+    messages = "; ".join("{}: {}".format(field, " ".join(str(m) for m in problems))
+                         for field, problems in (error.error_dict or {}).items())
+    return _error_page(400, messages or tk._("Invalid parameters"))
+
+
+def _context() -> Context:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def _filters() -> dict[str, Any]:
+    args = tk.request.args
+    data = {key: args.get(key, "").strip() for key in ("organization", "dataset", "group_by")}
+    return {key: value for key, value in data.items() if value}
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: text a spreadsheet would run as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def stats_csv(stats: dict[str, Any], delimiter: str) -> str:
+    """The groups of ``reuse_stats`` as CSV text, byte order mark first."""
+    columns = COLUMNS[stats["group_by"]]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([header for header, _key in columns])
+    for group in stats["groups"]:
+        writer.writerow([csv_cell(group.get(key)) for _header, key in columns])
+    return BOM + buffer.getvalue()
+
+
+@reuse_stats_pages.route("/reuses/stats")
+def index() -> Result:
+    """Reuse figures grouped one way, the most reused datasets, and the CSV links."""
+    filters = _filters()
+    filters.setdefault("group_by", "month")
+    stats = tk.get_action("reuse_stats")(_context(), {**filters, "most_reused": 10})
+    organizations = tk.get_action("organization_list")(
+        _context(), {"all_fields": True, "limit": 1000})
+    groupings = ["type", "month", "dataset", "organization"]
+    if p.plugin_loaded("opendata_governance"):
+        groupings.append("service")
+    return tk.render("reuse_tracker/stats/index.html", {
+        "stats": stats, "filters": filters, "organizations": organizations,
+        "groupings": groupings})
+
+
+@reuse_stats_pages.route("/reuses/stats.csv")
+def export() -> Result:
+    """The figures of the page as CSV (``sep=semicolon`` for French spreadsheets)."""
+    filters = _filters()
+    filters.setdefault("group_by", "month")
+    delimiter = SEPARATORS.get(tk.request.args.get("sep", "comma"))
+    if delimiter is None:
+        raise tk.ValidationError({"sep": [tk._("Choose comma or semicolon")]})
+    stats = tk.get_action("reuse_stats")(_context(), {**filters, "most_reused": 0})
+    parts = ["reutilisations", stats["group_by"]]
+    parts += [filters[key] for key in ("organization", "dataset") if key in filters]
+    name = re.sub(r"[^a-z0-9_-]+", "-", "-".join(parts).lower())
+    return Response(stats_csv(stats, delimiter), headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="{}.csv"'.format(name)})
+
+
+@reuse_stats_pages.route("/reuses/<id>/check-link", methods=["POST"])
+def check_link(id: str) -> Result:
+    """A moderator checks a published reuse's link now; back to the reuse with the result."""
+    result = tk.get_action("reuse_link_check")(_context(), {"id": id})
+    if result["outcome"] == "ok":
+        tk.h.flash_success(tk._("The link works."))
+    else:
+        tk.h.flash_error(tk._("The link check failed: {status}").format(
+            status=result["status"]))
+    return tk.redirect_to("reuse_tracker_reuse.read", id=result["name"] or id)

@@ -1,4 +1,702 @@
 """Reuse actions: create, update, delete, show, list, moderate."""
 from __future__ import annotations
 
-__all__: list[str] = []
+import datetime as dt
+import logging
+import re
+import unicodedata
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Context, DataDict
+
+from ckanext.reuse_tracker import antispam, images, mail, topics
+from ckanext.reuse_tracker.logic import reuse_schema as schema
+from ckanext.reuse_tracker.logic.reuse_auth import (
+    admin_organization_ids, is_submitter, moderated_reuse_ids)
+from ckanext.reuse_tracker.model import Reuse, ReuseDataset
+
+__all__ = [
+    "reuse_create",
+    "reuse_update",
+    "reuse_delete",
+    "reuse_show",
+    "reuse_list",
+    "reuse_moderate",
+]
+
+log = logging.getLogger(__name__)
+
+#: States anyone may see; the others only the submitter and the moderators.
+PUBLIC_STATES = ("published", "archived")
+
+
+def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Propose a reuse of the portal's datasets.
+
+    A logged-in user's reuse waits for moderation (``pending``); sysadmins'
+    and trusted users' (``ckanext.reuse_tracker.trusted_users``) are published
+    at once. Visitors may propose reuses only when
+    ``ckanext.reuse_tracker.anonymous_submission`` is on, through a web
+    request, with the honeypot field left empty and within the per-IP rate limit.
+
+    :param title: plain text (at most 200 characters)
+    :param url: the reuse's address, http(s) only; normalised (lower-case scheme and
+        host, no default port, fragment or trailing slash) and unique: a URL already
+        submitted is refused with the name of the existing reuse (``url_existing``)
+    :param description: Markdown (rendered sanitised)
+    :param type: one of ``application``, ``visualization``, ``api``, ``news_article``,
+        ``paper``, ``idea``, ``hardware``, ``other``
+    :param topic: one of the fixed topics (optional)
+    :param datasets: ids or names of the datasets used (a list, or a comma-separated
+        string), each one the submitter can see
+    :param image_url: an http(s) image address (optional), or
+    :param image_upload: an uploaded PNG, JPEG, WebP or GIF image (optional)
+    :param organization_id: the organization behind the reuse, one the submitter
+        belongs to (optional)
+    :param contact_email: a private contact address, shown to moderators only (optional)
+    :param name: the slug (optional: made from the title)
+    :returns: the reuse
+    """
+    tk.check_access("reuse_create", context, data_dict)
+    user = _user(context)
+    if user is None:
+        _guard_anonymous(data_dict)
+    data = schema.validate(data_dict, schema.reuse_create(), context)
+    _check_unique_url(context, data["url"])
+    packages = _packages(context, data["datasets"])
+    organization_id = _organization_id(context, user, data.get("organization_id"))
+    if data.get("name") and Reuse.get(data["name"]) is not None:
+        raise tk.ValidationError({"name": [tk._("This name is already used by another reuse")]})
+
+    image_url, thumbnail_url = data.get("image_url"), data.get("image_url")
+    if data.get("image_upload") is not None:
+        image_url, thumbnail_url = images.store_upload(data["image_upload"])
+
+    now = _now()
+    published = _trusted(user)
+    reuse = Reuse(
+        name=data.get("name") or _unique_name(data["title"]),
+        title=data["title"], description=data["description"], url=data["url"],
+        type=data["type"], topic=data.get("topic"), image_url=image_url,
+        thumbnail_url=thumbnail_url, submitter_id=user.id if user else None,
+        organization_id=organization_id, contact_email=data.get("contact_email"),
+        state="published" if published else "pending",
+        published=now if published else None, created=now, modified=now,
+        moderated_by=user.id if published and user else None, extras={})
+    model.Session.add(reuse)
+    model.Session.flush()
+    for package in packages:
+        model.Session.add(ReuseDataset(reuse_id=reuse.id, package_id=package.id))
+    _commit(context)
+    if published:
+        _tell_owner_services(reuse)
+    return _dictize(context, reuse)
+
+
+def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change some fields of a reuse; keys left out keep their value.
+
+    The submitter and the reuse's moderators may edit it; only sysadmins change
+    ``featured``. When a submitter who is neither trusted nor a moderator of the
+    reuse changes a reuse that is published, rejected or archived, it goes back
+    to ``pending`` for moderation (a published page cannot be swapped for another
+    unchecked).
+
+    ``datasets`` replaces the links to the datasets the caller can see; links to
+    datasets the caller cannot see (turned private since) are kept.
+
+    :param id: id or name of the reuse
+    :param title, url, description, type, topic, datasets, image_url,
+        image_upload, organization_id, contact_email: as in ``reuse_create``
+    :param clear_image: remove the image (default false)
+    :param featured: show it first in the gallery (sysadmins only)
+    :returns: the reuse
+    """
+    tk.check_access("reuse_update", context, data_dict)
+    reuse = _get(data_dict)
+    user = _user(context)
+    data = schema.validate(data_dict, schema.reuse_update(), context)
+    if "url" in data and data["url"] != reuse.url:
+        _check_unique_url(context, data["url"], reuse.id)
+
+    # Everything that may still fail is checked before the reuse is touched.
+    packages = _packages(context, data["datasets"]) if "datasets" in data else None
+    organization_id = (_organization_id(context, user, data["organization_id"],
+                                        current=reuse.organization_id)
+                       if "organization_id" in data else reuse.organization_id)
+    upload = (images.store_upload(data["image_upload"])
+              if data.get("image_upload") is not None else None)
+
+    changed = False
+    for key in ("title", "url", "description", "type", "topic", "contact_email", "featured"):
+        # An emptied optional field (topic, contact e-mail) is stored as None.
+        value = None if key in ("topic", "contact_email") and not data.get(key) else data.get(key)
+        if key in data and value != getattr(reuse, key):
+            setattr(reuse, key, value)
+            changed = True
+    if organization_id != reuse.organization_id:
+        reuse.organization_id = organization_id
+        changed = True
+    if packages is not None:
+        changed = _relink(context, reuse, packages) or changed
+    changed = _change_image(reuse, data, upload) or changed
+
+    if changed:
+        if (reuse.state != "pending" and is_submitter(context.get("user"), reuse)
+                and not _trusted(user) and not moderated_reuse_ids(user, [reuse.id])):
+            reuse.state = "pending"
+        reuse.modified = _now()
+        _commit(context)
+    return _dictize(context, reuse)
+
+
+def reuse_delete(context: Context, data_dict: DataDict) -> None:
+    """Delete a reuse for good: its row, its dataset links and its stored image.
+
+    The submitter and the reuse's moderators may delete it. A reuse that should
+    only leave the gallery is rejected (``reuse_moderate``) or archived instead.
+
+    :param id: id or name of the reuse
+    """
+    tk.check_access("reuse_delete", context, data_dict)
+    reuse = _get(data_dict)
+    files = (reuse.image_url, reuse.thumbnail_url)
+    model.Session.query(ReuseDataset).filter(ReuseDataset.reuse_id == reuse.id).delete(
+        synchronize_session=False)
+    model.Session.delete(reuse)
+    _commit(context)
+    images.delete(*files)
+
+
+@tk.side_effect_free
+def reuse_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One reuse, with the linked datasets the caller can see.
+
+    Published and archived reuses are shown to everyone; pending and rejected
+    ones only to their submitter and moderators (others get "not found").
+    The contact e-mail, moderation details and link health are shown to the
+    submitter and the moderators only.
+
+    :param id: id or name of the reuse
+    :returns: the reuse
+    """
+    tk.check_access("reuse_show", context, data_dict)
+    reuse = _get(data_dict)
+    if not _may_see(context, reuse):
+        raise tk.ObjectNotFound(tk._("Reuse not found"))
+    return _dictize(context, reuse)
+
+
+@tk.side_effect_free
+def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Reuses matching the filters, a page at a time, featured ones first.
+
+    Datasets and dataset counts only include the datasets the caller can see
+    (public ones, and private ones of the caller's organizations).
+
+    :param q: words searched in the title, description and URL (optional)
+    :param dataset: id or name of a dataset the reuses link (optional)
+    :param organization: id or name of an organization: reuses linking one of its
+        datasets, or made by it (optional)
+    :param type: a reuse type (optional)
+    :param topic: a topic (optional)
+    :param state: ``published`` (default), ``pending``, ``rejected``, ``archived``
+        or ``any``; states other than published and archived only list the reuses
+        the caller submitted or moderates
+    :param mine: only the caller's own reuses, any state unless ``state`` says (default false)
+    :param submitter: id or name of the submitting user (optional)
+    :param moderation: only the pending reuses the caller moderates (default false)
+    :param featured: only featured (true) or not featured (false) reuses (optional)
+    :param featured_first: featured reuses first (default true)
+    :param sort: ``newest`` (default; by publication date), ``datasets`` (most linked
+        datasets first) or ``title``
+    :param limit: page size (default 20, at most 100)
+    :param offset: (default 0)
+    :returns: ``{"count": N, "results": [reuse, ...]}``
+    """
+    tk.check_access("reuse_list", context, data_dict)
+    data = schema.validate(data_dict, schema.reuse_list(), context)
+    user = _user(context)
+    state = data.get("state") or (
+        "pending" if data["moderation"] else "any" if data["mine"] else "published")
+
+    query = model.Session.query(Reuse)
+    if state != "any":
+        query = query.filter(Reuse.state == state)
+    if state not in PUBLIC_STATES and not (user and user.sysadmin):
+        query = query.filter(_own_or_moderated(user))
+    if data["moderation"]:
+        if user is None:
+            return {"count": 0, "results": []}
+        if not user.sysadmin:
+            query = query.filter(_moderated(user))
+    if data["mine"]:
+        if user is None:
+            return {"count": 0, "results": []}
+        query = query.filter(Reuse.submitter_id == user.id)
+    if data.get("submitter"):
+        submitter = model.User.get(data["submitter"])
+        if submitter is None:
+            return {"count": 0, "results": []}
+        query = query.filter(Reuse.submitter_id == submitter.id)
+    if data.get("dataset"):
+        package = model.Package.get(data["dataset"])
+        if package is None or not _can_read(context, package):
+            return {"count": 0, "results": []}
+        # A join (one row per reuse: the link's key is reuse and dataset) lets PostgreSQL
+        # walk the dataset's links by index instead of hashing the whole reuse table.
+        query = query.join(ReuseDataset, ReuseDataset.reuse_id == Reuse.id).filter(
+            ReuseDataset.package_id == package.id)
+    if data.get("organization"):
+        group = model.Group.get(data["organization"])
+        if group is None or not group.is_organization:
+            return {"count": 0, "results": []}
+        links = (sa.select(ReuseDataset.reuse_id)
+                 .join(model.Package, model.Package.id == ReuseDataset.package_id)
+                 .where(model.Package.owner_org == group.id, _visible(user)))
+        query = query.filter(sa.or_(Reuse.organization_id == group.id, Reuse.id.in_(links)))
+    for key in ("type", "topic"):
+        if data.get(key):
+            query = query.filter(getattr(Reuse, key) == data[key])
+    if "featured" in data:
+        query = query.filter(Reuse.featured.is_(data["featured"]))
+    if data.get("q"):
+        query = query.filter(_text_match(data["q"]))
+
+    count = query.order_by(None).count()
+    order: list[Any] = [Reuse.featured.desc()] if data["featured_first"] else []
+    newest = [sa.func.coalesce(Reuse.published, Reuse.created).desc(), Reuse.id]
+    if data["sort"] == "datasets":
+        counts = (sa.select(ReuseDataset.reuse_id, sa.func.count().label("n"))
+                  .join(model.Package, model.Package.id == ReuseDataset.package_id)
+                  .where(_visible(user)).group_by(ReuseDataset.reuse_id).subquery())
+        query = query.outerjoin(counts, counts.c.reuse_id == Reuse.id)
+        order += [sa.func.coalesce(counts.c.n, 0).desc()] + newest
+    elif data["sort"] == "title":
+        order += [sa.func.lower(Reuse.title), Reuse.id]
+    else:
+        order += newest
+    page = query.order_by(*order).offset(data["offset"]).limit(data["limit"]).all()
+    return {"count": count, "results": _dictize_many(context, page)}
+
+
+def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Publish or reject a reuse, and tell its submitter by e-mail.
+
+    Moderators of a reuse are the sysadmins and the admins of every organization
+    that owns one of the datasets the reuse links (private datasets included).
+    A pending, rejected or archived reuse may be published; a pending, published
+    or archived one rejected (a comment is then required). On publication, when
+    the governance plugin is loaded, the owner service of each linked dataset
+    (its mailbox and referent) is told of the new reuse.
+
+    :param id: id or name of the reuse
+    :param decision: ``publish`` or ``reject``
+    :param comment: the moderator's comment, mailed to the submitter (required to reject)
+    :returns: the reuse
+    """
+    tk.check_access("reuse_moderate", context, data_dict)
+    reuse = _get(data_dict)
+    data = schema.validate(data_dict, schema.reuse_moderate(), context)
+    decision = data["decision"]
+    if decision == "reject" and not data["comment"]:
+        raise tk.ValidationError({"comment": [tk._("Say why the reuse is rejected")]})
+    target = "published" if decision == "publish" else "rejected"
+    if reuse.state == target:
+        raise tk.ValidationError({"decision": [
+            tk._("The reuse is already published") if target == "published"
+            else tk._("The reuse is already rejected")]})
+
+    user = _user(context)
+    now = _now()
+    reuse.state = target
+    reuse.moderation_comment = data["comment"] or None
+    reuse.moderated_by = user.id if user else None
+    reuse.modified = now
+    if decision == "publish":
+        reuse.published = now
+    _commit(context)
+
+    _mail_submitter(reuse, decision, data["comment"], user)
+    if decision == "publish":
+        _tell_owner_services(reuse)
+    return _dictize(context, reuse)
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _commit(context: Context) -> None:
+    if not context.get("defer_commit"):
+        model.Session.commit()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _user(context: Context) -> Optional[model.User]:
+    name = context.get("user")
+    user = model.User.get(name) if name else None
+    return user if user is not None and user.state == "active" else None
+
+
+def _trusted(user: Optional[model.User]) -> bool:
+    if user is None:
+        return False
+    return bool(user.sysadmin or user.name in tk.config["ckanext.reuse_tracker.trusted_users"])
+
+
+def _get(data_dict: DataDict) -> Reuse:
+    reuse = Reuse.get(str(data_dict.get("id") or ""))
+    if reuse is None:
+        raise tk.ObjectNotFound(tk._("Reuse not found"))
+    return reuse
+
+
+def _client_address() -> Optional[str]:
+    try:
+        return tk.request.remote_addr
+    except RuntimeError:  # no web request: a visitor can only submit through one
+        return None
+
+
+def _guard_anonymous(data_dict: DataDict) -> None:
+    """A visitor's submission: honeypot empty, through a web request, within the rate limit."""
+    if antispam.honeypot_filled(data_dict):
+        raise tk.ValidationError({antispam.HONEYPOT_FIELD: [
+            tk._("Leave this field empty")]})
+    address = _client_address()
+    if not address:
+        raise tk.NotAuthorized(tk._("Log in to propose a reuse"))
+    if antispam.rate_limited("reuse_create", address,
+                             tk.config["ckanext.reuse_tracker.anonymous_rate_limit"],
+                             tk.config["ckanext.reuse_tracker.anonymous_rate_window"]):
+        raise tk.ValidationError({"rate_limit": [tk._(
+            "Too many reuses were proposed from your address: try again later or log in")]})
+
+
+def _check_unique_url(context: Context, url: str, own_id: Optional[str] = None) -> None:
+    existing = model.Session.query(Reuse).filter(Reuse.url == url).one_or_none()
+    if existing is None or existing.id == own_id:
+        return
+    if _may_see(context, existing):
+        raise tk.ValidationError({
+            "url": [tk._("This address was already submitted: see the reuse "
+                         "/reuses/{name}").format(name=existing.name)],
+            "url_existing": [existing.name]})
+    raise tk.ValidationError({"url": [tk._(
+        "This address was already submitted; the reuse is awaiting moderation")]})
+
+
+def _can_read(context: Context, package: model.Package) -> bool:
+    if package.state != "active":
+        return False
+    try:
+        tk.check_access("package_show", {"user": context.get("user") or ""}, {"id": package.id})
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
+def _packages(context: Context, references: list[str]) -> list[model.Package]:
+    """The datasets named, each one the caller can see; else a ValidationError on datasets."""
+    maximum = tk.config["ckanext.reuse_tracker.max_datasets"]
+    if len(references) > maximum:
+        raise tk.ValidationError({"datasets": [tk._(
+            "A reuse links at most {n} datasets").format(n=maximum)]})
+    packages: list[model.Package] = []
+    missing: list[str] = []
+    for reference in references:
+        package = model.Package.get(reference)
+        # A private dataset is "not found" too: its existence is not the submitter's to learn.
+        if package is None or not _can_read(context, package):
+            missing.append(reference)
+        elif package not in packages:
+            packages.append(package)
+    if missing:
+        raise tk.ValidationError({"datasets": [tk._("Dataset not found: {names}").format(
+            names=", ".join(missing))]})
+    return packages
+
+
+def _organization_id(context: Context, user: Optional[model.User], reference: Optional[str],
+                     current: Optional[str] = None) -> Optional[str]:
+    if not reference:
+        return None
+    group = model.Group.get(reference)
+    if group is not None and group.id == current:
+        return current
+    if (group is None or not group.is_organization or group.state != "active" or user is None
+            or not (user.sysadmin or _is_member(user, group.id))):
+        raise tk.ValidationError({"organization_id": [tk._(
+            "Choose an organization you belong to")]})
+    return group.id
+
+
+def _is_member(user: model.User, group_id: str) -> bool:
+    return model.Session.query(model.Member).filter(
+        model.Member.group_id == group_id, model.Member.table_name == "user",
+        model.Member.table_id == user.id, model.Member.state == "active").first() is not None
+
+
+def _unique_name(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80].strip("-")
+    base = base if len(base) >= 2 else "reuse"
+    name, number = base, 1
+    while Reuse.get(name) is not None:
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
+def _relink(context: Context, reuse: Reuse, packages: list[model.Package]) -> bool:
+    wanted = {package.id for package in packages}
+    links = model.Session.query(ReuseDataset).filter(ReuseDataset.reuse_id == reuse.id).all()
+    changed = False
+    for link in links:
+        package = model.Package.get(link.package_id)
+        # Links the caller cannot see are not theirs to drop.
+        if link.package_id not in wanted and package is not None and _can_read(context, package):
+            model.Session.delete(link)
+            changed = True
+    present = {link.package_id for link in links}
+    for package_id in wanted - present:
+        model.Session.add(ReuseDataset(reuse_id=reuse.id, package_id=package_id))
+        changed = True
+    model.Session.flush()
+    return changed
+
+
+def _change_image(reuse: Reuse, data: dict[str, Any],
+                  upload: Optional[tuple[str, str]]) -> bool:
+    old = (reuse.image_url, reuse.thumbnail_url)
+    if upload is not None:
+        reuse.image_url, reuse.thumbnail_url = upload
+    elif "image_url" in data and (data["image_url"] or None) not in (
+            reuse.image_url, images.public_url(reuse.image_url)):
+        # An edit form sends back the stored image's public URL: that is no change.
+        reuse.image_url = reuse.thumbnail_url = data["image_url"] or None
+    elif data.get("clear_image"):
+        reuse.image_url = reuse.thumbnail_url = None
+    if (reuse.image_url, reuse.thumbnail_url) == old:
+        return False
+    images.delete(*old)
+    return True
+
+
+def _may_see(context: Context, reuse: Reuse) -> bool:
+    if reuse.state in PUBLIC_STATES:
+        return True
+    user = _user(context)
+    if user is None:
+        return False
+    return bool(user.sysadmin or user.id == reuse.submitter_id
+                or moderated_reuse_ids(user, [reuse.id]))
+
+
+def _readable_organization_ids(user: Optional[model.User]) -> list[str]:
+    if user is None:
+        return []
+    rows = model.Session.query(model.Member.group_id).filter(
+        model.Member.table_name == "user", model.Member.table_id == user.id,
+        model.Member.state == "active")
+    return [row[0] for row in rows]
+
+
+def _visible(user: Optional[model.User]) -> Any:
+    """SQL condition on the package table: the datasets the user may read.
+
+    Active datasets that are public, or private to one of the user's
+    organizations; sysadmins read every active dataset. Drafts and deleted
+    datasets are never shown through a reuse.
+    """
+    active = model.Package.state == "active"
+    if user is not None and user.sysadmin:
+        return active
+    organizations = _readable_organization_ids(user)
+    if not organizations:
+        return sa.and_(active, model.Package.private.is_(False))
+    return sa.and_(active, sa.or_(model.Package.private.is_(False),
+                                  model.Package.owner_org.in_(organizations)))
+
+
+def _moderated(user: model.User) -> Any:
+    """SQL condition on reuses: those linking a dataset of an organization the user administers."""
+    organizations = admin_organization_ids(user)
+    if not organizations:
+        return sa.false()
+    return Reuse.id.in_(
+        sa.select(ReuseDataset.reuse_id)
+        .join(model.Package, model.Package.id == ReuseDataset.package_id)
+        .where(model.Package.owner_org.in_(organizations), model.Package.state != "deleted"))
+
+
+def _own_or_moderated(user: Optional[model.User]) -> Any:
+    if user is None:
+        return Reuse.state.in_(PUBLIC_STATES)
+    return sa.or_(Reuse.state.in_(PUBLIC_STATES), Reuse.submitter_id == user.id,
+                  _moderated(user))
+
+
+def _text_match(q: str) -> Any:
+    conditions = []
+    for word in q.split()[:10]:
+        pattern = "%{}%".format(word.replace("\\", "\\\\").replace("%", "\\%")
+                                .replace("_", "\\_"))
+        conditions.append(sa.or_(Reuse.title.ilike(pattern, escape="\\"),
+                                 Reuse.description.ilike(pattern, escape="\\"),
+                                 Reuse.url.ilike(pattern, escape="\\")))
+    return sa.and_(*conditions)
+
+
+def _visible_datasets(user: Optional[model.User],
+                      reuse_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The datasets each reuse links that the user may read, by title."""
+    found: dict[str, list[dict[str, Any]]] = {reuse_id: [] for reuse_id in reuse_ids}
+    if not reuse_ids:
+        return found
+    rows = (model.Session.query(ReuseDataset.reuse_id, model.Package.id, model.Package.name,
+                                model.Package.title, model.Package.owner_org)
+            .join(model.Package, model.Package.id == ReuseDataset.package_id)
+            .filter(ReuseDataset.reuse_id.in_(reuse_ids), _visible(user))
+            .order_by(sa.func.lower(sa.func.coalesce(model.Package.title, model.Package.name))))
+    for reuse_id, package_id, name, title, owner_org in rows:
+        found[reuse_id].append({"id": package_id, "name": name, "title": title or name,
+                                "organization_id": owner_org})
+    return found
+
+
+def _iso(value: Optional[dt.datetime]) -> Optional[str]:
+    return value.isoformat() if value else None
+
+
+def _dictize(context: Context, reuse: Reuse) -> dict[str, Any]:
+    return _dictize_many(context, [reuse])[0]
+
+
+def _dictize_many(context: Context, reuses: list[Reuse]) -> list[dict[str, Any]]:
+    """Reuse dicts for the caller, with a fixed number of queries whatever the page size."""
+    if not reuses:
+        return []
+    user = _user(context)
+    ids = [reuse.id for reuse in reuses]
+    datasets = _visible_datasets(user, ids)
+    moderated = moderated_reuse_ids(user, ids)
+    user_ids = {reuse.submitter_id for reuse in reuses} | {reuse.moderated_by
+                                                           for reuse in reuses}
+    users = {row.id: row for row in model.Session.query(model.User).filter(
+        model.User.id.in_([value for value in user_ids if value]))}
+    organization_ids = [reuse.organization_id for reuse in reuses if reuse.organization_id]
+    organizations = {row.id: row for row in model.Session.query(model.Group).filter(
+        model.Group.id.in_(organization_ids))} if organization_ids else {}
+
+    results = []
+    for reuse in reuses:
+        submitter = users.get(reuse.submitter_id or "")
+        organization = organizations.get(reuse.organization_id or "")
+        result: dict[str, Any] = {
+            "id": reuse.id,
+            "name": reuse.name,
+            "title": reuse.title,
+            "description": reuse.description,
+            "url": reuse.url,
+            "type": reuse.type,
+            "type_label": topics.type_label(reuse.type),
+            "topic": reuse.topic,
+            "topic_label": topics.topic_label(reuse.topic),
+            "image_url": images.public_url(reuse.image_url),
+            "thumbnail_url": images.public_url(reuse.thumbnail_url),
+            "organization_id": reuse.organization_id,
+            "organization": ({"id": organization.id, "name": organization.name,
+                              "title": organization.title or organization.name}
+                             if organization is not None and organization.state == "active"
+                             else None),
+            "state": reuse.state,
+            "featured": bool(reuse.featured),
+            "created": _iso(reuse.created),
+            "modified": _iso(reuse.modified),
+            "published": _iso(reuse.published),
+            "datasets": datasets[reuse.id],
+            "dataset_count": len(datasets[reuse.id]),
+            "submitter": ({"name": submitter.name, "display_name": submitter.display_name}
+                          if submitter is not None else None),
+        }
+        if reuse.id in moderated or (user is not None and user.id == reuse.submitter_id):
+            moderator = users.get(reuse.moderated_by or "")
+            result.update({
+                "contact_email": reuse.contact_email,
+                "moderation_comment": reuse.moderation_comment,
+                "moderated_by": moderator.name if moderator is not None else None,
+                "link": {"checked": _iso(reuse.link_checked), "status": reuse.link_status,
+                         "failures": reuse.link_failures or 0,
+                         "broken_since": _iso(reuse.link_broken_since)},
+            })
+        results.append(result)
+    return results
+
+
+def _site_context() -> Context:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+def _mail_submitter(reuse: Reuse, decision: str, comment: str,
+                    actor: Optional[model.User]) -> None:
+    submitter = model.User.get(reuse.submitter_id) if reuse.submitter_id else None
+    if submitter is not None and submitter.state == "active" and submitter.email:
+        recipient = (submitter.display_name, submitter.email)
+    elif submitter is None and reuse.contact_email:  # a visitor's submission
+        recipient = (reuse.contact_email, reuse.contact_email)
+    else:
+        return
+    subject, body = mail.render(
+        "reuse_moderated", decision=decision, comment=comment, reuse_title=reuse.title,
+        actor_name=actor.display_name if actor is not None else tk._("the moderators"),
+        reuse_url=mail.reuse_url(reuse.name))
+    mail.send([recipient], subject, body)
+
+
+def _tell_owner_services(reuse: Reuse) -> None:
+    """Mail the owner service of each linked dataset (mailbox and referent), once per service.
+
+    Only when the governance plugin is loaded; its actions say who the service is.
+    """
+    if not p.plugin_loaded("opendata_governance"):
+        return
+    context = _site_context()
+    services: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for (package_id,) in model.Session.query(ReuseDataset.package_id).filter(
+            ReuseDataset.reuse_id == reuse.id):
+        try:
+            package = tk.get_action("package_show")(dict(context), {"id": package_id})
+        except tk.ObjectNotFound:
+            continue
+        if package.get("owner_service") and package.get("owner_org"):
+            services.setdefault((package["owner_org"], package["owner_service"]), []).append({
+                "title": mail.one_line(package.get("title") or package["name"]),
+                "url": "{}/dataset/{}".format(
+                    (tk.config.get("ckan.site_url") or "").rstrip("/"), package["name"])})
+    for (organization_id, service_name), datasets in sorted(services.items()):
+        try:
+            service = tk.get_action("governance_service_show")(
+                dict(context), {"id": service_name, "organization_id": organization_id})
+        except (tk.ObjectNotFound, tk.ValidationError):
+            continue
+        recipients: list[tuple[str, Optional[str]]] = [
+            (service.get("title") or service_name, service.get("email"))]
+        referent = model.User.get(service["referent_id"]) if service.get("referent_id") else None
+        if referent is not None and referent.state == "active":
+            recipients.append((referent.display_name, referent.email))
+        subject, body = mail.render(
+            "reuse_published_service", reuse_title=reuse.title,
+            service_title=mail.one_line(service.get("title") or service_name),
+            datasets=datasets, target_url=reuse.url, reuse_url=mail.reuse_url(reuse.name))
+        mail.send(recipients, subject, body)
+

@@ -1,4 +1,87 @@
-"""Feedback tables."""
+"""Feedback tables: a feedback item, its internal notes, and each user's rating of a dataset."""
 from __future__ import annotations
 
-__all__: list[str] = []
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+__all__ = ["Feedback", "FeedbackNote", "FeedbackRating", "FEEDBACK_KINDS", "FEEDBACK_STATES",
+           "FEEDBACK_OPEN_STATES"]
+
+FEEDBACK_KINDS = ("question", "problem", "update_request", "thanks")
+FEEDBACK_STATES = ("new", "acknowledged", "in_progress", "resolved", "rejected", "spam")
+#: States that still wait for the owner service.
+FEEDBACK_OPEN_STATES = ("new", "acknowledged", "in_progress")
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Feedback(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """A question, problem report, update request or thanks about a dataset."""
+
+    __tablename__ = "reuse_tracker_feedback"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    # Core ids, without foreign keys: core tables are not ours to constrain.
+    package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    organization_id = sa.Column(sa.UnicodeText, index=True)
+    # The dataset's owner service (its name) when the feedback came in: the routing.
+    service = sa.Column(sa.UnicodeText, index=True)
+    resource_id = sa.Column(sa.UnicodeText)
+    # A row or column reference in the data ("ligne 12", "colonne montant"...).
+    reference = sa.Column(sa.UnicodeText)
+    kind = sa.Column(sa.UnicodeText, nullable=False)
+    body = sa.Column(sa.UnicodeText, nullable=False)
+    rating = sa.Column(sa.Integer)
+    author_id = sa.Column(sa.UnicodeText, index=True)
+    author_name = sa.Column(sa.UnicodeText)  # anonymous authors may sign
+    state = sa.Column(sa.UnicodeText, nullable=False, default="new", index=True)
+    spam_reason = sa.Column(sa.UnicodeText)
+    answer = sa.Column(sa.UnicodeText)
+    answered_by = sa.Column(sa.UnicodeText)
+    answered = sa.Column(sa.DateTime)
+    # First public answer or status change: the response time runs until then.
+    first_response = sa.Column(sa.DateTime)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now, index=True)
+    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+
+    @classmethod
+    def get(cls, id_: str | None) -> "Feedback | None":
+        return model.Session.get(cls, id_) if id_ else None
+
+
+class FeedbackNote(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """An internal note of the owner service on a feedback item: never public."""
+
+    __tablename__ = "reuse_tracker_feedback_note"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    feedback_id = sa.Column(sa.UnicodeText, sa.ForeignKey("reuse_tracker_feedback.id",
+                                                          ondelete="CASCADE"),
+                            nullable=False, index=True)
+    author_id = sa.Column(sa.UnicodeText)
+    body = sa.Column(sa.UnicodeText, nullable=False)
+    # A status change recorded with the note ("new -> in_progress"), if any.
+    state_change = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
+class FeedbackRating(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """One user's current rating (1-5) of one dataset: a new rating replaces it."""
+
+    __tablename__ = "reuse_tracker_feedback_rating"
+
+    package_id = sa.Column(sa.UnicodeText, primary_key=True)
+    user_id = sa.Column(sa.UnicodeText, primary_key=True)
+    rating = sa.Column(sa.Integer, nullable=False)
+    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)

@@ -1,0 +1,259 @@
+"""Load test of feedback: 50 concurrent clients post 2,000 feedback items to a running portal.
+
+Run with `.venv/bin/python bench/feedback.py [--clients 50] [--items 2000]` (also part
+of `make bench`). A portal (`ckan run --threaded`, plugins postgres_search and
+reuse_tracker) is started on a free loopback port against the database `BENCH_DB`
+(default `ckan_bench_feedback`, dropped and re-created), with its mail going to a
+real SMTP server on 127.0.0.1. Each client is a user with an API token, posting
+`feedback_create` over HTTP. The run checks that every item is in the database,
+that every routing mail arrived and that no request got a 5xx, then prints
+latencies beside a baseline: the same clients calling core's `package_show` on the
+same dataset (the cost of any authenticated API call on this server).
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import configparser
+import os
+import pathlib
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+import requests
+import sqlalchemy as sa
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.smtp import SMTPTestServer  # noqa: E402
+
+DB = os.environ.get("BENCH_DB", "ckan_bench_feedback")
+DB_URL = f"postgresql://ckan@127.0.0.1:5432/{DB}"
+PLUGINS = "postgres_search reuse_tracker"
+KINDS = ("question", "problem", "update_request", "thanks")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ini(port: int, smtp: SMTPTestServer, clients: int) -> pathlib.Path:
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str
+    parser.read(ROOT / "test.ini")
+    main = parser["app:main"]
+    main["sqlalchemy.url"] = DB_URL
+    main["ckan.plugins"] = PLUGINS
+    main["ckan.site_url"] = f"http://127.0.0.1:{port}"
+    main["ckan.redis.url"] = "redis://127.0.0.1:6379/15"
+    # One database connection per concurrent request: the dev server runs a thread each.
+    main["sqlalchemy.pool_size"] = str(min(clients, 20))
+    main["sqlalchemy.max_overflow"] = str(max(clients - 20, 0) + 10)
+    main["sqlalchemy.pool_timeout"] = "120"
+    for key, value in smtp.config_options().items():
+        main[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    parser["logger_root"]["level"] = "ERROR"
+    parser["logger_ckan"]["level"] = "ERROR"
+    path = ROOT / "bench" / "results" / f"{DB}.ini"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w") as ini:
+        parser.write(ini)
+    return path
+
+
+def _ckan(ini: pathlib.Path, *args: str) -> str:
+    ckan = pathlib.Path(sys.executable).with_name("ckan")
+    result = subprocess.run([str(ckan), "-c", str(ini), *args], check=True,
+                            capture_output=True, text=True)
+    return result.stdout
+
+
+def _prepare_database(ini: pathlib.Path) -> str:
+    """A fresh database with the plugins' tables and a sysadmin; return its API token."""
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
+                    f'DROP DATABASE IF EXISTS "{DB}"'], check=True)
+    subprocess.run([str(ROOT / "scripts" / "ensure-db.sh"), DB], check=True)
+    for args in (["db", "init"], ["db", "upgrade", "-p", "postgres_search"],
+                 ["db", "upgrade", "-p", "reuse_tracker"]):
+        _ckan(ini, *args)
+    _ckan(ini, "user", "add", "bench-admin", "email=bench-admin@example.org",
+          "password=Bench-password-123")
+    _ckan(ini, "sysadmin", "add", "bench-admin")
+    output = _ckan(ini, "user", "token", "add", "bench-admin", "bench")
+    return output.strip().splitlines()[-1].strip()
+
+
+def _start_portal(ini: pathlib.Path, port: int) -> subprocess.Popen:
+    ckan = pathlib.Path(sys.executable).with_name("ckan")
+    log = (ROOT / "bench" / "results" / f"{DB}.log").open("w")
+    process = subprocess.Popen(
+        [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port),
+         "--disable-reloader", "--threaded"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show",
+                            timeout=2).ok:
+                return process
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("the portal did not start; see bench/results/" + DB + ".log")
+        time.sleep(0.3)
+
+
+def _action(url: str, token: str, action: str, **data: Any) -> Any:
+    response = requests.post(f"{url}/api/3/action/{action}", json=data,
+                             headers={"Authorization": token}, timeout=60)
+    response.raise_for_status()
+    return response.json()["result"]
+
+
+def _populate(url: str, admin_token: str, clients: int) -> tuple[str, list[str], int]:
+    """An organization with an admin (who receives the mails), a dataset, one user with
+    an API token per client; and how many admins each feedback is mailed to."""
+    organization = _action(url, admin_token, "organization_create", name="commune-bench",
+                           title="Commune de Bench")
+    admin = _action(url, admin_token, "user_create", name="org-admin",
+                    email="org-admin@example.org", password="Bench-password-123")
+    _action(url, admin_token, "organization_member_create", id=organization["id"],
+            username=admin["name"], role="admin")
+    dataset = _action(url, admin_token, "package_create", name="budget-bench",
+                      title="Budget", owner_org=organization["id"])
+    tokens = []
+    for n in range(clients):
+        user = _action(url, admin_token, "user_create", name=f"client-{n:03d}",
+                       email=f"client-{n:03d}@example.org", password="Bench-password-123")
+        tokens.append(_action(url, admin_token, "api_token_create", user=user["name"],
+                              name="bench")["token"])
+    admins = [user for user in _action(url, admin_token, "organization_show",
+                                       id=organization["id"])["users"]
+              if user["capacity"] == "admin"]
+    return dataset["id"], tokens, len(admins)
+
+
+def _run(clients: int, items: int, call: Callable[[int, int], requests.Response]
+         ) -> tuple[list[float], dict[int, int], float]:
+    """``items`` calls spread over ``clients`` threads; latencies (ms), status counts, wall time."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        session_items = range(index, items, clients)
+        for item in session_items:
+            start = time.perf_counter()
+            try:
+                status = call(index, item).status_code
+            except requests.RequestException:
+                status = 599  # a connection error counts as a server failure
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(client, range(clients)))
+    return latencies, statuses, time.perf_counter() - start
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--items", type=int, default=2000)
+    args = parser.parse_args()
+
+    smtp = SMTPTestServer()
+    smtp.start()
+    port = _free_port()
+    ini = _ini(port, smtp, args.clients)
+    admin_token = _prepare_database(ini)
+    portal = _start_portal(ini, port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        package_id, tokens, admins = _populate(url, admin_token, args.clients)
+        sessions = [requests.Session() for _ in tokens]
+        for session, token in zip(sessions, tokens):
+            session.headers["Authorization"] = token
+
+        def post(client: int, item: int) -> requests.Response:
+            return sessions[client].post(f"{url}/api/3/action/feedback_create", json={
+                "package_id": package_id, "kind": KINDS[item % 4],
+                "body": f"Retour n°{item} : la colonne montant de la ligne {item} est vide.",
+                "rating": item % 5 + 1}, timeout=120)
+
+        def read(client: int, item: int) -> requests.Response:
+            return sessions[client].get(f"{url}/api/3/action/package_show",
+                                        params={"id": package_id}, timeout=120)
+
+        smtp.clear()
+        runs = {"feedback_create": _run(args.clients, args.items, post),
+                "package_show (baseline)": _run(args.clients, args.items, read)}
+        engine = sa.create_engine(DB_URL)
+        with engine.connect() as conn:
+            stored = conn.execute(sa.text("SELECT count(*) FROM reuse_tracker_feedback")
+                                  ).scalar()
+            ratings = conn.execute(sa.text(
+                "SELECT count(*) FROM reuse_tracker_feedback_rating")).scalar()
+        engine.dispose()
+        deadline = time.monotonic() + 30
+        while len(smtp.messages) < args.items * admins and time.monotonic() < deadline:
+            time.sleep(0.2)
+        mails = len(smtp.messages)
+    finally:
+        portal.terminate()
+        try:
+            portal.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            portal.kill()
+        smtp.stop()
+
+    print(f"\n{args.clients} concurrent clients, {args.items} requests each run, "
+          f"portal: ckan run --threaded ({PLUGINS})\n")
+    header = f"{'action':<26}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}  statuses"
+    print(header)
+    print("-" * len(header))
+    for name, (latencies, statuses, wall) in runs.items():
+        print(f"{name:<26}{_percentile(latencies, 50):>9.1f}{_percentile(latencies, 95):>9.1f}"
+              f"{max(latencies):>9.1f}{len(latencies) / wall:>8.1f}  "
+              + ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items())))
+    create, baseline = runs["feedback_create"][0], runs["package_show (baseline)"][0]
+    print(f"\nratio feedback_create / package_show: p50 "
+          f"{_percentile(create, 50) / _percentile(baseline, 50):.2f}x, p95 "
+          f"{_percentile(create, 95) / _percentile(baseline, 95):.2f}x")
+    print(f"feedback stored: {stored} / {args.items}; ratings stored: {ratings} "
+          f"(one per client); routing mails received: {mails} / {args.items * admins} "
+          f"({admins} organization admins each)")
+    failures = []
+    if stored != args.items:
+        failures.append(f"{args.items - stored} feedback items lost")
+    server_errors = sum(n for run in runs.values() for code, n in run[1].items() if code >= 500)
+    if server_errors:
+        failures.append(f"{server_errors} responses were 5xx or connection errors")
+    if any(code != 200 for code in runs["feedback_create"][1]):
+        failures.append("some feedback_create calls did not answer 200")
+    if ratings != args.clients:
+        failures.append(f"{ratings} ratings stored for {args.clients} users")
+    if mails != args.items * admins:
+        failures.append(f"{mails} mails for {args.items} items to {admins} admins")
+    print("FAILED: " + "; ".join(failures) if failures else "OK: none lost, no 5xx")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Feedback mails: who receives a dataset's feedback (routing), templates, sending."""
+from __future__ import annotations
+
+import functools
+import logging
+import pathlib
+import re
+from typing import Any, Optional
+
+import jinja2
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib import mailer
+
+__all__ = ["routing", "render", "send", "notify_received", "notify_answered"]
+
+log = logging.getLogger(__name__)
+
+_TEMPLATES = pathlib.Path(__file__).parent / "mail_templates"
+
+Recipient = tuple[str, str]
+
+
+def _one_line(value: object) -> str:
+    # Titles go into the Subject header, where a line break would inject headers.
+    return re.sub(r"[^\S\u00a0\u202f]+", " ", str(value or "")).strip(" ")
+
+
+def _lang() -> str:
+    lang = tk.config.get("ckan.locale_default") or "en"
+    return "fr" if lang.replace("-", "_").split("_")[0].lower() == "fr" else "en"
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    # Plain text mail: HTML autoescaping would print &amp; and &#39;.
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=False,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+
+
+def render(name: str, **variables: Any) -> tuple[str, str]:
+    """Subject (first line) and body of ``mail_templates/<name>.<lang>.txt``."""
+    context = {"site_title": _one_line(tk.config.get("ckan.site_title") or "CKAN"),
+               **variables}
+    context["dataset_title"] = _one_line(context.get("dataset_title"))
+    text = _environment().get_template(f"{name}.{_lang()}.txt").render(context)
+    subject, _, body = text.partition("\n")
+    return _one_line(subject), body.lstrip("\n")
+
+
+def send(recipients: list[Recipient], subject: str, body: str) -> list[str]:
+    """Mail each ``(name, address)`` once; return the failures instead of raising.
+
+    The feedback is recorded before the mails go out: a mail server that is
+    down must not lose it.
+    """
+    errors: list[str] = []
+    seen: set[str] = set()
+    for name, address in recipients:
+        if not address or address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        try:
+            mailer.mail_recipient(name, address, subject, body)
+        except mailer.MailerException as error:
+            log.warning("feedback mail to %s failed: %s", address, error)
+            errors.append(f"{address}: {error}")
+    return errors
+
+
+def _user_recipient(user_id: Optional[str]) -> Optional[Recipient]:
+    user = model.User.get(user_id) if user_id else None
+    if user is None or user.state != "active" or not user.email:
+        return None
+    return (user.display_name, user.email)
+
+
+def _service(package: model.Package) -> Optional[dict[str, Any]]:
+    name = package.extras.get("owner_service")
+    if not name or not package.owner_org or not p.plugin_loaded("opendata_governance"):
+        return None
+    try:
+        return tk.get_action("governance_service_show")(
+            {"ignore_auth": True}, {"id": name, "organization_id": package.owner_org})
+    except tk.ObjectNotFound:
+        return None
+
+
+def _organization_admins(organization_id: Optional[str]) -> list[Recipient]:
+    if not organization_id:
+        return []
+    members = tk.get_action("member_list")(
+        {"ignore_auth": True},
+        {"id": organization_id, "object_type": "user", "capacity": "admin"})
+    return [r for r in (_user_recipient(member[0]) for member in members) if r]
+
+
+def routing(package: model.Package) -> tuple[str, list[Recipient]]:
+    """Who receives the dataset's feedback: ``("service", [mailbox, referent...])`` when its
+    owner service (opendata_governance) has a mailbox or a referent, else
+    ``("admins", [organization admins])``."""
+    service = _service(package)
+    if service is not None:
+        recipients: list[Recipient] = []
+        if service.get("email"):
+            recipients.append((service.get("title") or service["name"], service["email"]))
+        for key in ("referent_id", "backup_referent_id"):
+            recipient = _user_recipient(service.get(key))
+            if recipient:
+                recipients.append(recipient)
+        if recipients:
+            return "service", recipients
+    return "admins", _organization_admins(package.owner_org)
+
+
+def _site_url() -> str:
+    return (tk.config.get("ckan.site_url") or "").rstrip("/")
+
+
+def notify_received(feedback: dict[str, Any], package: model.Package) -> list[str]:
+    """Mail the dataset's owner service (or its organization's admins) about new feedback."""
+    _route, recipients = routing(package)
+    if not recipients:
+        return []
+    subject, body = render(
+        "feedback_received", dataset_title=package.title or package.name,
+        kind=feedback["kind"], body=feedback["body"], rating=feedback.get("rating"),
+        reference=feedback.get("reference") or "", author=feedback["author"],
+        feedback_url=f"{_site_url()}/feedback/{feedback['id']}",
+        dataset_url=f"{_site_url()}/dataset/{package.name}",
+        response_days=tk.config["ckanext.reuse_tracker.feedback_response_days"])
+    return send(recipients, subject, body)
+
+
+def notify_answered(feedback: dict[str, Any], package: model.Package,
+                    author_id: Optional[str]) -> list[str]:
+    """Mail the author of the feedback that it received a public answer."""
+    recipient = _user_recipient(author_id)
+    if recipient is None:
+        return []
+    subject, body = render(
+        "feedback_answered", dataset_title=package.title or package.name,
+        answer=feedback.get("answer") or "", state=feedback["state"],
+        dataset_url=f"{_site_url()}/dataset/{package.name}")
+    return send([recipient], subject, body)
