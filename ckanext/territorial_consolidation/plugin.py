@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+from typing import Any
 
 import yaml
 
@@ -12,6 +13,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.suite import validation_compat
+from ckanext.territorial_consolidation import duplicates
 
 validation_compat.apply()
 
@@ -28,6 +30,7 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
+    p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
@@ -37,3 +40,9 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
         # One file per feature (territories, harvests, consolidation), so each stays readable.
         for path in sorted((_HERE / "config").glob("*.yaml")):
             declaration.load_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return duplicates.index_mirror_flag(pkg_dict)
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return duplicates.hide_mirrors(search_params)

@@ -1,4 +1,377 @@
-"""Consolidation actions."""
+"""Consolidation actions: set up, run and read consolidations, and the coverage of a schema."""
 from __future__ import annotations
 
-__all__: list[str] = []
+import datetime as dt
+import re
+import uuid
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Context, DataDict
+
+from ckanext.territorial_consolidation.consolidation import sources
+from ckanext.territorial_consolidation.logic import consolidation_validators as validators
+from ckanext.territorial_consolidation.model.consolidation import (
+    Consolidation, ConsolidationRun)
+
+__all__ = ["consolidation_create", "consolidation_update", "consolidation_show",
+           "consolidation_list", "consolidation_run", "territorial_coverage"]
+
+_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
+#: A run still "running" after this long is taken as dead (a killed worker).
+_STALE_RUN = dt.timedelta(hours=6)
+COVERAGE_STATUSES = ("valid", "invalid", "unknown", "none")
+
+
+def _invalid(field: str, message: str) -> tk.ValidationError:
+    return tk.ValidationError({field: [message]})
+
+
+def _bool(value: Any, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+
+def _paging(data_dict: DataDict, default: int, maximum: int) -> tuple[int, int]:
+    values = []
+    for key, fallback in (("limit", default), ("offset", 0)):
+        raw = data_dict.get(key, fallback)
+        try:
+            value = int(raw if raw not in (None, "") else fallback)
+        except (TypeError, ValueError):
+            raise _invalid(key, tk._("Must be a whole number"))
+        if value < 0:
+            raise _invalid(key, tk._("Must be zero or more"))
+        values.append(value)
+    return min(values[0], maximum), values[1]
+
+
+def _organization(value: Any) -> model.Group:
+    group = model.Group.get(str(value or ""))
+    if group is None or not group.is_organization or group.state != "active":
+        raise _invalid("organization_id", tk._("Organization not found"))
+    return group
+
+
+def _territory(value: Any, field: str) -> dict[str, Any]:
+    if not value:
+        raise _invalid(field, tk._("Missing value"))
+    try:
+        return tk.get_action("territory_show")({"ignore_auth": True}, {"id": str(value)})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        raise _invalid(field, tk._("Territory not found"))
+
+
+def _schema_url(value: Any) -> str:
+    url = str(value or "").strip()
+    if not url:
+        raise _invalid("schema_url", tk._("Missing value"))
+    if not re.match(r"^https?://", url, re.IGNORECASE):
+        raise _invalid("schema_url", tk._("Must be an http or https URL"))
+    return url
+
+
+def _apply(consolidation: Consolidation, data: DataDict, creating: bool) -> None:
+    """Validate and set the fields given (all required ones when creating)."""
+    def given(key: str) -> bool:
+        return creating or key in data
+
+    if given("name"):
+        name = str(data.get("name") or "").strip().lower()
+        if not _NAME.match(name):
+            raise _invalid("name", tk._(
+                "Must be 2 to 100 lower-case letters, digits, - or _"))
+        other = model.Session.query(Consolidation).filter(
+            Consolidation.name == name, Consolidation.id != consolidation.id).first()
+        if other is not None:
+            raise _invalid("name", tk._("That name is already in use"))
+        consolidation.name = name
+    if given("title"):
+        consolidation.title = str(data.get("title") or "").strip() or consolidation.name
+    if given("organization_id"):
+        consolidation.organization_id = _organization(data.get("organization_id")).id
+    if given("schema_url"):
+        consolidation.schema_url = _schema_url(data.get("schema_url"))
+    if given("schema"):
+        try:
+            consolidation.schema_json = validators.consolidation_schema_json(data.get("schema"))
+        except tk.Invalid as error:
+            raise _invalid("schema", error.error)
+    if given("scope_territory_id"):
+        consolidation.scope_territory_id = _territory(
+            data.get("scope_territory_id"), "scope_territory_id")["id"]
+    for key in ("include", "exclude", "dedup_key"):
+        if given(key):
+            try:
+                setattr(consolidation, key,
+                        validators.consolidation_string_list(data.get(key)))
+            except tk.Invalid as error:
+                raise _invalid(key, error.error)
+    if consolidation.schema_json and consolidation.dedup_key:
+        names = {field.get("name") for field in consolidation.schema_json["fields"]}
+        unknown = [name for name in consolidation.dedup_key if name not in names]
+        if unknown:
+            raise _invalid("dedup_key", tk._("Not fields of the schema: {names}").format(
+                names=", ".join(unknown)))
+    if given("keep_valid_rows"):
+        consolidation.keep_valid_rows = _bool(data.get("keep_valid_rows"), True)
+    if given("notify_owners"):
+        consolidation.notify_owners = _bool(data.get("notify_owners"), False)
+    if given("schedule"):
+        try:
+            consolidation.schedule = validators.consolidation_schedule(data.get("schedule"))
+        except tk.Invalid as error:
+            raise _invalid("schedule", error.error)
+    if given("package_id") and data.get("package_id"):
+        package = model.Package.get(str(data["package_id"]))
+        if package is None or package.state != "active":
+            raise _invalid("package_id", tk._("Dataset not found"))
+        if package.owner_org != consolidation.organization_id:
+            raise _invalid("package_id", tk._(
+                "The target dataset must belong to the consolidating organization"))
+        consolidation.package_id = package.id
+
+
+def _redact(context: Context, run: dict[str, Any]) -> dict[str, Any]:
+    """Hide the sources whose dataset the user cannot read (made private since the run)."""
+    report = run.get("report") or {}
+    ids = {source.get("package_id") for source in report.get("sources", [])} - {None, ""}
+    if not ids:
+        return run
+    public = {row.id for row in model.Session.query(model.Package.id).filter(
+        model.Package.id.in_(ids), model.Package.private.is_(False),
+        model.Package.state == "active")}
+    hidden = set()
+    for package_id in ids - public:
+        try:
+            tk.check_access("package_show", {"user": context.get("user", "")},
+                            {"id": package_id})
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            hidden.add(package_id)
+    if not hidden:
+        return run
+    masked = tk._("A dataset you cannot see")
+    report["sources"] = [
+        {"resource_id": "", "package_id": "", "title": masked, "dataset_url": "",
+         "territory_code": source.get("territory_code", ""),
+         "verdict": source.get("verdict"), "kept": source.get("kept", 0),
+         "rejected": source.get("rejected", 0), "rows_in": source.get("rows_in", 0)}
+        if source.get("package_id") in hidden else source
+        for source in report.get("sources", [])]
+    return run
+
+
+def _dict(consolidation: Consolidation, runs: int = 0,
+          context: Optional[Context] = None) -> dict[str, Any]:
+    data = consolidation.as_dict()
+    latest = (model.Session.query(ConsolidationRun)
+              .filter(ConsolidationRun.consolidation_id == consolidation.id)
+              .order_by(ConsolidationRun.created.desc()))
+    last = latest.first()
+    data["last_run"] = _redact(context or {}, last.as_dict()) if last else None
+    if runs:
+        data["runs"] = [run.as_dict(with_report=False) for run in latest.limit(runs)]
+    return data
+
+
+def consolidation_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Set up a consolidation of the files following a Table Schema within a territory.
+
+    :param name: unique name (lower-case letters, digits, ``-``, ``_``)
+    :param title: title of the consolidation and of its target dataset
+    :param organization_id: the consolidating organization (id or name)
+    :param schema_url: URL of the Table Schema that sources declare in ``conforms_to``
+    :param schema: the Table Schema itself, as JSON, when it is uploaded (optional)
+    :param scope_territory_id: territory id (``level:code``); its members are in scope
+    :param include: dataset or resource ids/names taken even outside the scope (optional)
+    :param exclude: dataset or resource ids/names never taken (optional)
+    :param dedup_key: fields identifying a row (default: the schema's primary key)
+    :param keep_valid_rows: keep the valid rows of partially invalid files (default true)
+    :param notify_owners: e-mail the owners of invalid sources (default false)
+    :param schedule: ``manual``, ``daily``, ``weekly`` or ``monthly`` (default manual)
+    :param package_id: target dataset in the organization (default: created at first run)
+    :returns: the consolidation
+    """
+    tk.check_access("consolidation_create", context, data_dict)
+    consolidation = Consolidation(id=str(uuid.uuid4()))
+    _apply(consolidation, data_dict, creating=True)
+    user = model.User.get(context.get("user") or "")
+    consolidation.creator_user_id = user.id if user else None
+    model.Session.add(consolidation)
+    if not context.get("defer_commit"):
+        model.Session.commit()
+    else:
+        model.Session.flush()
+    return _dict(consolidation)
+
+
+def consolidation_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change the fields given of a consolidation (see ``consolidation_create``).
+
+    :param id: id or name of the consolidation
+    :returns: the consolidation
+    """
+    tk.check_access("consolidation_update", context, data_dict)
+    consolidation = Consolidation.get(str(data_dict.get("id") or ""))
+    if consolidation is None:
+        raise tk.ObjectNotFound(tk._("Consolidation not found"))
+    data = {key: value for key, value in data_dict.items() if key != "id"}
+    _apply(consolidation, data, creating=False)
+    if not context.get("defer_commit"):
+        model.Session.commit()
+    return _dict(consolidation)
+
+
+@tk.side_effect_free
+def consolidation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A consolidation, its last run with its report, and its recent runs.
+
+    :param id: id or name of the consolidation
+    :param runs: how many recent runs to list (default 10, at most 100)
+    :returns: the consolidation with ``last_run`` (with ``report``) and ``runs``
+    """
+    tk.check_access("consolidation_show", context, data_dict)
+    consolidation = Consolidation.get(str(data_dict.get("id") or ""))
+    if consolidation is None:
+        raise tk.ObjectNotFound(tk._("Consolidation not found"))
+    runs, _offset = _paging({"limit": data_dict.get("runs", 10)}, 10, 100)
+    return _dict(consolidation, runs=runs or 1, context=context)
+
+
+@tk.side_effect_free
+def consolidation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Consolidations, by title.
+
+    :param organization_id: only this organization's (optional)
+    :param schema_url: only those of this schema (optional)
+    :param q: words in the name or title (optional)
+    :param limit: page size (default 50, at most 1000)
+    :param offset: (default 0)
+    :returns: ``{"count": N, "results": [consolidation, ...]}``
+    """
+    tk.check_access("consolidation_list", context, data_dict)
+    limit, offset = _paging(data_dict, 50, 1000)
+    query = model.Session.query(Consolidation)
+    if data_dict.get("organization_id"):
+        query = query.filter(Consolidation.organization_id ==
+                             _organization(data_dict["organization_id"]).id)
+    if data_dict.get("schema_url"):
+        query = query.filter(Consolidation.schema_url == str(data_dict["schema_url"]).strip())
+    if data_dict.get("q"):
+        like = f"%{str(data_dict['q']).strip()}%"
+        query = query.filter(sa.or_(Consolidation.name.ilike(like),
+                                    Consolidation.title.ilike(like)))
+    count = query.count()
+    results = query.order_by(Consolidation.title, Consolidation.name).limit(limit) \
+        .offset(offset).all()
+    return {"count": count, "results": [_dict(item, context=context) for item in results]}
+
+
+def consolidation_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Run a consolidation: in a background job, or now.
+
+    :param id: id or name of the consolidation
+    :param background: queue a job (default true); false runs it during the request
+    :returns: the run (``pending`` when queued; else its final state and report)
+    """
+    tk.check_access("consolidation_run", context, data_dict)
+    consolidation = Consolidation.get(str(data_dict.get("id") or ""))
+    if consolidation is None:
+        raise tk.ObjectNotFound(tk._("Consolidation not found"))
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    busy = (model.Session.query(ConsolidationRun)
+            .filter(ConsolidationRun.consolidation_id == consolidation.id,
+                    ConsolidationRun.state.in_(("pending", "running")),
+                    ConsolidationRun.created > now - _STALE_RUN).first())
+    if busy is not None:
+        raise _invalid("id", tk._("A run of this consolidation is already under way"))
+    user = model.User.get(context.get("user") or "")
+    run = ConsolidationRun(consolidation_id=consolidation.id, state="pending",
+                           user_id=user.id if user else None)
+    model.Session.add(run)
+    model.Session.commit()
+    if _bool(data_dict.get("background"), True):
+        from ckanext.territorial_consolidation import consolidation_jobs
+
+        consolidation_jobs.enqueue(consolidation.id, run.id)
+        return run.as_dict()
+    from ckanext.territorial_consolidation.consolidation import run as runner
+
+    return runner.execute(consolidation.id, run.id)
+
+
+def _verdicts(schema_url: str) -> dict[str, str]:
+    """Per resource, its verdict in the latest run of any consolidation of the schema."""
+    verdicts: dict[str, str] = {}
+    ids = [row.id for row in model.Session.query(Consolidation.id).filter(
+        Consolidation.schema_url == schema_url)]
+    if not ids:
+        return verdicts
+    runs = (model.Session.query(ConsolidationRun)
+            .filter(ConsolidationRun.consolidation_id.in_(ids),
+                    ConsolidationRun.state.in_(("succeeded", "unchanged")))
+            .order_by(ConsolidationRun.created.asc()))
+    for run in runs:
+        for source in (run.report or {}).get("sources", []):
+            verdicts[source["resource_id"]] = source["verdict"]
+    return verdicts
+
+
+@tk.side_effect_free
+def territorial_coverage(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """For every commune of a territory: does it publish a valid file of the schema?
+
+    A commune is ``valid`` when one of its public files passed the latest consolidation
+    run that read it, ``invalid`` when it publishes files and none passed, ``unknown``
+    when its files were never validated (no consolidation of the schema read them yet),
+    and ``none`` when it publishes no file declaring the schema.
+
+    :param schema: Table Schema URL (as declared in ``conforms_to``)
+    :param territory: territory id (``level:code``)
+    :param limit: communes per page (default 1000, at most 5000)
+    :param offset: (default 0)
+    :returns: ``{"schema", "territory", "counts": {status: n}, "count": N,
+        "results": [{"id", "code", "name", "status", "resources": [...]}, ...]}``
+    """
+    tk.check_access("territorial_coverage", context, data_dict)
+    schema_url = _schema_url(data_dict.get("schema")) if data_dict.get("schema") else None
+    if not schema_url:
+        raise _invalid("schema", tk._("Missing value"))
+    territory = _territory(data_dict.get("territory"), "territory")
+    limit, offset = _paging(data_dict, 1000, 5000)
+    members = sources.member_ids(territory["id"])
+    communes = sorted((item for item in members.values() if item["level"] == "commune"),
+                      key=lambda item: (item["name"], item["code"]))
+    verdicts = _verdicts(schema_url)
+    published: dict[str, list[dict[str, Any]]] = {}
+    for resource, package, territory_id, _provenance in sources.candidates(
+            schema_url, members):
+        published.setdefault(territory_id or "", []).append({
+            "resource_id": resource.id, "resource_name": resource.name or "",
+            "package_id": package.id, "package_name": package.name,
+            "package_title": package.title or package.name,
+            "verdict": verdicts.get(resource.id, "unknown")})
+    rows = []
+    for commune in communes:
+        files = published.get(commune["id"], [])
+        if not files:
+            status = "none"
+        elif any(item["verdict"] == "valid" for item in files):
+            status = "valid"
+        elif all(item["verdict"] == "unknown" for item in files):
+            status = "unknown"
+        else:
+            status = "invalid"
+        rows.append({"id": commune["id"], "code": commune["code"], "name": commune["name"],
+                     "population": commune.get("population"), "status": status,
+                     "resources": files})
+    counts = {status: sum(1 for row in rows if row["status"] == status)
+              for status in COVERAGE_STATUSES}
+    return {"schema": schema_url, "territory": territory, "counts": counts,
+            "count": len(rows), "results": rows[offset:offset + limit]}

@@ -1,4 +1,61 @@
-"""Validators of harvest source configuration."""
+"""Schemas of the harvest actions (the source configuration is checked by the harvesters)."""
 from __future__ import annotations
 
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.logic.schema import validator_args
+from ckan.types import Context, DataDict, Schema, Validator, ValidatorFactory
+
+# Schemas only: no validator is registered under a name, so nothing is exported.
 __all__: list[str] = []
+
+MAX_PREVIEW = 50
+MAX_REPORT_PAGE = 100
+
+
+def validate(data_dict: DataDict, schema_: Schema, context: Context) -> dict[str, Any]:
+    """The data validated by the schema, or a ValidationError naming each bad field."""
+    data, errors = tk.navl_validate(data_dict, schema_, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _at_most(maximum: int) -> Validator:
+    def check(value: Any) -> Any:
+        if value > maximum:
+            raise tk.Invalid(tk._("Must be at most {maximum}").format(maximum=maximum))
+        return value
+    return check
+
+
+@validator_args
+def harvest_preview(ignore_missing: Validator, unicode_safe: Validator, default: ValidatorFactory,
+                    int_validator: Validator, natural_number_validator: Validator,
+                    strip_value: Validator) -> Schema:
+    return {
+        "id": [ignore_missing, unicode_safe],
+        "url": [ignore_missing, unicode_safe, strip_value],
+        "source_type": [ignore_missing, unicode_safe],
+        "config": [ignore_missing, unicode_safe],
+        "owner_org": [ignore_missing, unicode_safe],
+        "limit": [default(10), int_validator, natural_number_validator,
+                  _at_most(MAX_PREVIEW)],
+    }
+
+
+@validator_args
+def harvest_report(not_empty: Validator, unicode_safe: Validator, default: ValidatorFactory,
+                   int_validator: Validator, natural_number_validator: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "limit": [default(10), int_validator, natural_number_validator,
+                  _at_most(MAX_REPORT_PAGE)],
+        "offset": [default(0), int_validator, natural_number_validator],
+    }
+
+
+@validator_args
+def provenance_show(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    return {"id": [not_empty, unicode_safe]}

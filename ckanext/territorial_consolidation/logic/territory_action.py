@@ -1,4 +1,475 @@
 """Territory, responsibility rule and duplicate actions."""
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Context, DataDict
+
+from ckanext.territorial_consolidation import duplicates
+from ckanext.territorial_consolidation.model import (
+    LEVELS, OrganizationTerritory, Provenance, ResponsibilityRule, Territory, normalise,
+    territory_id)
+
+__all__ = [
+    "territory_show",
+    "territory_list",
+    "territory_create",
+    "territory_organization_set",
+    "territory_dataset_list",
+    "responsibility_rule_create",
+    "responsibility_rule_list",
+    "responsibility_rule_delete",
+    "territorial_duplicate_list",
+]
+
+RULE_KINDS = ("schema", "theme", "keyword")
+MAX_LIMIT = 1000
+MAX_CHILDREN = 1000
+
+
+def _invalid(field: str, message: str) -> tk.ValidationError:
+    return tk.ValidationError({field: [message]})
+
+
+def _paging(data_dict: DataDict, default: int = 50) -> tuple[int, int]:
+    values = []
+    for key, fallback, ceiling in (("limit", default, MAX_LIMIT), ("offset", 0, None)):
+        raw = data_dict.get(key)
+        if raw in (None, ""):
+            values.append(fallback)
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise _invalid(key, tk._("Must be a whole number"))
+        if value < 0:
+            raise _invalid(key, tk._("Must be a positive number or zero"))
+        values.append(min(value, ceiling) if ceiling else value)
+    return values[0], values[1]
+
+
+def _level(data_dict: DataDict, key: str = "level", required: bool = False) -> Optional[str]:
+    level = data_dict.get(key)
+    if level in (None, ""):
+        if required:
+            raise _invalid(key, tk._("Missing value"))
+        return None
+    if level not in LEVELS:
+        raise _invalid(key, tk._("Must be one of: {levels}").format(levels=", ".join(LEVELS)))
+    return str(level)
+
+
+def _bool(value: Any) -> bool:
+    return str(value).lower() in ("true", "1", "yes", "on")
+
+
+def _organization(value: Any, field: str = "organization_id") -> model.Group:
+    group = model.Group.get(value) if value else None
+    if group is None or not group.is_organization or group.state != "active":
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return group
+
+
+def _find_territory(data_dict: DataDict) -> Territory:
+    """The territory named by ``id``, ``code`` (and ``level``) or ``organization_id``."""
+    if data_dict.get("id"):
+        territory = Territory.get(str(data_dict["id"]))
+        if territory is None:
+            raise tk.ObjectNotFound(tk._("Territory not found"))
+        return territory
+    if data_dict.get("code"):
+        level = _level(data_dict)
+        query = model.Session.query(Territory).filter(Territory.code == str(data_dict["code"]))
+        if level:
+            query = query.filter(Territory.level == level)
+        found = query.limit(2).all()
+        if not found:
+            raise tk.ObjectNotFound(tk._("Territory not found"))
+        if len(found) > 1:
+            raise _invalid("level", tk._(
+                "Several territories have this code: give their level"))
+        return found[0]
+    if data_dict.get("organization_id"):
+        group = _organization(data_dict["organization_id"])
+        link = OrganizationTerritory.get(group.id)
+        territory = Territory.get(link.territory_id) if link else None
+        if territory is None:
+            raise tk.ObjectNotFound(tk._("This organization has no territory"))
+        return territory
+    raise _invalid("id", tk._("Missing value"))
+
+
+def _names(ids: list[str]) -> dict[str, Territory]:
+    if not ids:
+        return {}
+    rows = model.Session.query(Territory).filter(Territory.id.in_(ids))
+    return {row.id: row for row in rows}
+
+
+def _level_order() -> Any:
+    return sa.case({level: index for index, level in enumerate(LEVELS)},
+                   value=Territory.level, else_=len(LEVELS))
+
+
+@tk.side_effect_free
+def territory_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One territory, with its parents (and its direct children on request).
+
+    :param id: the territory id, ``<level>:<code>`` (e.g. ``commune:35238``)
+    :param code: or its code; with ``level`` when several levels share it
+    :param level: ``commune``, ``epci``, ``departement``, ``region`` or ``national``
+    :param organization_id: or an organization (id or name): its territory
+    :param include_children: add ``children``, the direct children (default false)
+    :returns: ``id``, ``code``, ``level``, ``name``, ``parent_ids``, ``parents``
+        (``id``, ``name``, ``level``), ``population`` when known, ``obsolete``,
+        ``organization_ids`` (organizations standing for it)
+    """
+    tk.check_access("territory_show", context, data_dict)
+    territory = _find_territory(data_dict)
+    result = territory.as_dict()
+    parents = _names(result["parent_ids"])
+    result["parents"] = [{"id": parent.id, "name": parent.name, "level": parent.level}
+                         for parent in (parents.get(id_) for id_ in result["parent_ids"])
+                         if parent is not None]
+    result["organization_ids"] = [row.organization_id for row in model.Session.query(
+        OrganizationTerritory).filter_by(territory_id=territory.id)]
+    if _bool(data_dict.get("include_children")):
+        children = model.Session.query(Territory).filter(
+            Territory.parent_ids.contains([territory.id])).order_by(
+            _level_order(), Territory.search_name).limit(MAX_CHILDREN)
+        result["children"] = [child.as_dict() for child in children]
+    return result
+
+
+@tk.side_effect_free
+def territory_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Territories matching a name or code, a level, a parent or an enclosing territory.
+
+    :param q: part of the name or the start of the code (accents and case ignored)
+    :param level: only this level
+    :param parent: only direct children of this territory id
+    :param within: every territory below this territory id, transitively
+        (a commune is within its EPCI, its département and its région)
+    :param include_obsolete: also territories gone from the official files (default false)
+    :param limit: page size (default 50, at most 1000)
+    :param offset: first result (default 0)
+    :returns: ``{"count": N, "results": [territory, ...]}``, by level then name
+    """
+    tk.check_access("territory_list", context, data_dict)
+    limit, offset = _paging(data_dict)
+    level = _level(data_dict)
+    query = model.Session.query(Territory)
+    q = str(data_dict.get("q") or "").strip()
+    order: list[Any] = []
+    if q:
+        normal = normalise(q)
+        conditions = [Territory.code.startswith(q.upper(), autoescape=True)]
+        if normal:
+            conditions.append(Territory.search_name.contains(normal, autoescape=True))
+        query = query.filter(sa.or_(*conditions))
+        # Exact codes and names first, then names starting with the text.
+        order = [sa.desc(sa.or_(Territory.code == q.upper(), Territory.search_name == normal)),
+                 sa.desc(Territory.search_name.startswith(normal, autoescape=True))]
+    if level:
+        query = query.filter(Territory.level == level)
+    for key, column in (("parent", Territory.parent_ids), ("within", Territory.ancestor_ids)):
+        if data_dict.get(key):
+            query = query.filter(column.contains([str(data_dict[key])]))
+    if not _bool(data_dict.get("include_obsolete")):
+        query = query.filter(Territory.obsolete.is_(False))
+    count = query.count()
+    rows = query.order_by(*order, _level_order(), Territory.search_name, Territory.code
+                          ).offset(offset).limit(limit)
+    return {"count": count, "results": [row.as_dict() for row in rows]}
+
+
+def territory_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Add a territory the official files do not have (a syndicate, a pays, ...).
+
+    :param code: its code, unique within its level
+    :param level: ``commune``, ``epci``, ``departement``, ``region`` or ``national``
+    :param name: its name
+    :param parent_ids: ids of its direct parents (a list or a comma-separated string)
+    :param population: optional
+    :returns: the territory
+    """
+    tk.check_access("territory_create", context, data_dict)
+    level = _level(data_dict, required=True)
+    code = str(data_dict.get("code") or "").strip()
+    if not code:
+        raise _invalid("code", tk._("Missing value"))
+    if len(code) > 20 or not code.replace("-", "").replace("_", "").isalnum():
+        raise _invalid("code", tk._("Letters, digits, - and _ only (20 at most)"))
+    name = str(data_dict.get("name") or "").strip()
+    if not name:
+        raise _invalid("name", tk._("Missing value"))
+    assert level is not None
+    id_ = territory_id(level, code)
+    if Territory.get(id_) is not None:
+        raise _invalid("code", tk._("A territory of this level already has this code"))
+    raw_parents = data_dict.get("parent_ids") or []
+    if isinstance(raw_parents, str):
+        raw_parents = [part.strip() for part in raw_parents.split(",") if part.strip()]
+    parents = _names(list(raw_parents))
+    missing = [parent for parent in raw_parents if parent not in parents]
+    if missing:
+        raise _invalid("parent_ids", tk._("Unknown territory: {ids}").format(
+            ids=", ".join(missing)))
+    population = data_dict.get("population")
+    if population not in (None, ""):
+        try:
+            population = int(population)
+        except (TypeError, ValueError):
+            raise _invalid("population", tk._("Must be a whole number"))
+    else:
+        population = None
+    ancestors: list[str] = []
+    for parent_id in raw_parents:
+        for ancestor in [parent_id, *parents[parent_id].ancestor_ids]:
+            if ancestor not in ancestors:
+                ancestors.append(ancestor)
+    territory = Territory(id=id_, code=code, level=level, name=name,
+                          search_name=normalise(name), population=population,
+                          parent_ids=list(raw_parents), ancestor_ids=ancestors,
+                          origin="manual")
+    model.Session.add(territory)
+    if not context.get("defer_commit"):
+        model.Session.commit()
+    return territory.as_dict()
+
+
+def territory_organization_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Link an organization to the territory it stands for, or clear the link.
+
+    :param organization_id: the organization (id or name)
+    :param territory_id: the territory id; empty clears the link
+    :returns: ``{"organization_id": ..., "territory": territory or None}``
+    """
+    tk.check_access("territory_organization_set", context, data_dict)
+    group = _organization(data_dict.get("organization_id"))
+    wanted = str(data_dict.get("territory_id") or "").strip()
+    territory = None
+    if wanted:
+        territory = Territory.get(wanted)
+        if territory is None:
+            raise _invalid("territory_id", tk._("Territory not found"))
+    link = OrganizationTerritory.get(group.id)
+    if territory is None:
+        if link is not None:
+            model.Session.delete(link)
+    elif link is None:
+        model.Session.add(OrganizationTerritory(organization_id=group.id,
+                                                territory_id=territory.id))
+    else:
+        link.territory_id = territory.id
+    if not context.get("defer_commit"):
+        model.Session.commit()
+    return {"organization_id": group.id,
+            "territory": territory.as_dict() if territory else None}
+
+
+@tk.side_effect_free
+def territory_dataset_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The portal's datasets of a territory and of the territories within it, by level.
+
+    Harvested datasets belong to the territory of their partner portal (their provenance),
+    local ones to the territory of their organization. Only datasets the caller can read.
+
+    :param id: the territory id
+    :param include_members: also the datasets of the territories within it (default true)
+    :param level: only datasets of territories of this level
+    :param include_mirrors: also the mirrors of other datasets (default false)
+    :param limit: page size (default 50, at most 1000)
+    :param offset: first result (default 0)
+    :returns: ``{"count": N, "levels": {level: N}, "results": [{"id", "name", "title",
+        "private", "territory_id", "territory_name", "level", "origin" (``local`` or
+        ``harvested``), "portal_url", "remote_url", "canonical_package_id"}, ...]}``
+    """
+    tk.check_access("territory_dataset_list", context, data_dict)
+    limit, offset = _paging(data_dict)
+    territory = _find_territory({"id": data_dict.get("id")})
+    level = _level(data_dict)
+    members = data_dict.get("include_members")
+    scope = model.Session.query(Territory.id).filter(
+        sa.or_(Territory.id == territory.id, Territory.ancestor_ids.contains([territory.id]))
+        if members in (None, "") or _bool(members) else Territory.id == territory.id)
+    if level:
+        scope = scope.filter(Territory.level == level)
+    harvested = model.Session.query(
+        Provenance.package_id.label("package_id"), Territory.id.label("territory_id")).join(
+        Territory, sa.and_(Territory.level == Provenance.territorial_level,
+                           Territory.code == Provenance.territory_code)).filter(
+        Territory.id.in_(scope.subquery().select()), Provenance.withdrawn.is_(None))
+    if not _bool(data_dict.get("include_mirrors")):
+        harvested = harvested.filter(Provenance.canonical_package_id.is_(None))
+    local = model.Session.query(
+        model.Package.id.label("package_id"),
+        OrganizationTerritory.territory_id.label("territory_id")).join(
+        OrganizationTerritory,
+        OrganizationTerritory.organization_id == model.Package.owner_org).filter(
+        OrganizationTerritory.territory_id.in_(scope.subquery().select()),
+        ~sa.exists().where(Provenance.package_id == model.Package.id))
+    found = harvested.union_all(local).subquery()
+    package = sa.orm.aliased(model.Package)
+    query = model.Session.query(package, Territory, Provenance).join(
+        found, found.c.package_id == package.id).join(
+        Territory, Territory.id == found.c.territory_id).outerjoin(
+        Provenance, Provenance.package_id == package.id).filter(
+        _readable_packages(context, package), package.type == "dataset")
+    count = query.count()
+    levels = dict(query.with_entities(Territory.level, sa.func.count()).group_by(
+        Territory.level).order_by(None))
+    rows = query.order_by(_level_order(), Territory.search_name, package.title, package.id
+                          ).offset(offset).limit(limit)
+    results = [{
+        "id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name,
+        "private": bool(pkg.private), "territory_id": place.id, "territory_name": place.name,
+        "level": place.level, "origin": "harvested" if prov is not None else "local",
+        "portal_url": prov.portal_url if prov is not None else None,
+        "remote_url": prov.remote_url if prov is not None else None,
+        "canonical_package_id": prov.canonical_package_id if prov is not None else None,
+    } for pkg, place, prov in rows]
+    return {"count": count, "levels": {key: levels[key] for key in LEVELS if key in levels},
+            "results": results}
+
+
+def responsibility_rule_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Say which level is responsible for opening data of a schema, theme or keyword.
+
+    :param kind: ``schema`` (a schema URL), ``theme`` or ``keyword``
+    :param value: the schema URL, theme or keyword
+    :param level: the responsible level
+    :param note: optional explanation shown with the rule
+    :returns: the rule
+    """
+    tk.check_access("responsibility_rule_create", context, data_dict)
+    kind = data_dict.get("kind")
+    if kind not in RULE_KINDS:
+        raise _invalid("kind", tk._("Must be one of: {kinds}").format(
+            kinds=", ".join(RULE_KINDS)))
+    value = str(data_dict.get("value") or "").strip()
+    if not value:
+        raise _invalid("value", tk._("Missing value"))
+    if kind == "schema" and not value.startswith(("http://", "https://")):
+        raise _invalid("value", tk._("A schema is given by its http(s) URL"))
+    if kind != "schema":
+        value = value.lower()
+    level = _level(data_dict, required=True)
+    if model.Session.query(ResponsibilityRule).filter_by(kind=kind, value=value).first():
+        raise _invalid("value", tk._("A rule already exists for this value"))
+    user = model.User.get(context.get("user") or "")
+    rule = ResponsibilityRule(kind=kind, value=value, level=level,
+                              note=str(data_dict.get("note") or "").strip() or None,
+                              created_by=user.id if user else None)
+    model.Session.add(rule)
+    if not context.get("defer_commit"):
+        model.Session.commit()
+    return rule.as_dict()
+
+
+@tk.side_effect_free
+def responsibility_rule_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Responsibility rules, by kind then value.
+
+    :param kind: only rules of this kind (optional)
+    :param package_id: only the rules that apply to this dataset (optional)
+    :param limit: page size (default 50, at most 1000)
+    :param offset: first result (default 0)
+    :returns: ``{"count": N, "results": [rule, ...]}``
+    """
+    tk.check_access("responsibility_rule_list", context, data_dict)
+    limit, offset = _paging(data_dict)
+    query = model.Session.query(ResponsibilityRule)
+    if data_dict.get("package_id"):
+        # Only who can read the dataset learns which rules apply to it.
+        tk.check_access("package_show", context, {"id": data_dict["package_id"]})
+        package = model.Package.get(str(data_dict["package_id"]))
+        if package is None:
+            raise tk.ObjectNotFound(tk._("Dataset not found"))
+        applying = duplicates.rules_for_package(package.id)
+        query = query.filter(ResponsibilityRule.id.in_([rule.id for rule in applying]))
+    kind = data_dict.get("kind")
+    if kind:
+        if kind not in RULE_KINDS:
+            raise _invalid("kind", tk._("Must be one of: {kinds}").format(
+                kinds=", ".join(RULE_KINDS)))
+        query = query.filter_by(kind=kind)
+    count = query.count()
+    rows = query.order_by(ResponsibilityRule.kind, ResponsibilityRule.value
+                          ).offset(offset).limit(limit)
+    return {"count": count, "results": [row.as_dict() for row in rows]}
+
+
+def responsibility_rule_delete(context: Context, data_dict: DataDict) -> None:
+    """Delete a responsibility rule.
+
+    :param id: the rule id
+    """
+    tk.check_access("responsibility_rule_delete", context, data_dict)
+    rule = ResponsibilityRule.get(str(data_dict.get("id") or ""))
+    if rule is None:
+        raise tk.ObjectNotFound(tk._("Rule not found"))
+    model.Session.delete(rule)
+    if not context.get("defer_commit"):
+        model.Session.commit()
+
+
+def _readable_packages(context: Context, alias: Any) -> Any:
+    """A condition on a package table alias: active and readable by the context's user."""
+    condition = alias.state == "active"
+    user = model.User.get(context.get("user") or "")
+    if user is not None and user.sysadmin:
+        return condition
+    readable = [alias.private.is_(False)]
+    if user is not None:
+        readable.append(alias.creator_user_id == user.id)
+        org_ids = [group.id for group in user.get_groups("organization")]
+        if org_ids:
+            readable.append(alias.owner_org.in_(org_ids))
+    return sa.and_(condition, sa.or_(*readable))
+
+
+@tk.side_effect_free
+def territorial_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Datasets marked as mirrors of another (canonical) dataset.
+
+    Only pairs where both datasets are readable by the caller are listed.
+
+    :param package_id: only the mirrors of this dataset, or the group it is in (optional)
+    :param limit: page size (default 50, at most 1000)
+    :param offset: first result (default 0)
+    :returns: ``{"count": N, "results": [{"package_id", "name", "title",
+        "canonical_package_id", "canonical_name", "canonical_title",
+        "duplicate_reason", "portal_kind", "portal_url", "remote_url",
+        "territorial_level"}, ...]}``
+    """
+    tk.check_access("territorial_duplicate_list", context, data_dict)
+    limit, offset = _paging(data_dict)
+    mirror = sa.orm.aliased(model.Package)
+    canonical = sa.orm.aliased(model.Package)
+    query = model.Session.query(Provenance, mirror, canonical).join(
+        mirror, mirror.id == Provenance.package_id).join(
+        canonical, canonical.id == Provenance.canonical_package_id).filter(
+        _readable_packages(context, mirror), _readable_packages(context, canonical))
+    if data_dict.get("package_id"):
+        package = model.Package.get(str(data_dict["package_id"]))
+        if package is None:
+            raise tk.ObjectNotFound(tk._("Dataset not found"))
+        provenance = Provenance.get(package.id)
+        group = provenance.canonical_package_id if provenance and \
+            provenance.canonical_package_id else package.id
+        query = query.filter(Provenance.canonical_package_id == group)
+    count = query.count()
+    rows = query.order_by(canonical.title, mirror.title, mirror.id).offset(offset).limit(limit)
+    results = [{
+        "package_id": prov.package_id, "name": mine.name, "title": mine.title,
+        "canonical_package_id": prov.canonical_package_id, "canonical_name": theirs.name,
+        "canonical_title": theirs.title, "duplicate_reason": prov.duplicate_reason,
+        "portal_kind": prov.portal_kind, "portal_url": prov.portal_url,
+        "remote_url": prov.remote_url, "territorial_level": prov.territorial_level,
+    } for prov, mine, theirs in rows]
+    return {"count": count, "results": results}

@@ -1,4 +1,74 @@
-"""Auth functions of the territory actions."""
+"""Auth functions of the territory actions, one per action and of the same name."""
 from __future__ import annotations
 
-__all__: list[str] = []
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import AuthResult, Context, DataDict
+
+__all__ = [
+    "territory_show",
+    "territory_list",
+    "territory_create",
+    "territory_organization_set",
+    "territory_dataset_list",
+    "responsibility_rule_create",
+    "responsibility_rule_list",
+    "responsibility_rule_delete",
+    "territorial_duplicate_list",
+]
+
+
+@tk.auth_allow_anonymous_access
+def territory_show(context: Context, data_dict: DataDict) -> AuthResult:
+    # Territories are public reference data.
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def territory_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+def territory_create(context: Context, data_dict: DataDict) -> AuthResult:
+    # Sysadmins only: core's default for an auth function that does not say otherwise.
+    return {"success": False, "msg": tk._("Only sysadmins can create territories")}
+
+
+def territory_organization_set(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may edit the organization (its admins) may set its territory."""
+    group = model.Group.get(data_dict.get("organization_id") or "")
+    if group is None:
+        # The action answers "not found" to whoever could ask.
+        return {"success": bool(context.get("user"))}
+    try:
+        tk.check_access("organization_update", {"user": context.get("user")},
+                        {"id": group.id})
+    except tk.NotAuthorized:
+        return {"success": False,
+                "msg": tk._("Only the organization's admins can set its territory")}
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def territory_dataset_list(context: Context, data_dict: DataDict) -> AuthResult:
+    # Anyone; the action lists only the datasets the caller can read.
+    return {"success": True}
+
+
+def responsibility_rule_create(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins can manage responsibility rules")}
+
+
+@tk.auth_allow_anonymous_access
+def responsibility_rule_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+def responsibility_rule_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins can manage responsibility rules")}
+
+
+@tk.auth_allow_anonymous_access
+def territorial_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult:
+    # Anyone; the action lists only the datasets the caller can read.
+    return {"success": True}

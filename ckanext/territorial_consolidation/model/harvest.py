@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-__all__ = ["Provenance"]
+__all__ = ["HarvestRun", "Provenance"]
 
 
 def _now() -> dt.datetime:
@@ -57,3 +57,28 @@ class Provenance(tk.BaseModel):  # type: ignore[misc, valid-type]
     @classmethod
     def get(cls, package_id: str) -> "Provenance | None":
         return model.Session.get(cls, package_id)
+
+
+class HarvestRun(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """What one harvest job's gather saw, beside ckanext-harvest's own job record.
+
+    Unchanged records create no harvest object, so their count lives here, with
+    whether the gather was complete (the only kind that may withdraw datasets).
+    """
+
+    __tablename__ = "territorial_consolidation_harvest_run"
+
+    harvest_job_id = sa.Column(sa.UnicodeText, primary_key=True)
+    harvest_source_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    started = sa.Column(sa.DateTime, nullable=False, default=_now)
+    # Incremental gathers ask only for records modified after ``since``.
+    since = sa.Column(sa.DateTime)
+    complete = sa.Column(sa.Boolean, nullable=False, default=False)
+    gathered = sa.Column(sa.Integer, nullable=False, default=0)
+    unchanged = sa.Column(sa.Integer, nullable=False, default=0)
+    # Newly missing from a complete gather, still inside the grace period.
+    missing = sa.Column(sa.Integer, nullable=False, default=0)
+
+    @classmethod
+    def get(cls, harvest_job_id: str) -> "HarvestRun | None":
+        return model.Session.get(cls, harvest_job_id)

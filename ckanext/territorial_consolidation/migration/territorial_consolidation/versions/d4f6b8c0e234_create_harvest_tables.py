@@ -1,4 +1,4 @@
-"""Create the harvest provenance table.
+"""Create the harvest provenance and run tables.
 
 Revision ID: d4f6b8c0e234
 Revises: c3e5a7b9d123
@@ -42,7 +42,21 @@ def upgrade():
     for column in ("harvest_source_id", "identifier", "territory_code", "canonical_package_id"):
         op.create_index(f"territorial_consolidation_provenance_{column}_idx",
                         "territorial_consolidation_provenance", [column])
+    op.create_table(
+        "territorial_consolidation_harvest_run",
+        sa.Column("harvest_job_id", sa.UnicodeText, primary_key=True),
+        sa.Column("harvest_source_id", sa.UnicodeText, nullable=False),
+        sa.Column("started", sa.DateTime, nullable=False),
+        sa.Column("since", sa.DateTime),
+        sa.Column("complete", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("gathered", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("unchanged", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("missing", sa.Integer, nullable=False, server_default="0"),
+    )
+    op.create_index("territorial_consolidation_harvest_run_harvest_source_id_idx",
+                    "territorial_consolidation_harvest_run", ["harvest_source_id"])
 
 
 def downgrade():
+    op.drop_table("territorial_consolidation_harvest_run")
     op.drop_table("territorial_consolidation_provenance")

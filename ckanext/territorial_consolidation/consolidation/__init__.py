@@ -1,0 +1,1 @@
+"""Consolidation engine: schema, reading, validation, merging, publication of same-schema files."""
