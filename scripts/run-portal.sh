@@ -18,7 +18,7 @@ if [ ! -f ckan.ini ]; then
 fi
 
 "${ckan[@]}" db upgrade >/dev/null
-for plugin in postgres_search harvest opendata_governance; do
+for plugin in postgres_search harvest opendata_governance reuse_tracker territorial_consolidation; do
     "${ckan[@]}" db upgrade -p "$plugin" >/dev/null
 done
 "${ckan[@]}" validation init-db >/dev/null 2>&1 || true
@@ -35,6 +35,9 @@ if ! "${ckan[@]}" user show admin 2>/dev/null | grep -q "name=admin"; then
 fi
 
 "${ckan[@]}" opendata-demo load
+"${ckan[@]}" reuse-tracker demo load
+"${ckan[@]}" territorial-consolidation demo load
+"${ckan[@]}" territorial-consolidation consolidation-demo
 
 pids=()
 cleanup() {
