@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import mailer
@@ -16,9 +17,31 @@ log = logging.getLogger(__name__)
 _LISTED = 10
 
 
-def _owners(package: model.Package) -> list[tuple[str, str]]:
-    """The admins of the dataset's organization, and its maintainer, with an e-mail."""
+def _service_recipients(package: model.Package) -> list[tuple[str, str]]:
+    """The mailbox and referents of the dataset's owner service, when the governance
+    plugin is loaded and the dataset names one (asked through its action)."""
+    name = package.extras.get("owner_service")
+    if not name or not package.owner_org or not p.plugin_loaded("opendata_governance"):
+        return []
+    try:
+        service = tk.get_action("governance_service_show")(
+            {"ignore_auth": True}, {"id": name, "organization_id": package.owner_org})
+    except tk.ObjectNotFound:
+        return []
     recipients = []
+    if service.get("email"):
+        recipients.append((service.get("title") or name, service["email"]))
+    for key in ("referent_id", "backup_referent_id"):
+        user = model.User.get(service.get(key) or "")
+        if user is not None and user.email and user.state == "active":
+            recipients.append((user.fullname or user.name, user.email))
+    return recipients
+
+
+def _owners(package: model.Package) -> list[tuple[str, str]]:
+    """The dataset's owner service (governance), its maintainer and the admins of its
+    organization, with an e-mail."""
+    recipients = _service_recipients(package)
     if package.maintainer_email:
         recipients.append((package.maintainer or package.maintainer_email,
                            package.maintainer_email))

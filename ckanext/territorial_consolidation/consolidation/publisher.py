@@ -11,6 +11,7 @@ import tempfile
 from typing import IO, Any, Optional
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ckanext.territorial_consolidation.consolidation.engine import PROVENANCE_COLUMNS
 from ckanext.territorial_consolidation.consolidation.schema import TableSchema
@@ -45,12 +46,21 @@ def ensure_dataset(consolidation: Any) -> dict[str, Any]:
         name = f"{name}-{consolidation.id[:8]}"
     except tk.ObjectNotFound:
         pass
-    return tk.get_action("package_create")(_site_context(), {
+    data = {
         "name": name, "title": consolidation.title, "owner_org": consolidation.organization_id,
         "private": False,
         "notes": tk._("Consolidation of the files following the schema {url}, "
                       "with the origin of every row.").format(url=consolidation.schema_url),
-    })
+    }
+    try:
+        return tk.get_action("package_create")(_site_context(), data)
+    except tk.ValidationError as error:
+        if "private" not in error.error_dict:
+            raise
+        # A publication gate (opendata_governance) wants a sign-off first: the dataset
+        # starts private and the organization asks for a review, as for any dataset.
+        model.Session.rollback()
+        return tk.get_action("package_create")(_site_context(), {**data, "private": True})
 
 
 def _dictionary(schema: TableSchema) -> str:
