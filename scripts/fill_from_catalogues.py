@@ -11,6 +11,13 @@ import sys
 from babel.messages.pofile import read_po, write_po
 
 
+def _translated(message: object) -> bool:
+    """Whether a message has its translation (every form, for a plural entry)."""
+    string = message.string
+    done = all(string) if isinstance(string, tuple) else bool(string)
+    return done and not message.fuzzy
+
+
 def main(target: str, sources: list[str]) -> int:
     with open(target, "rb") as handle:
         catalogue = read_po(handle, locale="fr")
@@ -18,12 +25,12 @@ def main(target: str, sources: list[str]) -> int:
     for source in sources:
         with open(source, "rb") as handle:
             for message in read_po(handle, locale="fr"):
-                if message.id and message.string and not message.fuzzy:
+                if message.id and _translated(message):
                     known.setdefault(message.id if isinstance(message.id, str)
                                      else message.id[0], message.string)
     missing = []
     for message in catalogue:
-        if not message.id or (message.string and not message.fuzzy):
+        if not message.id or _translated(message):
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in known:
