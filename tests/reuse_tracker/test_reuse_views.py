@@ -159,6 +159,25 @@ def test_broken_link_banner_is_shown_to_moderators_only(app, api_headers):
     assert _soup(app.get(url)).select_one(".reuse-link-broken") is None
 
 
+def test_reuse_page_offers_moderators_a_link_check_and_not_visitors(app, api_headers):
+    """Moderators get a "check the link now" form (with CSRF) on a published reuse; visitors do not."""
+    portal = make_portal()
+    reuse = published(portal, [portal.public])
+    url = f"/reuses/{reuse['name']}"
+    form = _soup(app.get(url, headers=api_headers(portal.admin))).select_one(
+        "form.reuse-link-check-form")
+    assert form is not None and form["action"] == f"/reuses/{reuse['name']}/check-link"
+    assert form.select_one("input[name=_csrf_token]") is not None
+    assert _soup(app.get(url)).select_one("form.reuse-link-check-form") is None
+
+
+def test_gallery_links_to_the_statistics_page(app):
+    """The gallery links to /reuses/stats."""
+    make_portal()
+    link = _soup(app.get("/reuses")).select_one("a.reuse-stats-link")
+    assert link is not None and link["href"] == "/reuses/stats"
+
+
 def test_moderation_queue_lists_what_the_org_admin_may_moderate_and_explains_the_rule(
         app, api_headers):
     """An org admin's queue holds the pending reuse of its data; another org's admin's does not."""
