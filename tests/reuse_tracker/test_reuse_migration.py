@@ -56,3 +56,28 @@ def test_url_is_unique_in_the_database():
             with conn.begin_nested():
                 conn.execute(insert, {"id": "2", "name": "b"})
         trans.rollback()
+
+
+LISTING_INDEXES = {"reuse_tracker_reuse_state_id_idx", "reuse_tracker_reuse_listing_idx",
+                   "reuse_tracker_reuse_dataset_package_reuse_idx"}
+
+
+def _indexes() -> set[str]:
+    # pg_indexes, not the inspector: SQLAlchemy skips expression indexes when reflecting.
+    with model.meta.engine.connect() as conn:
+        return {row[0] for row in conn.execute(sa.text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = ANY(:tables)"),
+            {"tables": sorted(TABLES)})}
+
+
+def test_listing_indexes_come_and_go_with_their_revision(migrate_db_for):
+    """The reuse-block indexes exist at head, and downgrading their one revision drops them."""
+    assert LISTING_INDEXES <= _indexes()
+    model.Session.remove()
+    try:
+        migrate_db_for("reuse_tracker", version="b2d4f6a8c012", forward=False)
+        assert not LISTING_INDEXES & _indexes()
+        assert "reuse_tracker_reuse_dataset_package_id_idx" in _indexes()
+    finally:
+        migrate_db_for("reuse_tracker")
+    assert LISTING_INDEXES <= _indexes()
