@@ -9,7 +9,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.opendata_governance.pages import error_page
+from ckanext.suite.pages import error_page
 
 __all__ = ["services"]
 

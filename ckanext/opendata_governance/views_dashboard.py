@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.opendata_governance import export, svg_charts
-from ckanext.opendata_governance.pages import error_page
+from ckanext.suite.pages import error_page
 from ckanext.opendata_governance.logic.dashboard_action import MAX_INVENTORY_PAGE
 
 __all__ = ["governance_dashboard"]

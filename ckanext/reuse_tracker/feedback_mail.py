@@ -1,75 +1,17 @@
 """Feedback mails: who receives a dataset's feedback (routing), templates, sending."""
 from __future__ import annotations
 
-import functools
-import logging
-import pathlib
-import re
 from typing import Any, Optional
-
-import jinja2
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import mailer
+
+from ckanext.reuse_tracker.mail import render, send
 
 __all__ = ["routing", "render", "send", "notify_received", "notify_answered"]
 
-log = logging.getLogger(__name__)
-
-_TEMPLATES = pathlib.Path(__file__).parent / "mail_templates"
-
 Recipient = tuple[str, str]
-
-
-def _one_line(value: object) -> str:
-    # Titles go into the Subject header, where a line break would inject headers.
-    return re.sub(r"[^\S\u00a0\u202f]+", " ", str(value or "")).strip(" ")
-
-
-def _lang() -> str:
-    lang = tk.config.get("ckan.locale_default") or "en"
-    return "fr" if lang.replace("-", "_").split("_")[0].lower() == "fr" else "en"
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    # Plain text mail: HTML autoescaping would print &amp; and &#39;.
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=False,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
-
-
-def render(name: str, **variables: Any) -> tuple[str, str]:
-    """Subject (first line) and body of ``mail_templates/<name>.<lang>.txt``."""
-    context = {"site_title": _one_line(tk.config.get("ckan.site_title") or "CKAN"),
-               **variables}
-    context["dataset_title"] = _one_line(context.get("dataset_title"))
-    text = _environment().get_template(f"{name}.{_lang()}.txt").render(context)
-    subject, _, body = text.partition("\n")
-    return _one_line(subject), body.lstrip("\n")
-
-
-def send(recipients: list[Recipient], subject: str, body: str) -> list[str]:
-    """Mail each ``(name, address)`` once; return the failures instead of raising.
-
-    The feedback is recorded before the mails go out: a mail server that is
-    down must not lose it.
-    """
-    errors: list[str] = []
-    seen: set[str] = set()
-    for name, address in recipients:
-        if not address or address.lower() in seen:
-            continue
-        seen.add(address.lower())
-        try:
-            mailer.mail_recipient(name, address, subject, body)
-        except mailer.MailerException as error:
-            log.warning("feedback mail to %s failed: %s", address, error)
-            errors.append(f"{address}: {error}")
-    return errors
 
 
 def _user_recipient(user_id: Optional[str]) -> Optional[Recipient]:

@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import logging
-import pathlib
-import re
 from typing import Any, Iterable, Optional
 
 import click
-import jinja2
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import mailer
 
+from ckanext.reuse_tracker import mail
 from ckanext.reuse_tracker.model.reuse import Reuse
 from ckanext.suite import safe_http
 
@@ -32,7 +28,6 @@ OK = "ok"
 #: Key of the reuse's extras: the address the recorded failures are about.
 CHECKED_URL = "link_checked_url"
 
-_TEMPLATES = pathlib.Path(__file__).parent / "mail_templates"
 
 
 def _now() -> dt.datetime:
@@ -184,43 +179,15 @@ def enqueue_all(force: bool = False) -> list[str]:
 
 # Mails ----------------------------------------------------------------------------------
 
-def _one_line(value: object) -> str:
-    """Titles go into the Subject header, where a line break would inject headers."""
-    return re.sub(r"[^\S\u00a0\u202f]+", " ", str(value or "")).strip(" ")
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    # Plain text mail: HTML autoescaping would print &amp; and &#39;.
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-                              autoescape=False, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
-
-
-def _mail_lang() -> str:
-    lang = tk.config.get("ckan.locale_default") or "en"
-    return "fr" if lang.replace("-", "_").split("_")[0].lower() == "fr" else "en"
-
-
 def _mail_variables(reuse: Reuse) -> dict[str, Any]:
-    site_url = (tk.config.get("ckan.site_url") or "").rstrip("/")
     return {
-        "site_title": _one_line(tk.config.get("ckan.site_title") or "CKAN"),
-        "reuse_title": _one_line(reuse.title),
+        "reuse_title": reuse.title,
         "reuse_url": reuse.url,
-        "reuse_page": "{}/reuses/{}".format(site_url, reuse.name),
-        "status": _one_line(reuse.link_status),
+        "reuse_page": mail.reuse_url(reuse.name),
+        "status": mail.one_line(reuse.link_status),
         "failures": reuse.link_failures,
         "grace_days": tk.config["ckanext.reuse_tracker.link_grace_days"],
     }
-
-
-def render_mail(name: str, variables: dict[str, Any]) -> tuple[str, str]:
-    """Subject (first line) and body of ``mail_templates/<name>.<lang>.txt``."""
-    text = _environment().get_template(f"{name}.{_mail_lang()}.txt").render(variables)
-    subject, _, body = text.partition("\n")
-    return _one_line(subject), body.lstrip("\n")
 
 
 def _recipient(submitter_id: Optional[str], contact: Optional[str]) -> Optional[tuple[str, str]]:
@@ -239,12 +206,9 @@ def _mail(submitter_id: Optional[str], contact: Optional[str], template: str,
     recipient = _recipient(submitter_id, contact)
     if recipient is None:
         return []
-    subject, body = render_mail(template, {**variables, "recipient_name": recipient[0]})
-    try:
-        mailer.mail_recipient(recipient[0], recipient[1], subject, body)
-    except mailer.MailerException as error:
-        log.warning("link check mail to %s failed: %s", recipient[1], error)
-        return []
+    subject, body = mail.render(template, **variables, recipient_name=recipient[0])
+    if mail.send([recipient], subject, body):
+        return []  # the failure is logged by send
     return [recipient[1]]
 
 

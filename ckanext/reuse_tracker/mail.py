@@ -1,4 +1,4 @@
-"""Plain-text reuse mails (moderation decisions, new reuses for owner services): templates and sending."""
+"""Plain-text mails of the reuse tracker (reuses, link checks, feedback): templates and sending."""
 from __future__ import annotations
 
 import functools
@@ -46,9 +46,10 @@ def reuse_url(name: str) -> str:
 
 def render(name: str, **variables: Any) -> tuple[str, str]:
     """Subject and body of ``mail_templates/<name>.<lang>.txt``: the first line is the subject."""
-    context = {"site_title": one_line(tk.config.get("ckan.site_title") or "CKAN"), **variables}
-    for key in ("reuse_title", "actor_name"):
-        if key in context:
+    context = {"site_title": tk.config.get("ckan.site_title") or "CKAN", **variables}
+    # Titles and names may reach the Subject line: one line each.
+    for key in context:
+        if key.endswith(("_title", "_name")):
             context[key] = one_line(context[key])
     text = _environment().get_template(f"{name}.{mail_lang()}.txt").render(context)
     subject, _, body = text.partition("\n")
@@ -57,7 +58,7 @@ def render(name: str, **variables: Any) -> tuple[str, str]:
 
 def send(recipients: list[tuple[str, Optional[str]]], subject: str, body: str) -> list[str]:
     """Mail each ``(name, address)`` once; return the failures instead of raising, so that
-    a mail server that is down never undoes a decision already recorded."""
+    a mail server that is down never undoes what was recorded (a decision, a feedback)."""
     errors: list[str] = []
     seen: set[str] = set()
     for name, address in recipients:
@@ -67,6 +68,6 @@ def send(recipients: list[tuple[str, Optional[str]]], subject: str, body: str) -
         try:
             mailer.mail_recipient(name, address, subject, body)
         except (mailer.MailerException, OSError) as error:
-            log.warning("reuse mail to %s failed: %s", address, error)
+            log.warning("mail to %s failed: %s", address, error)
             errors.append(f"{address}: {error}")
     return errors

@@ -11,6 +11,7 @@ from ckan.lib.pagination import Page
 from ckan.types import Context
 
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
+from ckanext.suite.pages import error_page as _error_page
 
 __all__ = ["feedback"]
 
@@ -19,13 +20,6 @@ feedback = Blueprint("reuse_tracker_feedback", __name__)
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 FILTERS = ("organization", "service", "kind", "state")
-
-
-def _error_page(code: int, content: str) -> tuple[str, int]:
-    names = {400: tk._("Bad request"), 403: tk._("Forbidden"), 404: tk._("Not found"),
-             429: tk._("Too many requests")}
-    return tk.render("error_document_template.html", {
-        "code": code, "name": names[code], "content": content}), code
 
 
 @feedback.errorhandler(tk.NotAuthorized)

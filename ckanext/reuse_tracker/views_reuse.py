@@ -11,6 +11,7 @@ from ckan.types import Context
 
 from ckanext.reuse_tracker import images
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
+from ckanext.suite.pages import error_page as _error_page
 
 __all__ = ["reuses"]
 
@@ -23,12 +24,6 @@ SORTS = ("newest", "datasets", "title")
 #: The form fields passed to reuse_create and reuse_update as typed.
 FORM_FIELDS = ("title", "url", "description", "type", "topic", "datasets", "image_url",
                "organization_id", "contact_email")
-
-
-def _error_page(code: int, content: str) -> tuple[str, int]:
-    names = {403: tk._("Forbidden"), 404: tk._("Not found")}
-    return tk.render("error_document_template.html", {
-        "code": code, "name": names[code], "content": content}), code
 
 
 @reuses.errorhandler(tk.NotAuthorized)

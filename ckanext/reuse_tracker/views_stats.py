@@ -11,6 +11,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckanext.suite.pages import error_page as _error_page
 from ckan.types import Context
 
 __all__ = ["reuse_stats_pages"]
@@ -35,12 +36,6 @@ COLUMNS = {
     "service": [("organization", "organization"), ("service", "key"), ("title", "label"),
                 ("reuses", "count")],
 }
-
-
-def _error_page(code: int, content: str) -> tuple[str, int]:
-    names = {400: tk._("Bad request"), 403: tk._("Forbidden"), 404: tk._("Not found")}
-    return tk.render("error_document_template.html", {
-        "code": code, "name": names[code], "content": content}), code
 
 
 @reuse_stats_pages.errorhandler(tk.NotAuthorized)

@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.territorial_consolidation.consolidation.engine import neutralise
+from ckanext.suite.pages import error_page as _error_page
 
 __all__ = ["consolidation", "coverage"]
 
@@ -20,12 +21,6 @@ coverage = Blueprint("coverage", __name__, url_prefix="/coverage")
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 PER_PAGE = 50
-
-
-def _error_page(code: int, content: str) -> tuple[str, int]:
-    names = {400: tk._("Bad request"), 403: tk._("Forbidden"), 404: tk._("Not found")}
-    return tk.render("error_document_template.html", {
-        "code": code, "name": names[code], "content": content}), code
 
 
 for _blueprint in (consolidation, coverage):

@@ -7,6 +7,7 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
+from ckanext.suite.pages import error_page as _error_page
 from ckan.types import Context
 
 __all__ = ["territorial_harvest"]
@@ -14,12 +15,6 @@ __all__ = ["territorial_harvest"]
 territorial_harvest = Blueprint("territorial_harvest", __name__)
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
-
-
-def _error_page(code: int, content: str) -> tuple[str, int]:
-    names = {403: tk._("Forbidden"), 404: tk._("Not found"), 400: tk._("Bad request")}
-    return tk.render("error_document_template.html", {
-        "code": code, "name": names[code], "content": content}), code
 
 
 @territorial_harvest.errorhandler(tk.NotAuthorized)

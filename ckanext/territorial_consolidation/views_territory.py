@@ -7,6 +7,7 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
+from ckanext.suite.pages import error_page as _error_page
 from ckan.types import Context
 
 __all__ = ["territory", "territory_organization"]
@@ -18,12 +19,6 @@ territory_organization = Blueprint("territory_organization", __name__,
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 PER_PAGE = 50
-
-
-def _error_page(code: int, content: str) -> tuple[str, int]:
-    names = {400: tk._("Bad request"), 403: tk._("Forbidden"), 404: tk._("Not found")}
-    return tk.render("error_document_template.html", {
-        "code": code, "name": names[code], "content": content}), code
 
 
 for _blueprint in (territory, territory_organization):
