@@ -11,7 +11,7 @@ from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.opendata_governance import freshness, gate, search
-from ckanext.suite import validation_compat
+from ckanext.suite import plugin_support, validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
 validation_compat.apply()
@@ -34,6 +34,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
+        plugin_support.add_suite_templates(config)
 
     def dataset_facets(self, facets_dict: OrderedDict[str, Any],
                        package_type: str) -> OrderedDict[str, Any]:

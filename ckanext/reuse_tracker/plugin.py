@@ -1,21 +1,15 @@
 """Plugin shell for reuse submissions, feedback and data requests."""
 from __future__ import annotations
 
-import pathlib
-
-import yaml
-
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.suite import validation_compat
+from ckanext.suite import plugin_support, validation_compat
 
 validation_compat.apply()
-
-_HERE = pathlib.Path(__file__).parent
 
 
 @tk.blanket.actions
@@ -32,8 +26,8 @@ class ReuseTrackerPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        plugin_support.add_suite_templates(config)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (reuses, link health, feedback...), so each stays readable.
-        for path in sorted((_HERE / "config").glob("*.yaml")):
-            declaration.load_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+        plugin_support.declare_feature_options(declaration, __file__)

@@ -1,10 +1,7 @@
 """Plugin shell for territories, partner-portal harvests and consolidation."""
 from __future__ import annotations
 
-import pathlib
 from typing import Any
-
-import yaml
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -12,12 +9,10 @@ from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.suite import validation_compat
+from ckanext.suite import plugin_support, validation_compat
 from ckanext.territorial_consolidation import duplicates
 
 validation_compat.apply()
-
-_HERE = pathlib.Path(__file__).parent
 
 
 @tk.blanket.actions
@@ -35,11 +30,11 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        plugin_support.add_suite_templates(config)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (territories, harvests, consolidation), so each stays readable.
-        for path in sorted((_HERE / "config").glob("*.yaml")):
-            declaration.load_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+        plugin_support.declare_feature_options(declaration, __file__)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return duplicates.index_mirror_flag(pkg_dict)
