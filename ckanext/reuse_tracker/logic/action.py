@@ -10,6 +10,7 @@ for _name in (
         "ckanext.reuse_tracker.logic.reuse_action",
         "ckanext.reuse_tracker.logic.stats_action",
         "ckanext.reuse_tracker.logic.feedback_action",
+        "ckanext.reuse_tracker.logic.datarequest_action",
 ):
     _module = importlib.import_module(_name)
     globals().update({name: getattr(_module, name) for name in _module.__all__})

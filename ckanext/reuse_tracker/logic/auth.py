@@ -10,6 +10,7 @@ for _name in (
         "ckanext.reuse_tracker.logic.reuse_auth",
         "ckanext.reuse_tracker.logic.stats_auth",
         "ckanext.reuse_tracker.logic.feedback_auth",
+        "ckanext.reuse_tracker.logic.datarequest_auth",
 ):
     _module = importlib.import_module(_name)
     globals().update({name: getattr(_module, name) for name in _module.__all__})

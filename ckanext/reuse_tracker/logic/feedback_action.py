@@ -17,6 +17,7 @@ from ckanext.reuse_tracker import antispam, feedback_mail, feedback_spam
 from ckanext.reuse_tracker.logic import feedback_schema as schema
 from ckanext.reuse_tracker.logic.feedback_auth import (
     can_manage_dataset, managed_organizations)
+from ckanext.reuse_tracker.model.datarequest import DATAREQUEST_OPEN_STATES, DataRequest
 from ckanext.reuse_tracker.model.feedback import (
     FEEDBACK_OPEN_STATES, Feedback, FeedbackNote, FeedbackRating)
 
@@ -416,21 +417,32 @@ def feedback_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
     ``share_in_time`` is the share of answered-in-time items among those answered or
     already overdue; items still within the target are left out.
 
+    Each organization also counts the data requests still waiting for it
+    (``datarequests_open``) and their votes (``datarequests_votes``); an organization
+    with data requests but no feedback is listed too. ``datarequests`` lists the ten
+    most voted requests still waiting, in the same scope.
+
     :param organization: an organization (id or name); default: those whose datasets
         the user edits (sysadmins: every one)
-    :returns: ``{"target_days", "organizations": [...], "services": [...]}``
+    :returns: ``{"target_days", "organizations": [...], "services": [...],
+        "datarequests": [...]}``
     """
     tk.check_access("feedback_stats", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_stats(), context)
     query = model.Session.query(
         Feedback.organization_id, Feedback.service, Feedback.state, Feedback.created,
         Feedback.first_response).filter(Feedback.state != "spam")
+    requests = model.Session.query(DataRequest).filter(
+        DataRequest.state.in_(DATAREQUEST_OPEN_STATES))
     managed = managed_organizations(context)
     if managed is not None:
         query = query.filter(Feedback.organization_id.in_(managed))
+        requests = requests.filter(DataRequest.organization_id.in_(managed))
     if data.get("organization"):
         group = model.Group.get(data["organization"])
         query = query.filter(Feedback.organization_id == (group.id if group else None))
+        requests = requests.filter(
+            DataRequest.organization_id == (group.id if group else None))
     rows = query.all()
     now, target = _now(), dt.timedelta(days=_target_days())
     by_org: dict[Optional[str], list[Any]] = {}
@@ -438,8 +450,19 @@ def feedback_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
     for row in rows:
         by_org.setdefault(row.organization_id, []).append(row)
         by_service.setdefault((row.organization_id, row.service), []).append(row)
+    waiting: dict[str, tuple[int, int]] = {
+        org_id: (int(count), int(votes or 0)) for org_id, count, votes in
+        requests.filter(DataRequest.organization_id.isnot(None)).with_entities(
+            DataRequest.organization_id, sa.func.count(DataRequest.id),
+            sa.func.sum(DataRequest.vote_count)).group_by(DataRequest.organization_id)}
+    for org_id in waiting:
+        by_org.setdefault(org_id, [])
+    top = requests.order_by(DataRequest.vote_count.desc(), DataRequest.created.desc(),
+                            DataRequest.id).limit(10).all()
+    group_ids = {key for key in by_org if key} | {
+        request.organization_id for request in top if request.organization_id}
     groups = {group.id: group for group in model.Session.query(model.Group).filter(
-        model.Group.id.in_([key for key in by_org if key]))} if by_org else {}
+        model.Group.id.in_(group_ids))} if group_ids else {}
 
     def _org(org_id: Optional[str]) -> dict[str, Any]:
         group = groups.get(org_id or "")
@@ -448,11 +471,18 @@ def feedback_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
                 "organization_title": (group.title or group.name) if group else None}
 
     organizations = sorted(
-        ({**_org(org_id), **_figures(items, now, target)} for org_id, items in by_org.items()),
+        ({**_org(org_id), **_figures(items, now, target),
+          "datarequests_open": waiting.get(org_id or "", (0, 0))[0],
+          "datarequests_votes": waiting.get(org_id or "", (0, 0))[1]}
+         for org_id, items in by_org.items()),
         key=lambda item: (item["organization_title"] or "").lower())
     services = sorted(
         ({**_org(org_id), "service": service, **_figures(items, now, target)}
          for (org_id, service), items in by_service.items()),
         key=lambda item: ((item["organization_title"] or "").lower(), item["service"] or ""))
+    datarequests = [{"id": request.id, "title": request.title,
+                     "organization_title": _org(request.organization_id)["organization_title"],
+                     "vote_count": request.vote_count, "state": request.state}
+                    for request in top]
     return {"target_days": _target_days(), "organizations": organizations,
-            "services": services}
+            "services": services, "datarequests": datarequests}

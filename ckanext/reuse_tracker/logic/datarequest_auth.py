@@ -1,0 +1,186 @@
+"""Auth functions of the data request actions, one per action and of the same name."""
+from __future__ import annotations
+
+from typing import Optional
+
+import ckan.plugins.toolkit as tk
+from ckan import authz, model
+from ckan.types import AuthResult, Context, DataDict
+
+from ckanext.reuse_tracker.model.datarequest import DataRequest, DataRequestComment
+
+__all__ = [
+    "datarequest_create",
+    "datarequest_show",
+    "datarequest_list",
+    "datarequest_update",
+    "datarequest_close",
+    "datarequest_vote",
+    "datarequest_follow",
+    "datarequest_comment_create",
+    "datarequest_comment_delete",
+]
+
+
+def _user(context: Context) -> Optional[model.User]:
+    name = context.get("user")
+    return model.User.get(name) if name else None
+
+
+def is_moderator(context: Context, organization_id: Optional[str]) -> bool:
+    """Sysadmins moderate every request; an organization's admins those targeting it."""
+    if context.get("ignore_auth"):
+        return True
+    user = _user(context)
+    if user is None or user.state != "active":
+        return False
+    if user.sysadmin:
+        return True
+    return bool(organization_id) and authz.users_role_for_group_or_org(
+        organization_id, user.name) == "admin"
+
+
+def moderated_organizations(context: Context) -> Optional[list[str]]:
+    """Ids of the organizations whose requests the user moderates; None means every one."""
+    if context.get("ignore_auth"):
+        return None
+    user = _user(context)
+    if user is None:
+        return []
+    if user.sysadmin:
+        return None
+    organizations = tk.get_action("organization_list_for_user")(
+        {"user": user.name, "ignore_auth": True},
+        {"id": user.id, "permission": "admin", "include_dataset_count": False})
+    return [organization["id"] for organization in organizations]
+
+
+def visible_request(context: Context, data_dict: DataDict) -> DataRequest:
+    """The request of ``data_dict["id"]``; a spam request does not exist for non-moderators."""
+    request = DataRequest.get(data_dict.get("id"))
+    if request is None or (request.state == "spam"
+                           and not is_moderator(context, request.organization_id)):
+        raise tk.ObjectNotFound(tk._("Data request not found"))
+    return request
+
+
+def can_edit(context: Context, request: DataRequest) -> bool:
+    """Its author while it is open, its moderators at any time."""
+    if is_moderator(context, request.organization_id):
+        return True
+    user = _user(context)
+    return user is not None and user.id == request.author_id and request.state == "open"
+
+
+def _logged_in(context: Context) -> Optional[AuthResult]:
+    if _user(context) is None:
+        return {"success": False, "msg": tk._("Log in to take part in data requests")}
+    return None
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users ask for data."""
+    if _user(context) is None:
+        return {"success": False, "msg": tk._("Log in to request data")}
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone sees a request; a spam one only its moderators."""
+    visible_request(context, data_dict)
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone lists requests (spam ones only for their moderators, filtered by the action)."""
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_update(context: Context, data_dict: DataDict) -> AuthResult:
+    """The author edits the request while it is open; its moderators edit it and move it
+    through its states at any time."""
+    refusal = _logged_in(context)
+    if refusal:
+        return refusal
+    request = visible_request(context, data_dict)
+    if data_dict.get("state") and not is_moderator(context, request.organization_id):
+        return {"success": False,
+                "msg": tk._("Only the request's moderators change its status")}
+    if can_edit(context, request):
+        return {"success": True}
+    return {"success": False, "msg": tk._(
+        "Only its author, while it is open, and its moderators edit a data request")}
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_close(context: Context, data_dict: DataDict) -> AuthResult:
+    """The request's moderators publish (answer) or decline it."""
+    refusal = _logged_in(context)
+    if refusal:
+        return refusal
+    request = visible_request(context, data_dict)
+    if is_moderator(context, request.organization_id):
+        return {"success": True}
+    return {"success": False,
+            "msg": tk._("Only the request's moderators publish or decline it")}
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_vote(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users vote for (or withdraw their vote from) a request."""
+    refusal = _logged_in(context)
+    if refusal:
+        return refusal
+    visible_request(context, data_dict)
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_follow(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users follow (or stop following) a request."""
+    refusal = _logged_in(context)
+    if refusal:
+        return refusal
+    visible_request(context, data_dict)
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_comment_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users comment on a request that is not spam."""
+    refusal = _logged_in(context)
+    if refusal:
+        return refusal
+    request = visible_request(context, data_dict)
+    if request.state == "spam":
+        return {"success": False, "msg": tk._("This request takes no comments")}
+    return {"success": True}
+
+
+def comment_deletable(context: Context, request: DataRequest,
+                      comment: DataRequestComment) -> bool:
+    """Its author or the request's moderators delete a comment."""
+    if is_moderator(context, request.organization_id):
+        return True
+    user = _user(context)
+    return user is not None and comment.author_id == user.id
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_comment_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    """A comment's author, or the request's moderators, delete it."""
+    refusal = _logged_in(context)
+    if refusal:
+        return refusal
+    request = visible_request(context, data_dict)
+    comment = model.Session.get(DataRequestComment, data_dict.get("comment_id") or "")
+    if comment is None or comment.datarequest_id != request.id:
+        raise tk.ObjectNotFound(tk._("Comment not found"))
+    if comment_deletable(context, request, comment):
+        return {"success": True}
+    return {"success": False,
+            "msg": tk._("Only its author and the request's moderators delete a comment")}
