@@ -10,6 +10,7 @@ for _name in (
         "ckanext.reuse_tracker.reuse_helpers",
         "ckanext.reuse_tracker.stats_helpers",
         "ckanext.reuse_tracker.feedback_helpers",
+        "ckanext.reuse_tracker.datarequest_helpers",
 ):
     _module = importlib.import_module(_name)
     globals().update({name: getattr(_module, name) for name in _module.__all__})

@@ -10,6 +10,7 @@ for _name in (
         "ckanext.reuse_tracker.views_reuse",
         "ckanext.reuse_tracker.views_stats",
         "ckanext.reuse_tracker.views_feedback",
+        "ckanext.reuse_tracker.views_datarequest",
 ):
     _module = importlib.import_module(_name)
     globals().update({name: getattr(_module, name) for name in _module.__all__})
