@@ -1,4 +1,4 @@
-"""Demo reuses in every state (`ckan reuse-tracker demo load`), through the reuse actions."""
+"""Demo reuses, feedback and data requests in every state (`ckan reuse-tracker demo load`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context
 
+from ckanext.reuse_tracker import demo_participation
 from ckanext.reuse_tracker.model.reuse import Reuse
 
 __all__ = ["COMMANDS", "DemoError", "DemoSummary", "REUSES", "USERS", "demo", "load_demo"]
@@ -33,13 +34,21 @@ FALLBACK_DATASETS = [
      "notes": "Budget primitif de la commune par chapitre. Données fictives de démonstration."},
 ]
 
-#: Demo accounts who submit the reuses (plain users: their reuses wait for moderation).
+#: Demo accounts who submit the reuses (plain users: their reuses wait for moderation),
+#: give feedback and ask for data.
 USERS = [
     {"name": "demo-reutilisateur", "fullname": "Alex Réutilisateur (démo)",
      "email": "demo-reutilisateur@example.org", "password": "Demo-Reutilisateur-2026"},
     {"name": "demo-journaliste", "fullname": "Sam Journaliste (démo)",
      "email": "demo-journaliste@example.org", "password": "Demo-Journaliste-2026"},
+    {"name": "demo-habitante", "fullname": "Camille Habitante (démo)",
+     "email": "demo-habitante@example.org", "password": "Demo-Habitante-2026"},
+    {"name": "demo-association", "fullname": "Association Vélo-Cité (démo)",
+     "email": "demo-association@example.org", "password": "Demo-Association-2026"},
 ]
+
+#: The governance demo's editor of every organization: they handle the demo feedback.
+GOVERNANCE_EDITOR = "demo-producteur"
 
 #: The demo reuses. ``datasets`` are the governance demo's; ``fallback`` our own.
 REUSES: list[dict[str, Any]] = [
@@ -134,7 +143,7 @@ REUSES: list[dict[str, Any]] = [
     },
 ]
 
-KINDS = ("users", "organizations", "datasets", "reuses")
+KINDS = ("users", "organizations", "datasets", "reuses", "feedback", "data requests")
 
 
 class DemoError(Exception):
@@ -178,11 +187,13 @@ def _exists(action: str, user: str, name: str) -> bool:
 
 
 def load_demo() -> DemoSummary:
-    """Create the demo reuses that are missing, through the reuse actions.
+    """Create the demo reuses, feedback and data requests that are missing, through the
+    actions.
 
-    Reuses are found by name and left untouched when present, so a second run creates
-    nothing. They link the governance demo's datasets when that demo is loaded
-    (``ckan opendata-demo load``), else a small organization and datasets of their own.
+    Reuses are found by name, feedback by dataset and text, data requests by title, and
+    left untouched when present, so a second run creates nothing. They use the
+    governance demo's datasets when that demo is loaded (``ckan opendata-demo load``),
+    else a small organization and datasets of their own.
     """
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     summary = DemoSummary()
@@ -197,6 +208,11 @@ def load_demo() -> DemoSummary:
     for spec in REUSES:
         datasets = spec["datasets"] if governance_demo else spec["fallback"]
         _ensure_reuse(site_user, spec, datasets, summary)
+    handler = (GOVERNANCE_EDITOR if governance_demo
+               and _exists("user_show", site_user, GOVERNANCE_EDITOR) else site_user)
+    demo_participation.load_feedback(site_user, handler, governance_demo, summary)
+    demo_participation.load_datarequests(site_user, governance_demo,
+                                         FALLBACK_ORGANIZATION["name"], summary)
     return summary
 
 
@@ -282,14 +298,15 @@ def _backdate(reuse_id: str, spec: dict[str, Any]) -> None:
     model.Session.commit()
 
 
-@click.group(short_help="Demo reuses.")
+@click.group(short_help="Demo reuses, feedback and data requests.")
 def demo() -> None:
-    """Demo reuses: a handful in every state."""
+    """Demo reuses, feedback and data requests: a handful in every state."""
 
 
 @demo.command("load")
 def load() -> None:
-    """Create the demo reuses (and their submitters) that are missing; safe to run again."""
+    """Create the demo reuses, feedback and data requests (and their authors) that are
+    missing; safe to run again."""
     try:
         summary = load_demo()
     except DemoError as error:
