@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import uuid
 from typing import Any, Callable, Iterator, Optional
 
@@ -14,7 +15,8 @@ import sqlalchemy as sa
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import search
+from ckan.lib.munge import munge_title_to_name
+from ckan.lib.redis import connect_to_redis
 
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject,
@@ -43,6 +45,10 @@ _IMPORT_VERSION = "1"
 _OPTION = "ckanext.territorial_consolidation."
 _FULL_GATHER_EVERY = dt.timedelta(days=1)
 _GATHER_BATCH = 200
+# Datasets per duplicate detection at the end of a job: memory stays flat.
+_DETECT_BATCH = 500
+# Seconds the count of a job's objects left to import is kept (a job never lasts that long).
+_COUNT_DOWN_TTL = 7 * 24 * 3600
 
 
 @dataclasses.dataclass
@@ -300,6 +306,7 @@ class TerritorialHarvester(HarvesterBase):
             self._save_gather_error(tk._("Invalid configuration: {error}").format(error=error),
                                     harvest_job)
             return None
+        self._catch_up_detection(harvest_job)
         since = self._since(source.id, config) if self.supports_since() else None
         run = HarvestRun(harvest_job_id=harvest_job.id, harvest_source_id=source.id,
                          since=since, started=_now(), complete=False, gathered=0,
@@ -380,7 +387,21 @@ class TerritorialHarvester(HarvesterBase):
         flush()
         model.Session.add(run)
         model.Session.commit()
+        _start_count_down(harvest_job.id, len(object_ids))
         return object_ids
+
+    def _catch_up_detection(self, harvest_job: HarvestJob) -> None:
+        """Duplicate detection for the source's previous job when it ended with objects
+        never imported (a worker stopped): its last import did not run it."""
+        previous = (model.Session.query(HarvestJob.id)
+                    .filter(HarvestJob.source_id == harvest_job.source_id,
+                            HarvestJob.id != harvest_job.id,
+                            HarvestJob.created <= harvest_job.created)
+                    .order_by(HarvestJob.created.desc()).first())
+        if previous is not None and model.Session.query(HarvestObject.id).filter(
+                HarvestObject.harvest_job_id == previous[0],
+                HarvestObject.state.notin_(("COMPLETE", "ERROR"))).first() is not None:
+            self._detect_duplicates(previous[0])
 
     def _object(self, job: HarvestJob, guid: str, content: Optional[str],
                 digest: Optional[str], status: str, package_id: Optional[str]) -> HarvestObject:
@@ -427,6 +448,12 @@ class TerritorialHarvester(HarvesterBase):
     # -- import ----------------------------------------------------------------------
 
     def import_stage(self, harvest_object: HarvestObject) -> bool | str:
+        result = self._import_stage(harvest_object)
+        if self._last_of_job(harvest_object, result):
+            self._detect_duplicates(harvest_object.harvest_job_id)
+        return result
+
+    def _import_stage(self, harvest_object: HarvestObject) -> bool | str:
         extras = {extra.key: extra.value for extra in harvest_object.extras}
         try:
             if extras.get("status") == "withdraw":
@@ -479,7 +506,7 @@ class TerritorialHarvester(HarvesterBase):
                 return "unchanged"
 
         package_dict = self._local_package(remote, config)
-        package_dict["owner_org"] = self._owner_org(source)
+        package_dict["owner_org"] = self._job_owner_org(harvest_object)
         context = self._write_context()
         if existing is not None:
             current = tk.get_action("package_show")(dict(self._context(), for_update=True),
@@ -491,7 +518,7 @@ class TerritorialHarvester(HarvesterBase):
             package_id = tk.get_action("package_update")(context, package_dict)
         else:
             package_dict["id"] = str(uuid.uuid4())
-            package_dict["name"] = self._gen_new_name(
+            package_dict["name"] = self._new_name(
                 package_dict.get("name") or package_dict["title"])
             # The gate looks for the harvest object of the new dataset to keep it private
             # instead of refusing it: link it before the dataset exists.
@@ -526,13 +553,16 @@ class TerritorialHarvester(HarvesterBase):
         prov.missing_since = None
         prov.withdrawn = None
 
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.package_id == package_id).update({"current": False})
+        if existing is not None:
+            # A new dataset has no earlier harvest object to retire.
+            model.Session.query(HarvestObject).filter(
+                HarvestObject.package_id == package_id).update({"current": False})
         harvest_object.package_id = package_id
         harvest_object.current = True
+        # Finished in the same commit (the queue sets the same state next).
+        harvest_object.state = "COMPLETE"
         harvest_object.add()
         model.Session.commit()
-        self._detect_duplicates(package_id)
         return True
 
     def _withdraw(self, harvest_object: HarvestObject) -> bool:
@@ -549,9 +579,28 @@ class TerritorialHarvester(HarvesterBase):
             HarvestObject.package_id == prov.package_id).update({"current": False})
         harvest_object.package_id = prov.package_id
         harvest_object.current = False
+        harvest_object.state = "COMPLETE"
         harvest_object.add()
         model.Session.commit()
         return True
+
+    def _new_name(self, title: str) -> str:
+        """A free dataset name made from ``title`` as ckanext-harvest makes it. Its numbered
+        search reads every similar name (a scan of the package table): only run it when
+        the plain name is taken."""
+        ideal = re.sub("-+", "-", munge_title_to_name(title))[:model.PACKAGE_NAME_MAX_LENGTH]
+        if model.Session.query(model.Package.id).filter(
+                model.Package.name == ideal).first() is None:
+            return ideal
+        return self._gen_new_name(title)
+
+    def _job_owner_org(self, harvest_object: HarvestObject) -> Optional[str]:
+        # Read once per job (the import of each object would read it again).
+        cached = getattr(self, "_owner_org_of_job", None)
+        if cached is None or cached[0] != harvest_object.harvest_job_id:
+            cached = (harvest_object.harvest_job_id, self._owner_org(harvest_object.source))
+            self._owner_org_of_job = cached
+        return cached[1]
 
     @staticmethod
     def _owner_org(source: Any) -> Optional[str]:
@@ -559,11 +608,39 @@ class TerritorialHarvester(HarvesterBase):
         return package.owner_org if package is not None else (source.publisher_id or None)
 
     @staticmethod
-    def _detect_duplicates(package_id: str) -> None:
-        """T1's duplicate detection on the imported dataset, when that module is there.
+    def _last_of_job(harvest_object: HarvestObject, result: bool | str) -> bool:
+        """Whether this object is the last of its job to finish its import.
 
-        The import's commit indexed the dataset already: only datasets whose mirror status
-        changed are indexed again (the imported one only if it became a mirror)."""
+        Each import stores its object's final state (the one the queue gives it next),
+        then counts down the job's objects in Redis; the import that reaches zero, or finds
+        no count, checks the database: no other object of the job is left unfinished.
+        O(1) per import, and of import workers ending together exactly one sees zero.
+        """
+        state = "COMPLETE" if result else "ERROR"
+        job_id = harvest_object.harvest_job_id
+        try:
+            if harvest_object.state != state:
+                harvest_object.state = state
+                harvest_object.add()
+                model.Session.commit()
+            left = _count_down(job_id)
+            if left is not None and left > 0:
+                return False
+            return model.Session.query(HarvestObject.id).filter(
+                HarvestObject.harvest_job_id == job_id,
+                HarvestObject.id != harvest_object.id,
+                HarvestObject.state.notin_(("COMPLETE", "ERROR"))).first() is None
+        except Exception:  # the import itself is done: never fail it for this
+            log.exception("could not tell whether %s ends its job", harvest_object.id)
+            model.Session.rollback()
+            return False
+
+    @staticmethod
+    def _detect_duplicates(harvest_job_id: str) -> None:
+        """T1's duplicate detection over the datasets a job imported or withdrew, when that
+        module is there: once per job, by batches (per dataset, each detection would look
+        the growing harvest over again). Datasets whose mirror status changed are indexed
+        again."""
         try:
             from ckanext.territorial_consolidation import duplicates
         except ImportError:
@@ -571,17 +648,18 @@ class TerritorialHarvester(HarvesterBase):
         detect = getattr(duplicates, "detect", None)
         if detect is None:
             return
-        try:
-            result = detect([package_id], reindex=False)
-            canonical = Provenance.get(package_id)
-            for changed in result.get("changed") or []:
-                if changed == package_id and (canonical is None or canonical.canonical_package_id
-                                              in (None, package_id)):
-                    continue
-                search.rebuild(changed)
-        except Exception:  # duplicates are a bonus: the import itself succeeded
-            log.exception("duplicate detection failed for %s", package_id)
-            model.Session.rollback()
+        ids = sorted({row[0] for row in model.Session.query(HarvestObject.package_id).filter(
+            HarvestObject.harvest_job_id == harvest_job_id,
+            HarvestObject.package_id.isnot(None))})
+        for start in range(0, len(ids), _DETECT_BATCH):
+            batch = ids[start:start + _DETECT_BATCH]
+            try:
+                detect(batch)
+                # The reindex rides on the session: commit it with the batch.
+                model.Session.commit()
+            except Exception:  # duplicates are a bonus: the imports themselves succeeded
+                log.exception("duplicate detection failed for job %s", harvest_job_id)
+                model.Session.rollback()
 
     # -- package dicts ---------------------------------------------------------------
 
@@ -639,6 +717,29 @@ class TerritorialHarvester(HarvesterBase):
         merged["resources"] = _stable_resources(current.get("resources") or [],
                                                 incoming.get("resources") or [])
         return merged
+
+
+def _left_key(harvest_job_id: str) -> str:
+    return f"ckanext.territorial_consolidation:harvest_job:{harvest_job_id}:imports_left"
+
+
+def _start_count_down(harvest_job_id: str, objects: int) -> None:
+    """Count the job's objects to import, for :meth:`TerritorialHarvester._last_of_job`."""
+    if not objects:
+        return
+    try:
+        connect_to_redis().set(_left_key(harvest_job_id), objects, ex=_COUNT_DOWN_TTL)
+    except Exception:  # without a count, each import checks the database instead
+        log.exception("could not count the objects of job %s", harvest_job_id)
+
+
+def _count_down(harvest_job_id: str) -> Optional[int]:
+    """Objects of the job still to import after this one (negative or None: unknown)."""
+    try:
+        return int(connect_to_redis().decr(_left_key(harvest_job_id)))
+    except Exception:
+        log.exception("could not count down the objects of job %s", harvest_job_id)
+        return None
 
 
 def _stable_resources(current: list[dict[str, Any]], incoming: list[dict[str, Any]]
