@@ -8,10 +8,9 @@ from flask import Blueprint, Response, stream_with_context
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.opendata_governance import export, svg_charts
-from ckanext.suite.pages import error_page
+from ckanext.suite.pages import error_page, user_context as _context
 from ckanext.opendata_governance.logic.dashboard_action import MAX_INVENTORY_PAGE
 
 __all__ = ["governance_dashboard"]
@@ -34,10 +33,6 @@ def _bad_request(error: tk.ValidationError) -> tuple[str, int]:
     messages = "; ".join("{}: {}".format(field, " ".join(map(str, errors)))
                          for field, errors in (error.error_dict or {}).items())
     return error_page(400, messages)
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _filter() -> dict[str, Any]:

@@ -7,9 +7,8 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
-from ckanext.suite.pages import error_page
+from ckanext.suite.pages import error_page, user_context as _context
 
 __all__ = ["reviews"]
 
@@ -30,10 +29,6 @@ def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
 @reviews.errorhandler(tk.ObjectNotFound)
 def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
     return error_page(404, tk._("Dataset, organization or review not found"))
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _submit(action: str, data_dict: dict[str, Any]) -> tuple[Any, dict[str, Any]]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.reuse_tracker import topics
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
 from ckanext.reuse_tracker.model.datarequest import (
     DATAREQUEST_OPEN_STATES, DATAREQUEST_STATES)
+from ckanext.suite.pages import user_context as _context
 
 __all__ = [
     "datarequest_state_label",
@@ -34,10 +34,6 @@ _STATE_CLASSES = {
     "declined": "bg-secondary",
     "spam": "bg-danger",
 }
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def datarequest_state_label(state: Optional[str]) -> str:

@@ -5,10 +5,10 @@ from typing import Any, Optional
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
 from ckanext.reuse_tracker.model.feedback import FEEDBACK_KINDS, FEEDBACK_STATES
+from ckanext.suite.pages import user_context as _context
 
 __all__ = [
     "feedback_for_dataset",
@@ -21,10 +21,6 @@ __all__ = [
     "feedback_honeypot_field",
     "feedback_stats_for",
 ]
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def feedback_for_dataset(pkg_dict: dict[str, Any], limit: int = 50) -> Optional[dict[str, Any]]:

@@ -8,18 +8,14 @@ from typing import Any, Optional
 from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.reuse_tracker import topics
+from ckanext.suite.pages import user_context as _context
 
 __all__ = [
     "reuse_safe_url", "reuse_json_ld", "reuse_dataset_block", "reuse_featured",
     "reuse_can", "reuse_link_broken", "reuse_type_options", "reuse_topic_options",
 ]
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def reuse_safe_url(url: Optional[str]) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
+from ckanext.suite.pages import user_context as _context
 
 __all__ = ["reuse_stats_org_charts", "reuse_month_chart", "reuse_bar_chart",
            "reuse_month_label"]
@@ -18,10 +18,6 @@ ORG_CHART_MONTHS = 12
 BLUE, ORANGE = "#0072B2", "#E69F00"
 WIDTH = 640
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user else ""}
 
 
 def reuse_month_label(key: str, short: bool = False) -> str:

@@ -1,17 +1,16 @@
 """Feedback pages: the form on the dataset page, the inbox, one item's handling page."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Union
 
 from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
-from ckan.types import Context
 
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
-from ckanext.suite.pages import error_page as _error_page
+from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
 __all__ = ["feedback"]
 
@@ -30,11 +29,6 @@ def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
 @feedback.errorhandler(tk.ObjectNotFound)
 def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
     return _error_page(404, tk._("Dataset or feedback not found"))
-
-
-def _context() -> Context:
-    # The feedback actions read the client's address from the request (rate limit).
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _flash_errors(error: tk.ValidationError) -> None:

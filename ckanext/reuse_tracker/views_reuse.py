@@ -7,11 +7,11 @@ from flask import Blueprint, send_file
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.reuse_tracker import images
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
-from ckanext.suite.pages import error_page as _error_page
+from ckanext.suite.pages import (
+    error_page as _error_page, user_context as _context, page_number as _page)
 
 __all__ = ["reuses"]
 
@@ -34,17 +34,6 @@ def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
 @reuses.errorhandler(tk.ObjectNotFound)
 def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
     return _error_page(404, tk._("Reuse or organization not found"))
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
-
-
-def _page() -> int:
-    try:
-        return max(int(tk.request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
 
 
 def _show(id_: str) -> dict[str, Any]:

@@ -11,8 +11,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckanext.suite.pages import error_page as _error_page
-from ckan.types import Context
+from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
 __all__ = ["reuse_stats_pages"]
 
@@ -53,10 +52,6 @@ def _bad_request(error: tk.ValidationError) -> tuple[str, int]:
     messages = "; ".join("{}: {}".format(field, " ".join(str(m) for m in problems))
                          for field, problems in (error.error_dict or {}).items())
     return _error_page(400, messages or tk._("Invalid parameters"))
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _filters() -> dict[str, Any]:

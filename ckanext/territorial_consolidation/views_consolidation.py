@@ -9,10 +9,10 @@ from flask import Blueprint, Response
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.territorial_consolidation.consolidation.engine import neutralise
-from ckanext.suite.pages import error_page as _error_page
+from ckanext.suite.pages import (
+    error_page as _error_page, user_context as _context, page_number as _page)
 
 __all__ = ["consolidation", "coverage"]
 
@@ -29,17 +29,6 @@ for _blueprint in (consolidation, coverage):
         lambda error: _error_page(403, tk._("You are not allowed to run this consolidation")))
     _blueprint.register_error_handler(
         tk.ObjectNotFound, lambda error: _error_page(404, tk._("Consolidation not found")))
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
-
-
-def _page() -> int:
-    try:
-        return max(1, int(tk.request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 @consolidation.route("/")

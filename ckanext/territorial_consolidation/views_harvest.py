@@ -7,8 +7,7 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
-from ckanext.suite.pages import error_page as _error_page
-from ckan.types import Context
+from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
 __all__ = ["territorial_harvest"]
 
@@ -34,10 +33,6 @@ def _bad_request(error: tk.ValidationError) -> Result:
     messages = "; ".join("{}: {}".format(field, " ".join(map(str, errors)))
                          for field, errors in (error.error_dict or {}).items())
     return _error_page(400, messages)
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _page(value: Any) -> int:

@@ -7,8 +7,8 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
-from ckanext.suite.pages import error_page as _error_page
-from ckan.types import Context
+from ckanext.suite.pages import (
+    error_page as _error_page, user_context as _context, page_number as _page)
 
 __all__ = ["territory", "territory_organization"]
 
@@ -27,14 +27,6 @@ for _blueprint in (territory, territory_organization):
         lambda error: _error_page(403, tk._("You are not allowed to see or change this")))
     _blueprint.register_error_handler(
         tk.ObjectNotFound, lambda error: _error_page(404, tk._("Territory not found")))
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
-
-
-def _page() -> int:
-    return max(tk.h.get_page_number(tk.request.args), 1)
 
 
 @territory.route("/")
