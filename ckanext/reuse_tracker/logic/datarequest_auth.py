@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan import authz, model
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.reuse_tracker.logic.feedback_auth import managed_organizations
 from ckanext.reuse_tracker.model.datarequest import DataRequest, DataRequestComment
 
 __all__ = [
@@ -42,17 +43,7 @@ def is_moderator(context: Context, organization_id: Optional[str]) -> bool:
 
 def moderated_organizations(context: Context) -> Optional[list[str]]:
     """Ids of the organizations whose requests the user moderates; None means every one."""
-    if context.get("ignore_auth"):
-        return None
-    user = _user(context)
-    if user is None:
-        return []
-    if user.sysadmin:
-        return None
-    organizations = tk.get_action("organization_list_for_user")(
-        {"user": user.name, "ignore_auth": True},
-        {"id": user.id, "permission": "admin", "include_dataset_count": False})
-    return [organization["id"] for organization in organizations]
+    return managed_organizations(context, "admin")
 
 
 def visible_request(context: Context, data_dict: DataDict) -> DataRequest:

@@ -46,8 +46,10 @@ def can_manage_dataset(context: Context, package_id: Any) -> bool:
         bool(context.get("user")) and _allowed("package_update", context, package_id))
 
 
-def managed_organizations(context: Context) -> Optional[list[str]]:
-    """Ids of the organizations whose datasets the user edits; None means every one."""
+def managed_organizations(context: Context, permission: str = "update_dataset"
+                          ) -> Optional[list[str]]:
+    """Ids of the organizations where the user has ``permission`` (by default: edits the
+    datasets); None means every one."""
     if context.get("ignore_auth"):
         return None
     user = _user(context)
@@ -57,7 +59,7 @@ def managed_organizations(context: Context) -> Optional[list[str]]:
         return None
     organizations = tk.get_action("organization_list_for_user")(
         {"user": user.name, "ignore_auth": True},
-        {"id": user.id, "permission": "update_dataset", "include_dataset_count": False})
+        {"id": user.id, "permission": permission, "include_dataset_count": False})
     return [organization["id"] for organization in organizations]
 
 
