@@ -33,8 +33,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
-        tk.add_template_directory(config, "templates")
-        plugin_support.add_suite_templates(config)
+        plugin_support.serve_directories(config, __file__)
 
     def dataset_facets(self, facets_dict: OrderedDict[str, Any],
                        package_type: str) -> OrderedDict[str, Any]:

@@ -24,9 +24,7 @@ class ReuseTrackerPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigDeclaration)
 
     def update_config(self, config: CKANConfig) -> None:
-        tk.add_template_directory(config, "templates")
-        tk.add_public_directory(config, "public")
-        plugin_support.add_suite_templates(config)
+        plugin_support.serve_directories(config, __file__, public=True)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (reuses, link health, feedback...), so each stays readable.

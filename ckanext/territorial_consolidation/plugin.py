@@ -28,9 +28,7 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
-        tk.add_template_directory(config, "templates")
-        tk.add_public_directory(config, "public")
-        plugin_support.add_suite_templates(config)
+        plugin_support.serve_directories(config, __file__, public=True)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (territories, harvests, consolidation), so each stays readable.
