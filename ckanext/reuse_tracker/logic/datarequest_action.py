@@ -53,6 +53,15 @@ def _user(context: Context) -> Optional[model.User]:
     return user if user is not None and user.state == "active" else None
 
 
+def _participant(context: Context) -> model.User:
+    """The logged-in user taking part (voting, following, commenting); the auth function
+    refused visitors, but a call with ``ignore_auth`` may still come without a user."""
+    user = _user(context)
+    if user is None:
+        raise tk.NotAuthorized(tk._("Log in to take part in data requests"))
+    return user
+
+
 def _users(ids: Iterable[Optional[str]]) -> dict[str, model.User]:
     ids = {i for i in ids if i}
     if not ids:
@@ -492,9 +501,7 @@ def datarequest_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("datarequest_vote", context, data_dict)
     data = validate(data_dict, schema.datarequest_vote(), context)
     request = visible_request(context, data)
-    user = _user(context)
-    if user is None:
-        raise tk.NotAuthorized(tk._("Log in to take part in data requests"))
+    user = _participant(context)
     _open_or_error(request, "vote")
     _lock(request)
     table = DataRequestVote.__table__
@@ -524,9 +531,7 @@ def datarequest_follow(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("datarequest_follow", context, data_dict)
     data = validate(data_dict, schema.datarequest_follow(), context)
     request = visible_request(context, data)
-    user = _user(context)
-    if user is None:
-        raise tk.NotAuthorized(tk._("Log in to take part in data requests"))
+    user = _participant(context)
     if data["follow"]:
         _follow(request.id, user.id)
     else:
@@ -553,9 +558,7 @@ def datarequest_comment_create(context: Context, data_dict: DataDict) -> dict[st
     tk.check_access("datarequest_comment_create", context, data_dict)
     data = validate(data_dict, schema.datarequest_comment_create(), context)
     request = visible_request(context, data)
-    user = _user(context)
-    if user is None:
-        raise tk.NotAuthorized(tk._("Log in to take part in data requests"))
+    user = _participant(context)
     if request.state == "spam":
         raise tk.ValidationError({"body": [tk._("This request takes no comments")]})
     moderator = is_moderator(context, request.organization_id)

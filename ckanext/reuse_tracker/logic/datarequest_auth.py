@@ -120,24 +120,25 @@ def datarequest_close(context: Context, data_dict: DataDict) -> AuthResult:
             "msg": tk._("Only the request's moderators publish or decline it")}
 
 
-@tk.auth_allow_anonymous_access
-def datarequest_vote(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users vote for (or withdraw their vote from) a request."""
+def _participate(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users take part in a request they can see."""
     refusal = _logged_in(context)
     if refusal:
         return refusal
     visible_request(context, data_dict)
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def datarequest_vote(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users vote for (or withdraw their vote from) a request."""
+    return _participate(context, data_dict)
 
 
 @tk.auth_allow_anonymous_access
 def datarequest_follow(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in users follow (or stop following) a request."""
-    refusal = _logged_in(context)
-    if refusal:
-        return refusal
-    visible_request(context, data_dict)
-    return {"success": True}
+    return _participate(context, data_dict)
 
 
 @tk.auth_allow_anonymous_access
