@@ -5,7 +5,7 @@ Run with `.venv/bin/python bench/harvest.py [--size 2000] [--small 500]` (also p
 into its tables (database `$BENCH_DB_peer`, default `ckan_bench_harvest_peer`), indexed, and
 served by `ckan run` on 127.0.0.1. Local portals (`..._ours`, `..._stock`, same plugins)
 then harvest it, each job run synchronously in its own process (gather, fetch and import
-called in-process the same way for both, as `ckan harvester run-test` does): a first harvest
+called in-process the same way for both, as the queue's consumers call them): a first harvest
 and a re-harvest of the unchanged partner. Our harvester also harvests the first `small`
 datasets alone (in a third portal, `..._ours_small`), to compare its peak RSS at two sizes.
 Prints a table and the ratios; besides wall time, each run's CPU time (the harvest process
@@ -187,7 +187,6 @@ def _run(source_id: str) -> dict[str, Any]:
     from ckan import model
     from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestJob, HarvestObject
-    from ckanext.harvest.tests import lib
 
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     job_dict = tk.get_action("harvest_job_create")({"user": site_user},
@@ -198,7 +197,13 @@ def _run(source_id: str) -> dict[str, Any]:
     database_before = _database_cpu(model)
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    lib.run_harvest_job(job, harvester)
+    # What the queue's consumers do: the gather consumer marks the job running and gathers,
+    # the fetch consumer fetches and imports each object (the test helper
+    # ckanext.harvest.tests.lib.run_harvest_job also shows every imported dataset again).
+    job.status = "Running"
+    job.save()
+    for object_id in queue.gather_stage(harvester, job) or []:
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
     tk.get_action("harvest_jobs_run")({"user": site_user}, {"source_id": source_id})
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -218,6 +223,16 @@ def worker(ini: str, command: str, *args: str) -> None:
     with app._wsgi_app.test_request_context():
         if command == "setup":
             result = _setup(args[0], args[1])
+        elif os.environ.get("BENCH_PROFILE"):
+            # --profile: the run under cProfile, its statistics beside the results.
+            import cProfile
+            profiler = cProfile.Profile()
+            result = profiler.runcall(_run, args[0])
+            stem = os.environ["BENCH_PROFILE"] + f"-{pathlib.Path(ini).stem}"
+            number = 1
+            while pathlib.Path(f"{stem}-{number}.prof").exists():
+                number += 1
+            profiler.dump_stats(f"{stem}-{number}.prof")
         else:
             result = _run(args[0])
     print(json.dumps(result))
@@ -229,7 +244,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--small", type=int, default=500)
+    parser.add_argument("--profile", action="store_true",
+                        help="profile each run (bench/results/*.prof; slower, for reading)")
     options = parser.parse_args()
+    if options.profile:
+        os.environ["BENCH_PROFILE"] = str(ROOT / "bench" / "results" / "harvest")
 
     peer_db = f"{BASE_DB}_peer"
     # The small run has its own portal: harvesting the same partner datasets twice in one

@@ -31,6 +31,8 @@ _ORIGINALS: dict[str, Callable[..., Any]] = {}
 #: Documents core added with ``commit=False`` (a rebuild), written in batches.
 PENDING_BATCH = 250
 _pending = threading.local()
+#: Datasets indexed while the current commit is prepared.
+_indexed = threading.local()
 
 
 def _pending_docs() -> list[dict[str, Any]]:
@@ -56,6 +58,33 @@ def _flush_before_commit(session: Any) -> None:
 
 def _forget_after_rollback(session: Any) -> None:
     _pending_docs().clear()
+    _indexed.ids = set()
+
+
+def _start_commit(session: Any) -> None:
+    _indexed.ids = set()
+
+
+def _end_commit(session: Any) -> None:
+    _indexed.ids = set()
+
+
+def _notify_once(plugin: Any, entity: Any, operation: str) -> None:
+    """Core's automatic indexing (CKAN 2.11), each dataset once per commit.
+
+    Core notifies a new dataset as new, then again as changed through its new
+    resources and extras: both passes would show and index the same committed
+    state. A second notice in the same commit is dropped; deletions pass.
+    """
+    if (is_active() and isinstance(entity, model.Package)
+            and operation != model.DomainObjectOperation.deleted):
+        done = getattr(_indexed, "ids", None)
+        if done is None:
+            done = _indexed.ids = set()
+        if entity.id in done:
+            return
+        done.add(entity.id)
+    _ORIGINALS["notify"](plugin, entity, operation)
 
 
 def _fresh_connections_in_child() -> None:
@@ -152,7 +181,14 @@ def install() -> None:
         if hasattr(module, "is_available"):
             setattr(module, "is_available", _is_available)
     search.check_solr_schema_version = _check_solr_schema_version
+    synchronous = getattr(search, "SynchronousSearchPlugin", None)  # gone in CKAN 2.12
+    if synchronous is not None:
+        _ORIGINALS["notify"] = synchronous.notify
+        synchronous.notify = _notify_once
+    # First, so that core's notices of this commit start from an empty record.
+    sa.event.listen(model.Session, "before_commit", _start_commit, insert=True)
     sa.event.listen(model.Session, "before_commit", _flush_before_commit)
+    sa.event.listen(model.Session, "after_commit", _end_commit)
     sa.event.listen(model.Session, "after_rollback", _forget_after_rollback)
     os.register_at_fork(after_in_child=_fresh_connections_in_child)
     log.debug("postgres_search: core search routed to PostgreSQL")

@@ -34,6 +34,44 @@ def test_create_indexes_what_core_sends():
     assert '"name": "arbres"' in validated
 
 
+@pytest.fixture
+def index_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Ids of the datasets core asks the index to write, one entry per call."""
+    calls: list[str] = []
+    real = search.index.PackageSearchIndex.index_package
+
+    def counting(self, pkg_dict, *args, **kwargs):
+        calls.append(pkg_dict["id"])
+        return real(self, pkg_dict, *args, **kwargs)
+
+    monkeypatch.setattr(search.index.PackageSearchIndex, "index_package", counting)
+    return calls
+
+
+def test_each_commit_indexes_a_dataset_once(index_calls):
+    """A new dataset with resources and extras is indexed once by its commit (CKAN 2.11
+    notifies it twice), and its next change once more, under the new title."""
+    dataset = factories.Dataset(resources=[{"url": "https://example.org/a.csv"}],
+                                extras=[{"key": "origine", "value": "mairie"}])
+    assert index_calls == [dataset["id"]]
+    helpers.call_action("package_patch", id=dataset["id"], title="Bancs publics")
+    assert index_calls == [dataset["id"]] * 2
+    found = helpers.call_action("package_search", q="Bancs")["results"]
+    assert [result["id"] for result in found] == [dataset["id"]]
+
+
+def test_a_rolled_back_commit_does_not_stop_the_next_indexing(index_calls):
+    """After a transaction rolled back, the same dataset is indexed by the next commit."""
+    dataset = factories.Dataset()
+    context = {"defer_commit": True, "user": factories.Sysadmin()["name"]}
+    helpers.call_action("package_patch", context=context, id=dataset["id"], title="Perdu")
+    model.Session.rollback()
+    helpers.call_action("package_patch", id=dataset["id"], title="Gardé")
+    assert index_calls.count(dataset["id"]) == 2
+    found = helpers.call_action("package_search", q="Gardé")["results"]
+    assert [result["id"] for result in found] == [dataset["id"]]
+
+
 def test_rolled_back_change_leaves_no_index_entry():
     """A dataset creation rolled back with its transaction never reaches the index."""
     context = {"defer_commit": True, "user": factories.Sysadmin()["name"]}

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan import model
+from ckan import logic, model
 from ckan.lib.munge import munge_title_to_name
 from ckan.lib.redis import connect_to_redis
 
@@ -562,6 +562,7 @@ class TerritorialHarvester(HarvesterBase):
         # Finished in the same commit (the queue sets the same state next).
         harvest_object.state = "COMPLETE"
         harvest_object.add()
+        _index_with_commit(package_id)
         model.Session.commit()
         return True
 
@@ -717,6 +718,20 @@ class TerritorialHarvester(HarvesterBase):
         merged["resources"] = _stable_resources(current.get("resources") or [],
                                                 incoming.get("resources") or [])
         return merged
+
+
+def _index_with_commit(package_id: str) -> None:
+    """Index the dataset written with ``defer_commit`` as the coming commit leaves it.
+
+    CKAN 2.11 indexes at commit whatever changed; CKAN 2.12 leaves a deferred write's
+    indexing to its caller (``logic.index_update_package``, which 2.11 lacks).
+    """
+    index_update_package = getattr(logic, "index_update_package", None)
+    if index_update_package is None:
+        return
+    # After the provenance and harvest object: the index reads both.
+    model.Session.flush()
+    index_update_package({"ignore_auth": True}, package_id, True)
 
 
 def _left_key(harvest_job_id: str) -> str:
