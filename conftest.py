@@ -5,9 +5,15 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from tests import session_caches
 from tests.portal import reset_portal
 
 pytest_plugins = ["tests.factories"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Cache what CKAN re-reads on each plugin reload and app build (tests/session_caches.py)."""
+    session_caches.install()
 
 
 @pytest.fixture(autouse=True)

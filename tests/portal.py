@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping, Optional
 
 import sqlalchemy as sa
 
@@ -42,11 +42,13 @@ def reset_portal(reset_db: Callable[[], None], migrate_db_for: Callable[[str], N
 
 
 @contextlib.contextmanager
-def plugins_loaded(plugins: str) -> Iterator[None]:
-    """These plugins loaded, as CKAN's ``with_plugins`` fixture loads them for one test,
-    for set-up that several tests of a module share (a module-scoped fixture)."""
+def plugins_loaded(plugins: str, options: Optional[Mapping[str, str]] = None) -> Iterator[None]:
+    """These plugins loaded, with these config options, as CKAN's ``with_plugins`` and
+    ``ckan_config`` mark load them for one test, for set-up that several tests of a
+    module share (a module-scoped fixture)."""
     original = copy.deepcopy(config)
     config["ckan.plugins"] = plugins
+    config.update(options or {})
     p.load_all()
     try:
         yield
