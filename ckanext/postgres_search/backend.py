@@ -56,17 +56,13 @@ def _flush_before_commit(session: Any) -> None:
         flush_pending()
 
 
+def _forget_indexed(session: Any) -> None:
+    _indexed.ids = set()
+
+
 def _forget_after_rollback(session: Any) -> None:
     _pending_docs().clear()
-    _indexed.ids = set()
-
-
-def _start_commit(session: Any) -> None:
-    _indexed.ids = set()
-
-
-def _end_commit(session: Any) -> None:
-    _indexed.ids = set()
+    _forget_indexed(session)
 
 
 def _notify_once(plugin: Any, entity: Any, operation: str) -> None:
@@ -186,9 +182,9 @@ def install() -> None:
         _ORIGINALS["notify"] = synchronous.notify
         synchronous.notify = _notify_once
     # First, so that core's notices of this commit start from an empty record.
-    sa.event.listen(model.Session, "before_commit", _start_commit, insert=True)
+    sa.event.listen(model.Session, "before_commit", _forget_indexed, insert=True)
     sa.event.listen(model.Session, "before_commit", _flush_before_commit)
-    sa.event.listen(model.Session, "after_commit", _end_commit)
+    sa.event.listen(model.Session, "after_commit", _forget_indexed)
     sa.event.listen(model.Session, "after_rollback", _forget_after_rollback)
     os.register_at_fork(after_in_child=_fresh_connections_in_child)
     log.debug("postgres_search: core search routed to PostgreSQL")
