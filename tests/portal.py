@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
+import sys
 from typing import Callable, Iterator, Mapping, Optional
 
 import sqlalchemy as sa
@@ -32,6 +34,7 @@ def reset_portal(reset_db: Callable[[], None], migrate_db_for: Callable[[str], N
     for plugin in MIGRATED_PLUGINS:
         if p.plugin_loaded(plugin) and not _has_table(f"{plugin}_alembic_version"):
             migrate_db_for(plugin)
+    _harvest_tables_for_its_imported_model()
     if p.plugin_loaded("validation"):
         from ckanext.suite import validation_compat
         validation_compat.create_table()
@@ -39,6 +42,25 @@ def reset_portal(reset_db: Callable[[], None], migrate_db_for: Callable[[str], N
         with model.meta.engine.begin() as conn:
             conn.execute(sa.text("TRUNCATE postgres_search_document"))
     model.Session.remove()
+
+
+def _harvest_tables_for_its_imported_model() -> None:
+    """Once imported (test modules import it when pytest collects them), ckanext-harvest's
+    model ties every dataset to its harvest objects, so purging a dataset reads
+    ``harvest_object`` even in a test that does not load the harvest plugin. Its tables
+    are then created too, with its own migrations; CKAN's ``migrate_db_for`` only
+    migrates a loaded plugin."""
+    if "ckanext.harvest.model" not in sys.modules or _has_table("harvest_alembic_version"):
+        return
+    import ckanext.harvest
+
+    original = model.repo._alembic_ini
+    model.repo._alembic_ini = os.path.join(
+        os.path.dirname(ckanext.harvest.__file__), "migration", "harvest", "alembic.ini")
+    try:
+        model.repo.upgrade_db("head")
+    finally:
+        model.repo._alembic_ini = original
 
 
 @contextlib.contextmanager
