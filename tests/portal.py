@@ -14,8 +14,9 @@ from ckan import model
 from ckan.common import config
 
 #: Plugins of ours, and of the stack, that own alembic migrations, in the
-#: order they must be applied.
-MIGRATED_PLUGINS = ("postgres_search", "activity", "harvest", "opendata_governance",
+#: order they must be applied; ckanext-harvest's tables follow its model instead
+#: (``_harvest_tables``), and no other migration refers to them.
+MIGRATED_PLUGINS = ("postgres_search", "activity", "opendata_governance",
                     "reuse_tracker", "territorial_consolidation")
 
 
@@ -34,7 +35,7 @@ def reset_portal(reset_db: Callable[[], None], migrate_db_for: Callable[[str], N
     for plugin in MIGRATED_PLUGINS:
         if p.plugin_loaded(plugin) and not _has_table(f"{plugin}_alembic_version"):
             migrate_db_for(plugin)
-    _harvest_tables_for_its_imported_model()
+    _harvest_tables()
     if p.plugin_loaded("validation"):
         from ckanext.suite import validation_compat
         validation_compat.create_table()
@@ -44,12 +45,12 @@ def reset_portal(reset_db: Callable[[], None], migrate_db_for: Callable[[str], N
     model.Session.remove()
 
 
-def _harvest_tables_for_its_imported_model() -> None:
-    """Once imported (test modules import it when pytest collects them), ckanext-harvest's
+def _harvest_tables() -> None:
+    """ckanext-harvest's tables, with its own migrations, whenever its model is imported:
+    by loading the plugin, or by a test module pytest collected. Once imported, the
     model ties every dataset to its harvest objects, so purging a dataset reads
-    ``harvest_object`` even in a test that does not load the harvest plugin. Its tables
-    are then created too, with its own migrations; CKAN's ``migrate_db_for`` only
-    migrates a loaded plugin."""
+    ``harvest_object`` even in a test that does not load the plugin; CKAN's
+    ``migrate_db_for`` only migrates a loaded plugin."""
     if "ckanext.harvest.model" not in sys.modules or _has_table("harvest_alembic_version"):
         return
     import ckanext.harvest
