@@ -57,7 +57,8 @@ def _check_type(field: str, value: Any) -> None:
     """Ids are strings, paging is natural, flags are booleans: the types queries expect."""
     if value is None:
         return
-    if (field in _STRINGS or field.endswith("_id")) and not isinstance(value, str):
+    # package_update gets package_show's "organization" back, a dict: only scalars are wrong.
+    if (field in _STRINGS or field.endswith("_id")) and not isinstance(value, (str, dict)):
         _refuse(field, tk._("Must be a string"))
     if field in _PAGING:
         number = value if isinstance(value, int) and not isinstance(value, bool) else (

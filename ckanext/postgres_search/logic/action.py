@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.search.common import SearchQueryError
 from ckan.types import Action, Context, DataDict
 
 from ckanext.suite import input_guard
@@ -15,8 +16,12 @@ __all__ = ["package_search", "package_show", "package_patch", "tag_list"]
 @tk.chained_action
 def package_search(original: Action, context: Context, data_dict: DataDict) -> Any:
     """Core's ``package_search``; a NUL byte, a lone surrogate or a flag that is not a
-    boolean (``include_private=maybe``) is a ``ValidationError`` naming the parameter."""
-    input_guard.check(data_dict)
+    boolean (``include_private=maybe``) is refused as an invalid query naming the parameter."""
+    try:
+        input_guard.check(data_dict)
+    except tk.ValidationError as error:
+        # The API answers a SearchQueryError with a 400 and its message, as for bad syntax.
+        raise SearchQueryError(str(error.error_dict)) from error
     return original(context, data_dict)
 
 
