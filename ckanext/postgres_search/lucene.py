@@ -306,11 +306,17 @@ def _add_clause(clauses: list[Clause], conj: Optional[_Kind], modifier: Optional
     clauses.append(Clause(occur, query))
 
 
+#: Deepest nesting of parentheses a query may have: CKAN's own queries use one or two
+#: levels, and each level costs the parser a Python stack frame.
+MAX_NESTING = 32
+
+
 class _Parser:
     def __init__(self, tokens: list[_Token], default_and: bool) -> None:
         self.tokens = tokens
         self.index = 0
         self.default_and = default_and
+        self.depth = 0
 
     def _peek(self, offset: int = 0) -> _Token:
         return self.tokens[min(self.index + offset, len(self.tokens) - 1)]
@@ -361,9 +367,13 @@ class _Parser:
             token = self._peek()
         if token.kind is _Kind.LPAREN:
             self._advance()
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise _error(f"parentheses nested deeper than {MAX_NESTING} levels")
             query = self._query(field)
             if self._advance().kind is not _Kind.RPAREN:
                 raise _error("unbalanced parentheses")
+            self.depth -= 1
             return query
         return self._term(field)
 

@@ -44,6 +44,17 @@ def test_hostile_parameters_never_crash(app, params):
     assert response.status_code in (200, 400, 409), response.body[:500]
 
 
+@pytest.mark.parametrize("param", ["q", "fq"])
+@pytest.mark.parametrize("depth", [500, 5000])
+def test_deeply_nested_parentheses_are_refused(app, param, depth):
+    """A query nested hundreds of levels deep is refused with a message, not a RecursionError."""
+    query = "(" * depth + "title:eau" + ")" * depth
+    response = app.get("/api/3/action/package_search", query_string={param: query})
+    assert response.status_code in (400, 409), response.body[:500]
+    assert "nested deeper" in response.json["error"]["message"] or \
+        "nested deeper" in str(response.json["error"])
+
+
 def test_random_query_soup_never_crashes(app):
     """Hundreds of random strings of query syntax characters never produce a 500."""
     factories.Dataset(title="Qualité de l'eau", tags=[{"name": "eau"}])
