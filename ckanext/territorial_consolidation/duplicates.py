@@ -460,7 +460,10 @@ def hide_mirrors(search_params: dict[str, Any]) -> dict[str, Any]:
     extra (``?ext_territorial_mirrors=1`` on the search page).
     """
     fq = search_params.get("fq") or ""
-    extras = search_params.get("extras") or {}
+    extras = search_params.get("extras")
+    # A search sent through the API may carry anything as its extras.
+    if not isinstance(extras, dict):
+        extras = {}
     if not tk.config["ckanext.territorial_consolidation.hide_mirrors"] or \
             INDEX_FIELD in fq or extras.get(SEARCH_EXTRA):
         return search_params
