@@ -205,7 +205,8 @@ def test_a_run_failing_halfway_leaves_the_previous_file_and_resource(monkeypatch
     monkeypatch.setattr(engine, "_merge", broken)
     failed = run_now(consolidation)
     assert failed["state"] == "failed"
-    assert "disk full" in failed["error"]
+    # The error's text is the server's business: visitors get a reason in words.
+    assert failed["error"] and "disk full" not in failed["error"]
     assert open(path, "rb").read() == content
     resource_after = helpers.call_action("resource_show", id=first["resource_id"])
     assert resource_after["hash"] == resource_before["hash"]

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import io
 import json
+import logging
 import marshal
 import os
 import re
@@ -24,6 +25,7 @@ import tempfile
 import zlib
 from typing import IO, Any, Callable, Iterator, Optional
 
+from ckanext.territorial_consolidation.consolidation import failures
 from ckanext.territorial_consolidation.consolidation.reader import open_rows
 from ckanext.territorial_consolidation.consolidation.schema import TableSchema
 from ckanext.territorial_consolidation.consolidation.validator import (
@@ -31,6 +33,8 @@ from ckanext.territorial_consolidation.consolidation.validator import (
 
 __all__ = ["PROVENANCE_COLUMNS", "Source", "Options", "Result", "consolidate",
            "neutralise", "SAMPLE_ERRORS"]
+
+log = logging.getLogger(__name__)
 
 #: Columns added to every output row, after the schema's fields.
 PROVENANCE_COLUMNS = ["source_territory_code", "source_dataset_url", "source_resource_id",
@@ -352,11 +356,14 @@ def _consolidate(schema: TableSchema, sources: list[Source], workdir: str,
             try:
                 entry = _read_source(source, schema, options, cache_path)
             except Exception as error:  # a broken source is reported, never fatal
+                # Its detail (a path, an error's text) is for the server's log only.
+                log.warning("source %s could not be read: %s: %s", source.resource_id,
+                            error.__class__.__name__, error)
                 entry = {"resource_id": source.resource_id, "title": source.title,
                          "package_id": source.package_id,
                          "territory_code": source.territory_code,
                          "dataset_url": source.dataset_url, "verdict": "unreachable",
-                         "reason": str(error) or error.__class__.__name__,
+                         "reason": failures.source_code(error),
                          "rows_in": 0, "kept": 0, "rejected": 0}
                 failed.append(entry)
             else:
