@@ -10,7 +10,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.territorial_consolidation.consolidation.engine import neutralise
+from ckanext.suite.csv_safe import neutralise
 from ckanext.suite.pages import (
     error_page as _error_page, user_context as _context, page_number as _page)
 
