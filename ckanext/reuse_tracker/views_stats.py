@@ -11,12 +11,13 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckanext.suite import csrf
 from ckanext.suite import csv_safe
 from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
 __all__ = ["reuse_stats_pages"]
 
-reuse_stats_pages = Blueprint("reuse_tracker_stats", __name__)
+reuse_stats_pages = csrf.protect(Blueprint("reuse_tracker_stats", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
