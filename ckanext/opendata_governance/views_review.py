@@ -8,11 +8,12 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.suite import csrf
 from ckanext.suite.pages import error_page, user_context as _context
 
 __all__ = ["reviews"]
 
-reviews = Blueprint("governance_review", __name__)
+reviews = csrf.protect(Blueprint("governance_review", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 

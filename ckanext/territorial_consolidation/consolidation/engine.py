@@ -25,6 +25,7 @@ import tempfile
 import zlib
 from typing import IO, Any, Callable, Iterator, Optional
 
+from ckanext.suite.csv_safe import neutralise
 from ckanext.territorial_consolidation.consolidation import failures
 from ckanext.territorial_consolidation.consolidation.reader import open_rows
 from ckanext.territorial_consolidation.consolidation.schema import TableSchema
@@ -32,7 +33,7 @@ from ckanext.territorial_consolidation.consolidation.validator import (
     STRUCTURAL_ERRORS, Error, Validator)
 
 __all__ = ["PROVENANCE_COLUMNS", "Source", "Options", "Result", "consolidate",
-           "neutralise", "SAMPLE_ERRORS"]
+           "SAMPLE_ERRORS"]
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,6 @@ _MAX_BUCKETS = 512
 #: Rows written to a cache file at a time, and rows waiting for their bucket at most.
 _BATCH = 2_000
 _PENDING_ROWS = 20_000
-#: Prefixes a spreadsheet reads as a formula (OWASP "CSV injection").
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_CHARS = frozenset("".join(_FORMULA))
 #: Field types whose cells pass through a type check: a validated number such as
 #: ``-12.5`` is data, not a formula, so only text-like types are neutralised.
 _TEXT_TYPES = {"string", "any"}
@@ -89,13 +87,6 @@ class Result:
     state: dict[str, Any]
     #: The new consolidated file, or None when nothing changed (the previous one stands).
     output: Optional[str]
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    if value and value.startswith(_FORMULA):
-        return "'" + value
-    return value
 
 
 def _normalisers(schema: TableSchema) -> list[Optional[Callable[[str], str]]]:
@@ -196,9 +187,7 @@ def _read_source(source: Source, schema: TableSchema, options: Options,
                 if used < width:
                     output += padding[:width - used]
                 for index in text_indexes:
-                    value = output[index]
-                    if value and value[0] in _FORMULA_CHARS:
-                        output[index] = "'" + value
+                    output[index] = neutralise(output[index])
                 batch.append(output + provenance)
                 if len(batch) >= _BATCH:
                     _dump(batch, out)
