@@ -11,13 +11,14 @@ from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.opendata_governance import freshness, gate, search
-from ckanext.suite import plugin_support, validation_compat
+from ckanext.opendata_governance.logic import action
+from ckanext.suite import input_guard, plugin_support, validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
 validation_compat.apply()
 
 
-@tk.blanket.actions
+@tk.blanket.actions(input_guard.actions_of(action))
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
@@ -11,6 +12,7 @@ from ckanext.suite import validation_compat
 validation_compat.apply()
 
 
+@tk.blanket.actions
 class PostgresSearchPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

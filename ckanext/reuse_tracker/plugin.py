@@ -7,12 +7,13 @@ from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.suite import plugin_support, validation_compat
+from ckanext.reuse_tracker.logic import action
+from ckanext.suite import input_guard, plugin_support, validation_compat
 
 validation_compat.apply()
 
 
-@tk.blanket.actions
+@tk.blanket.actions(input_guard.actions_of(action))
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers

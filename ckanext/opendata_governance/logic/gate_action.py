@@ -61,5 +61,9 @@ def bulk_update_public(original: Action, context: Context, data_dict: DataDict) 
     :param org_id: id of the owning organization
     """
     tk.check_access("bulk_update_public", context, data_dict)
+    datasets = data_dict.get("datasets")
+    if not isinstance(datasets, list) or not all(isinstance(item, str) for item in datasets):
+        # Core iterates whatever it is given: a string would be read letter by letter.
+        raise tk.ValidationError({"datasets": [tk._("Must be a list of dataset ids")]})
     gate.check_bulk_public(context, data_dict)
     return original(context, data_dict)
