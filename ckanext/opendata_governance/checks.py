@@ -1,6 +1,7 @@
 """Registry of the automated checks run on review requests and resource changes."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -10,7 +11,7 @@ import os
 import pathlib
 import shutil
 import tempfile
-from typing import Any, Callable, Optional
+from typing import IO, Any, Callable, Iterator, Optional
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -18,8 +19,9 @@ from ckan import model
 
 from ckanext.opendata_governance import resource_source, safe_fetch
 
-__all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "SEVERITIES", "registered",
-           "run_one", "run_all", "blocking_failures", "OPEN_LICENCES"]
+__all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "NotRun", "NOT_RUN",
+           "SEVERITIES", "registered", "run_one", "run_all", "blocking_failures",
+           "OPEN_LICENCES"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,16 @@ OPEN_LICENCES = {"etalab-2.0", "lo-2.0", "lov2", "fr-lo", "licence-ouverte",
 class NotApplicable(Exception):
     """Raised by a check that has nothing to check on this input; the result passes
     with the message as a note."""
+
+
+#: Status of a check that could not examine its input (a file not tabular, not
+#: fetched, or past a reading limit). Not "passed": a blocking check that did not run
+#: blocks, like a failed one, until a reviewer overrides it.
+NOT_RUN = "not_run"
+
+
+class NotRun(Exception):
+    """Raised by a check that could not examine its input; the message says why."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,13 +195,14 @@ _TABULAR = {"csv": "csv", "tsv": "tsv", "txt": "csv", "xlsx": "xlsx", "ods": "od
             "json": "json"}
 
 
-def _tabular_format(resource: dict[str, Any]) -> str:
+def _tabular_format(resource: dict[str, Any], required: bool = False) -> str:
+    """The reader's format name; NotApplicable when the resource is not tabular."""
     fmt = (resource.get("format") or "").strip().lower().lstrip(".")
     if not fmt:
         fmt = os.path.splitext(resource_source.file_name(resource))[1].lower().lstrip(".")
-    if fmt not in _TABULAR:
-        raise NotApplicable(tk._("Not a tabular format: nothing to scan"))
-    return _TABULAR[fmt]
+    if fmt in _TABULAR:
+        return _TABULAR[fmt]
+    raise NotApplicable(tk._("Not a tabular format: nothing to scan"))
 
 
 #: What a producer reads for each kind of personal data the scanner finds.
@@ -222,44 +235,39 @@ def _scan_message(finding: dict[str, Any]) -> str:
                     share=round(share * 100, 1))
 
 
-class _Opened:
-    """A stream of the resource for the scanner, remote failures turned into a skip."""
+@contextlib.contextmanager
+def _opened(resource: dict[str, Any]) -> Iterator[IO[bytes]]:
+    """A stream of the resource for the scanner, remote fetch failures turned into a skip."""
+    try:
+        with resource_source.open_resource(resource, max_bytes=_option("scan_max_bytes"),
+                                           timeout=_option("scan_max_seconds")) as stream:
+            yield stream
+    except resource_source.SourceError as error:
+        if resource_source.is_upload(resource):
+            raise
+        # A dead or refused link is the reachability check's finding.
+        raise NotApplicable(tk._("The file could not be fetched, so it was not "
+                          "scanned: {error}").format(error=error)) from error
 
-    def __init__(self, resource: dict[str, Any]) -> None:
-        self._resource = resource
-        self._context: Any = None
 
-    def __enter__(self) -> Any:
-        self._context = resource_source.open_resource(
-            self._resource, max_bytes=_option("scan_max_bytes"),
-            timeout=_option("scan_max_seconds"))
-        try:
-            return self._context.__enter__()
-        except resource_source.SourceError as error:
-            if resource_source.is_upload(self._resource):
-                raise
-            # A dead or refused link is the reachability check's finding; blocking the
-            # dataset on it would unpublish every dataset whose partner site is down.
-            raise NotApplicable(tk._("The file could not be fetched, so it was not "
-                                     "scanned: {error}").format(error=error)) from error
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self._context.__exit__(*exc)
+def _not_scanned(error: Any) -> RuntimeError:
+    """The error of a file the scanner refused (malformed, or past a reading limit)."""
+    return RuntimeError(tk._("The file was not scanned: {error}").format(
+        error=error.translated(tk._)))
 
 
 def _personal_data_scan(package: dict[str, Any],
                         resource: dict[str, Any]) -> list[dict[str, Any]]:
-    fmt = _tabular_format(resource)
+    fmt = _tabular_format(resource, required=True)
     from ckanext.opendata_governance import scan  # the readers are heavy to import
     limits = scan.ScanLimits(max_bytes=_option("scan_max_bytes"),
                              max_seconds=_option("scan_max_seconds"))
-    with _Opened(resource) as stream:
+    with _opened(resource) as stream:
         try:
             report = scan.scan_stream(stream, name=resource_source.file_name(resource),
                                       fmt=fmt, limits=limits)
         except scan.ScanError as error:
-            raise RuntimeError(tk._("The file could not be read: {error}").format(
-                error=error.translated(tk._))) from error
+            raise _not_scanned(error) from error
     return [{"column": finding.get("column"), "column_index": finding.get("column_index"),
              "kind": finding.get("kind"), "by": finding.get("by"),
              "count": finding.get("count"), "share": finding.get("share"),
@@ -285,7 +293,7 @@ def _statistical_secrecy(package: dict[str, Any],
     findings: list[dict[str, Any]] = []
     threshold = _option("secrecy_threshold")
     try:
-        with _Opened(resource) as stream:
+        with _opened(resource) as stream:
             header, rows = scanner.read_table(stream, fmt, limits)
             for cell in secrecy.small_cells(header, rows, threshold=threshold):
                 findings.append({**cell, "message": tk._(
@@ -296,7 +304,7 @@ def _statistical_secrecy(package: dict[str, Any],
         quasi = _quasi_identifiers(resource)
         if quasi:
             k = _option("k_anonymity")
-            with _Opened(resource) as stream:
+            with _opened(resource) as stream:
                 header, rows = scanner.read_table(stream, fmt, limits)
                 missing = [column for column in quasi if column not in header]
                 if missing:
@@ -305,8 +313,7 @@ def _statistical_secrecy(package: dict[str, Any],
                         "{columns}").format(columns=", ".join(missing))}]
                 result = secrecy.k_anonymity(header, rows, quasi, k=k)
     except scan.ScanError as error:
-        # Same text as before (run_one reports str(error)), but in the user's language.
-        raise RuntimeError(error.translated(tk._)) from error
+        raise _not_scanned(error) from error
     if quasi:
         if result["classes_below_k"]:
             findings.append({
@@ -367,14 +374,19 @@ def _schema_conformity(package: dict[str, Any],
     fmt = _tabular_format(resource)
     descriptor = _schema_descriptor(reference)
     import frictionless  # heavy; only when a resource declares a schema
+    from ckanext.opendata_governance.scan import formats
     schema = frictionless.Schema.from_descriptor(descriptor)
     suffix = "." + fmt
     with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
         # frictionless reads paths; a bounded local copy keeps a remote file from being
         # fetched again outside safe_fetch.
-        with _Opened(resource) as stream:
+        with _opened(resource) as stream:
             shutil.copyfileobj(stream, copy, 1024 * 1024)
         copy.flush()
+        try:
+            formats.check_limits(copy.name, fmt)
+        except formats.ScanError as error:
+            raise _not_scanned(error) from error
         with frictionless.system.use_context(trusted=True):
             report = frictionless.validate(copy.name, format=fmt, schema=schema)
     if report.valid:
@@ -449,6 +461,11 @@ def run_one(check: Check, *args: Any, resource_id: Optional[str] = None
         result = _result(check, "passed", [], resource_id)
         result["note"] = str(note)
         return result
+    except NotRun as reason:
+        result = _result(check, NOT_RUN, [{"message": str(reason), "not_run": True}],
+                         resource_id)
+        result["note"] = str(reason)
+        return result
     except Exception as error:  # a crashing check is a failed check, never a lost request
         log.exception("governance check %s crashed", check.id)
         return _result(check, "error", [{"message": str(error)}], resource_id)
@@ -475,6 +492,6 @@ def run_all(package: dict[str, Any],
 
 
 def blocking_failures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The results of blocking checks that failed or crashed."""
+    """The results of blocking checks that failed, crashed, did not run or are pending."""
     return [result for result in results
             if result["severity"] == "blocking" and result["status"] != "passed"]

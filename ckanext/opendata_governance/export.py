@@ -6,6 +6,7 @@ import io
 from typing import Any, Callable, Iterator
 
 from ckanext.opendata_governance.dashboard import INVENTORY_COLUMNS
+from ckanext.suite.csv_safe import cell
 
 __all__ = ["BOM", "SEPARATORS", "cell", "csv_chunks"]
 
@@ -13,20 +14,6 @@ __all__ = ["BOM", "SEPARATORS", "cell", "csv_chunks"]
 BOM = "\ufeff"
 #: Values of the ``sep`` parameter; French Excel expects semicolons.
 SEPARATORS = {"comma": ",", "semicolon": ";"}
-#: First characters that make a spreadsheet read a cell as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: Any) -> str:
-    """One CSV cell: text that a spreadsheet would run as a formula gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
 
 
 def csv_chunks(first_page: list[dict[str, Any]],

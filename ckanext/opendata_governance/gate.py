@@ -41,8 +41,15 @@ _LATER = "opendata_governance_later_checks"
 _DATA_FIELDS = ("url", "url_type", "size", "hash", "last_modified")
 
 
-#: Package types that are not published data: ckanext-harvest's sources.
-_UNGATED_TYPES = ("harvest",)
+def _harvest_source(package: model.Package) -> bool:
+    """A ckanext-harvest source, which publishes no data and is not gated.
+
+    Only while ckanext-harvest is loaded (its schema keeps resources out of a
+    source, and its auth decides who creates one); a ``type=harvest`` package
+    without it, or holding resources, is a dataset like any other.
+    """
+    return (package.type == "harvest" and p.plugin_loaded("harvest")
+            and not package.resources)
 
 
 def _gated(package: model.Package) -> bool:
@@ -64,7 +71,14 @@ def remember_prior(context: Context, data_dict: dict[str, Any]) -> None:
         "private": bool(package.private),
         "owner_org": package.owner_org,
         "resources": _resource_data(package),
+        "metadata": _signed_metadata(package),
     }
+
+
+def _signed_metadata(package: model.Package) -> dict[str, Any]:
+    """The metadata a sign-off covers (licence, personal-data declaration...), no resources."""
+    snap = fingerprint.snapshot(package)
+    return {"fields": snap["fields"], "extras": snap["extras"]}
 
 
 def check_created(context: Context, data: dict[str, Any]) -> None:
@@ -92,7 +106,7 @@ def check_owner_org_move(context: Context, package: model.Package, organization_
     Checked beforehand because core's ``package_owner_org_update`` may commit
     part of its work itself (CKAN 2.11 saves the old membership on its own).
     """
-    if (package.private or package.type in _UNGATED_TYPES
+    if (package.private or _harvest_source(package)
             or not OrganizationSetting.gate_enabled_for(organization_id)):
         return
     moved = fingerprint.snapshot(package)
@@ -110,13 +124,16 @@ def check_owner_org_move(context: Context, package: model.Package, organization_
 
 def _enforce(context: Context, package: model.Package, prior: Optional[dict[str, Any]],
              path: str) -> None:
-    if package.private or package.type in _UNGATED_TYPES or not _gated(package):
+    if package.private or _harvest_source(package) or not _gated(package):
         return
     if prior is not None and not prior["private"] and prior["owner_org"] == package.owner_org:
-        # Published: metadata edits are free, new data is checked again.
+        # Published: new data, or an edit of what the sign-off covered (a closed
+        # licence, declared personal data), reruns the checks; a blocking finding
+        # makes the dataset private again, as a scanner finding does.
         changed = _changed_resources(prior["resources"], package)
-        if changed:
-            _recheck(context, package, changed)
+        edited = fingerprint.changes(prior["metadata"], _signed_metadata(package))
+        if changed or edited:
+            _recheck(context, package, changed, edited)
         return
     if fingerprint.matching_approval(package) is not None:
         return
@@ -230,7 +247,8 @@ def _not_overridden(package_id: str, results: list[dict[str, Any]]
             if result["check_id"] not in overridden], review
 
 
-def _recheck(context: Context, package: model.Package, changed: list[str]) -> None:
+def _recheck(context: Context, package: model.Package, changed: list[str],
+             edited: list[str]) -> None:
     # Imported here: the runner's job module imports this one.
     from ckanext.opendata_governance import check_runner
 
@@ -239,10 +257,11 @@ def _recheck(context: Context, package: model.Package, changed: list[str]) -> No
     # Heavy checks read files: only the changed ones, and big files in a job
     # queued once the update is committed (send_notifications).
     planned = check_runner.plan(dataset, costs=("light",))
-    heavy = check_runner.plan(dataset, changed, costs=("heavy",))
+    heavy = check_runner.plan(dataset, changed, costs=("heavy",)) if changed else \
+        check_runner.Plan(now=[], later=[])
     planned.now += heavy.now
     results = check_runner.execute(dataset, planned.now)
-    check_runner.store(package.id, results, "resource_change")
+    check_runner.store(package.id, results, "resource_change" if changed else "metadata_change")
     if heavy.later:
         context.setdefault(_LATER, []).append(  # type: ignore[misc]
             (package.id, heavy))
@@ -251,7 +270,7 @@ def _recheck(context: Context, package: model.Package, changed: list[str]) -> No
         return
     package.private = True
     model.Session.add(_event(context, package.owner_org, package.id, "auto_unpublished", {
-        "findings": findings, "resources": changed,
+        "findings": findings, "resources": changed, "fields": edited,
         "review_id": review.id if review else None}))
     context.setdefault(_NOTIFY, []).append(  # type: ignore[misc]
         {"package_id": package.id, "findings": findings})
@@ -348,7 +367,7 @@ def check_bulk_public(context: Context, data_dict: dict[str, Any]) -> None:
         package = model.Package.get(package_id)
         # Core's bulk update only touches the organization's datasets.
         if (package is None or package.owner_org != organization.id
-                or not package.private or package.type in _UNGATED_TYPES):
+                or not package.private or _harvest_source(package)):
             continue
         if fingerprint.matching_approval(package) is None:
             refused.append((package, refusal_message(package)))
@@ -400,7 +419,7 @@ def unpublish_for(package_id: str, results: list[dict[str, Any]], trigger: str) 
     """
     package = model.Package.get(package_id)
     if (package is None or package.state != "active" or package.private
-            or package.type in _UNGATED_TYPES or not _gated(package)):
+            or _harvest_source(package) or not _gated(package)):
         return False
     findings, review = _not_overridden(package.id, results)
     if not findings:

@@ -265,7 +265,7 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
 
 
 #: What made a check run: a review request, a change of published data, a user, the CLI.
-CHECK_TRIGGERS = ("review", "resource_change", "manual", "cli")
+CHECK_TRIGGERS = ("review", "resource_change", "metadata_change", "manual", "cli")
 
 
 class CheckResult(tk.BaseModel):  # type: ignore[misc, valid-type]

@@ -8,12 +8,13 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.suite import csrf
 from ckanext.suite.pages import error_page, user_context as _context
 
 __all__ = ["services"]
 
-services = Blueprint("opendata_governance", __name__,
-                     url_prefix="/organization/services")
+services = csrf.protect(Blueprint("opendata_governance", __name__,
+                                  url_prefix="/organization/services"))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 

@@ -9,12 +9,14 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.suite import csrf
+
 from ckanext.opendata_governance import check_runner, resource_source
 from ckanext.opendata_governance.scan import ScanError
 
 __all__ = ["governance_check"]
 
-governance_check = Blueprint("governance_check", __name__)
+governance_check = csrf.protect(Blueprint("governance_check", __name__))
 
 
 @governance_check.route("/dataset/<id>/resource/<resource_id>/checks", methods=["POST"])

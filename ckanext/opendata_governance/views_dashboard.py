@@ -10,12 +10,13 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance import export, svg_charts
+from ckanext.suite import csrf
 from ckanext.suite.pages import error_page, user_context as _context
 from ckanext.opendata_governance.logic.dashboard_action import MAX_INVENTORY_PAGE
 
 __all__ = ["governance_dashboard"]
 
-governance_dashboard = Blueprint("opendata_governance_dashboard", __name__)
+governance_dashboard = csrf.protect(Blueprint("opendata_governance_dashboard", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 

@@ -8,11 +8,12 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.suite import csrf
 from ckanext.suite.pages import error_page, user_context as _context
 
 __all__ = ["reviews"]
 
-reviews = Blueprint("governance_review", __name__)
+reviews = csrf.protect(Blueprint("governance_review", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
@@ -214,18 +215,24 @@ def _render_organization(organization: dict[str, Any], **extra: Any) -> str:
         _context(), {"organization_id": organization["id"]})
     settings = tk.get_action("governance_settings_show")(
         _context(), {"organization_id": organization["id"]})
-    try:
-        tk.check_access("governance_reviewer_create", _context(),
-                        {"organization_id": organization["id"]})
-        can_manage = True
-    except tk.NotAuthorized:
-        can_manage = False
     return tk.render("opendata_governance/review/organization.html", {
         "group_dict": organization, "group_type": organization["type"],
         "reviewers": reviewers.get("results", []) if isinstance(reviewers, dict) else reviewers,
-        "settings": settings, "can_manage": can_manage,
+        "settings": settings,
+        "can_manage": _allowed("governance_reviewer_create",
+                               {"organization_id": organization["id"]}),
+        "can_switch_off": _allowed("governance_settings_update", {
+            "organization_id": organization["id"], "gate_enabled": False}),
         "errors": {}, "user_value": "", **extra,
     })
+
+
+def _allowed(action: str, data_dict: dict[str, Any]) -> bool:
+    try:
+        tk.check_access(action, _context(), data_dict)
+    except tk.NotAuthorized:
+        return False
+    return True
 
 
 def _to_organization(organization: dict[str, Any]) -> WerkzeugResponse:
@@ -266,13 +273,17 @@ def reviewer_remove(id: str) -> Result:
 
 @reviews.route("/organization/governance/<id>/settings", methods=["POST"])
 def settings(id: str) -> Result:
-    """Switch the organization's publication gate on or off (its admins)."""
+    """Switch the organization's publication gate on or off (its admins; off: sysadmins
+    unless the site lets admins do it)."""
     organization_dict = _organization(id)
-    enabled = tk.request.form.get("gate_enabled") == "on"
-    _result, errors = _submit("governance_settings_update", {
-        "organization_id": organization_dict["id"], "gate_enabled": enabled})
+    # Fail closed: only the form's explicit "off" switches the gate off; a missing
+    # or garbled field goes to the action, whose validation refuses it.
+    value = tk.request.form.get("gate_enabled")
+    result, errors = _submit("governance_settings_update", {
+        "organization_id": organization_dict["id"],
+        "gate_enabled": {"on": True, "off": False}.get(value or "", value)})
     if errors:
         return _render_organization(organization_dict, errors=errors)
-    tk.h.flash_success(tk._("Publication gate switched on") if enabled
+    tk.h.flash_success(tk._("Publication gate switched on") if result["gate_enabled"]
                        else tk._("Publication gate switched off"))
     return _to_organization(organization_dict)

@@ -9,12 +9,13 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
+from ckanext.suite import csrf
 from ckanext.suite.pages import (
     error_page as _error_page, user_context as _context, page_number as _page)
 
 __all__ = ["datarequest"]
 
-datarequest = Blueprint("reuse_tracker_datarequest", __name__)
+datarequest = csrf.protect(Blueprint("reuse_tracker_datarequest", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 

@@ -10,11 +10,12 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
+from ckanext.suite import csrf
 from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
 __all__ = ["feedback"]
 
-feedback = Blueprint("reuse_tracker_feedback", __name__)
+feedback = csrf.protect(Blueprint("reuse_tracker_feedback", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 

@@ -10,12 +10,13 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.reuse_tracker import images
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
+from ckanext.suite import csrf
 from ckanext.suite.pages import (
     error_page as _error_page, user_context as _context, page_number as _page)
 
 __all__ = ["reuses"]
 
-reuses = Blueprint("reuse_tracker_reuse", __name__)
+reuses = csrf.protect(Blueprint("reuse_tracker_reuse", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 

@@ -11,11 +11,13 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckanext.suite import csrf
+from ckanext.suite import csv_safe
 from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
 __all__ = ["reuse_stats_pages"]
 
-reuse_stats_pages = Blueprint("reuse_tracker_stats", __name__)
+reuse_stats_pages = csrf.protect(Blueprint("reuse_tracker_stats", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
@@ -23,8 +25,6 @@ Result = Union[str, WerkzeugResponse, tuple[str, int]]
 BOM = "\ufeff"
 #: Values of the ``sep`` parameter; French Excel expects semicolons.
 SEPARATORS = {"comma": ",", "semicolon": ";"}
-#: First characters that make a spreadsheet read a cell as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: CSV columns per grouping: (header, key of the group).
 COLUMNS = {
@@ -60,14 +60,6 @@ def _filters() -> dict[str, Any]:
     return {key: value for key, value in data.items() if value}
 
 
-def csv_cell(value: Any) -> str:
-    """One CSV cell: text a spreadsheet would run as a formula gets a leading quote."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def stats_csv(stats: dict[str, Any], delimiter: str) -> str:
     """The groups of ``reuse_stats`` as CSV text, byte order mark first."""
     columns = COLUMNS[stats["group_by"]]
@@ -75,7 +67,7 @@ def stats_csv(stats: dict[str, Any], delimiter: str) -> str:
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([header for header, _key in columns])
     for group in stats["groups"]:
-        writer.writerow([csv_cell(group.get(key)) for _header, key in columns])
+        writer.writerow([csv_safe.cell(group.get(key)) for _header, key in columns])
     return BOM + buffer.getvalue()
 
 

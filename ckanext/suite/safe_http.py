@@ -14,7 +14,7 @@ from requests.adapters import HTTPAdapter
 import ckan.plugins.toolkit as tk
 
 __all__ = ["FetchError", "Fetched", "fetch", "check_url", "address_allowed",
-           "allowlist_from_config", "MAX_REDIRECTS"]
+           "allowlist_from_config", "points_inside", "MAX_REDIRECTS"]
 
 MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
@@ -107,6 +107,28 @@ def check_url(url: str, allowlist: Iterable[str] = ()) -> tuple[str, str, int, s
     port = port or (443 if parts.scheme == "https" else 80)
     address = _resolve(parts.hostname, port, allowlist)
     return parts.scheme, parts.hostname, port, address
+
+
+def points_inside(url: str, allowlist: Iterable[str] = ()) -> bool:
+    """Whether the URL's host is, or resolves to, an address ``fetch`` refuses (private,
+    loopback, link-local, metadata). For addresses the portal only shows (visitors'
+    browsers load them): a name that does not resolve here is not known to point inside."""
+    allowlist = [a.lower() for a in allowlist]
+    try:
+        host = urllib.parse.urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not host or host.lower().strip("[]") in allowlist:
+        return False
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]").split("%")[0])]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError):
+            return False
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return any(not address_allowed(address, allowlist) for address in addresses)
 
 
 class _PinnedAdapter(HTTPAdapter):

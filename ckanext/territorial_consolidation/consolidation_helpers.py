@@ -14,8 +14,9 @@ __all__ = ["consolidation_verdict_label", "consolidation_coverage_label",
 
 #: Colours of the coverage statuses, readable by colour-blind people (Okabe-Ito) and
 #: doubled by a letter in each cell.
-COLORS = {"valid": "#009E73", "invalid": "#D55E00", "unknown": "#E69F00", "none": "#BBBBBB"}
-LETTERS = {"valid": "✓", "invalid": "✗", "unknown": "?", "none": ""}
+COLORS = {"valid": "#009E73", "invalid": "#D55E00", "unreachable": "#CC79A7",
+          "unknown": "#E69F00", "none": "#BBBBBB"}
+LETTERS = {"valid": "✓", "invalid": "✗", "unreachable": "!", "unknown": "?", "none": ""}
 
 
 def consolidation_verdict_label(verdict: str) -> str:
@@ -37,6 +38,7 @@ def consolidation_coverage_label(status: str) -> str:
     """A commune's coverage status in words."""
     return {"valid": tk._("publishes a valid file"),
             "invalid": tk._("publishes an invalid file"),
+            "unreachable": tk._("publishes a file that could not be read"),
             "unknown": tk._("publishes a file not validated yet"),
             "none": tk._("publishes no file")}.get(status, status)
 

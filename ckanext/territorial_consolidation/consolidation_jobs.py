@@ -13,9 +13,12 @@ JOB_TIMEOUT = 6 * 3600
 
 def enqueue(consolidation_id: str, run_id: Optional[str] = None) -> Any:
     """Queue a run of the consolidation."""
+    # ``timeout``: the name core's enqueue_job passes on, which Queue.enqueue_call takes
+    # in rq 1.16 (CKAN 2.11) and rq 2 (CKAN 2.12) alike; ``job_timeout`` is only known
+    # to Queue.enqueue.
     return tk.enqueue_job(run_consolidation, [consolidation_id, run_id],
                           title=f"consolidation {consolidation_id}",
-                          rq_kwargs={"job_timeout": JOB_TIMEOUT})
+                          rq_kwargs={"timeout": JOB_TIMEOUT})
 
 
 def run_consolidation(consolidation_id: str, run_id: Optional[str] = None) -> dict[str, Any]:

@@ -10,14 +10,15 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.territorial_consolidation.consolidation.engine import neutralise
+from ckanext.suite import csrf
+from ckanext.suite.csv_safe import neutralise
 from ckanext.suite.pages import (
     error_page as _error_page, user_context as _context, page_number as _page)
 
 __all__ = ["consolidation", "coverage"]
 
-consolidation = Blueprint("consolidation", __name__, url_prefix="/consolidation")
-coverage = Blueprint("coverage", __name__, url_prefix="/coverage")
+consolidation = csrf.protect(Blueprint("consolidation", __name__, url_prefix="/consolidation"))
+coverage = csrf.protect(Blueprint("coverage", __name__, url_prefix="/coverage"))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 PER_PAGE = 50

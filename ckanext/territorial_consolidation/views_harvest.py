@@ -7,11 +7,12 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
+from ckanext.suite import csrf
 from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
 __all__ = ["territorial_harvest"]
 
-territorial_harvest = Blueprint("territorial_harvest", __name__)
+territorial_harvest = csrf.protect(Blueprint("territorial_harvest", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 

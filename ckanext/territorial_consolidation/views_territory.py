@@ -7,14 +7,15 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
+from ckanext.suite import csrf
 from ckanext.suite.pages import (
     error_page as _error_page, user_context as _context, page_number as _page)
 
 __all__ = ["territory", "territory_organization"]
 
-territory = Blueprint("territory", __name__, url_prefix="/territory")
-territory_organization = Blueprint("territory_organization", __name__,
-                                   url_prefix="/organization/territory")
+territory = csrf.protect(Blueprint("territory", __name__, url_prefix="/territory"))
+territory_organization = csrf.protect(Blueprint("territory_organization", __name__,
+                                                url_prefix="/organization/territory"))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 

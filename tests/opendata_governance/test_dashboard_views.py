@@ -113,6 +113,17 @@ def test_csv_neutralises_formulas(app, api_headers):
         ["'=HYPERLINK(\"http://evil\")", "'+1+1", "'-2+3", "'@SUM(A1)"])
 
 
+def test_csv_neutralises_formulas_after_leading_whitespace(app, api_headers):
+    """Spaces, tabs or no-break spaces before = or @ do not get a formula past the guard;
+    a title ``-12.5`` is text, so it is quoted too."""
+    portal = make_portal()
+    titles = ("  =1+1", "\t=cmd", "\u00a0@SUM(A1)", "-12.5")
+    for title in titles:
+        dataset(portal, private=True, title=title)
+    rows = _csv(app.get(CSV, headers=api_headers(portal.admin)).data)
+    assert sorted(row["title"] for row in rows) == sorted("'" + title for title in titles)
+
+
 def test_csv_with_semicolons_keeps_accents(app, api_headers):
     """sep=semicolon gives a semicolon-separated file; accents survive in UTF-8."""
     portal = make_portal()

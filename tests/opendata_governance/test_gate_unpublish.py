@@ -10,6 +10,7 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.opendata_governance.model import Event, Reviewer
+from tests.opendata_governance.check_setup import heavy_check  # noqa: F401  (fixture)
 from tests.opendata_governance.gate_setup import approve, open_dataset
 from tests.opendata_governance.services_setup import MARKS, as_user, make_portal
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
@@ -19,6 +20,8 @@ pytestmark = MARKS
 RESOURCE = {"name": "budget.csv", "url": "https://example.org/budget.csv", "format": "CSV"}
 NEW_RESOURCE = {"name": "budget-2.csv", "url": "https://example.org/budget-2.csv",
                 "format": "CSV"}
+#: New data that the test's heavy blocking check flags (``heavy_check``): an e-mail address.
+FLAGGED_RESOURCE = {**NEW_RESOURCE, "size": 1000, "description": "contact: jean@example.fr"}
 
 
 @pytest.fixture
@@ -38,49 +41,41 @@ def _published(portal: Any, override: bool = False, **kwargs: Any) -> dict[str, 
     return helpers.call_action("package_patch", id=created["id"], private=False)
 
 
-def _declare_personal_data(dataset: dict[str, Any]) -> None:
-    # A metadata edit of a public dataset: allowed, it stays public.
-    patched = helpers.call_action("package_patch", id=dataset["id"],
-                                  contains_personal_data="true")
-    assert patched["private"] is False
-
-
 def _events(event_type: str) -> list[Event]:
     return model.Session.query(Event).filter_by(event_type=event_type).all()
 
 
-def test_new_resource_with_a_blocking_finding_makes_the_dataset_private(mail):
+def test_new_resource_with_a_blocking_finding_makes_the_dataset_private(mail, heavy_check):
     """A new resource on a public dataset whose checks now block makes it private."""
     portal = make_portal()
     dataset = _published(portal)
-    _declare_personal_data(dataset)
     helpers.call_action("resource_create", as_user(portal.editor),
-                        package_id=dataset["id"], **NEW_RESOURCE)
+                        package_id=dataset["id"], **FLAGGED_RESOURCE)
     assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
     anonymous = helpers.call_action("package_search", {"user": ""}, q="*:*")
     assert anonymous["count"] == 0
 
 
-def test_changed_resource_url_with_a_blocking_finding_makes_the_dataset_private(mail):
+def test_changed_resource_url_with_a_blocking_finding_makes_the_dataset_private(
+        mail, heavy_check):
     """A resource given a new URL reruns the checks like a new resource."""
     portal = make_portal()
     dataset = _published(portal)
-    _declare_personal_data(dataset)
     helpers.call_action("resource_patch", id=dataset["resources"][0]["id"],
-                        url="https://example.org/budget-v2.csv")
+                        url="https://example.org/budget-v2.csv", size=1000,
+                        description="contact: jean@example.fr")
     assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
 
 
-def test_unpublishing_is_recorded_with_the_findings(mail):
+def test_unpublishing_is_recorded_with_the_findings(mail, heavy_check):
     """The auto_unpublished event lists the blocking findings and the new resource."""
     portal = make_portal()
     dataset = _published(portal)
-    _declare_personal_data(dataset)
     resource = helpers.call_action("resource_create", package_id=dataset["id"],
-                                   **NEW_RESOURCE)
+                                   **FLAGGED_RESOURCE)
     [event] = _events("auto_unpublished")
     assert event.package_id == dataset["id"]
-    assert [f["check_id"] for f in event.details["findings"]] == ["personal_data_declared"]
+    assert [f["check_id"] for f in event.details["findings"]] == ["test_emails"]
     assert event.details["resources"] == [resource["id"]]
 
 
@@ -94,11 +89,15 @@ def test_new_resource_without_a_blocking_finding_keeps_the_dataset_public(mail):
     assert mail.messages == []
 
 
-def test_metadata_edit_without_new_data_does_not_rerun_the_checks(mail):
-    """A blocking declaration made without new data leaves the dataset public (no re-gating)."""
+def test_metadata_edit_passing_the_checks_keeps_the_dataset_public(mail):
+    """A metadata edit that no blocking check objects to leaves the dataset public.
+
+    Blocking edits (a closed licence, declared personal data): test_gate_blocking_edit.py.
+    """
     portal = make_portal()
     dataset = _published(portal)
-    _declare_personal_data(dataset)
+    helpers.call_action("package_patch", id=dataset["id"], title="Budget primitif 2026")
+    assert helpers.call_action("package_show", id=dataset["id"])["private"] is False
     assert not _events("auto_unpublished")
 
 
@@ -116,13 +115,12 @@ def test_override_covers_only_the_checks_failing_at_approval(mail):
     portal = make_portal()
     dataset = _published(portal, override=True, contains_personal_data="true")
     helpers.call_action("package_patch", id=dataset["id"], license_id="other-closed")
-    helpers.call_action("resource_create", package_id=dataset["id"], **NEW_RESOURCE)
     assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
     [event] = _events("auto_unpublished")
     assert [f["check_id"] for f in event.details["findings"]] == ["licence_open"]
 
 
-def test_service_and_reviewers_are_mailed(mail):
+def test_service_and_reviewers_are_mailed(mail, heavy_check):
     """The service mailbox, its referent and the organization's reviewers get the notice."""
     portal = make_portal()
     helpers.call_action("governance_service_update", id=portal.service["id"],
@@ -131,34 +129,31 @@ def test_service_and_reviewers_are_mailed(mail):
     model.Session.add(Reviewer(organization_id=portal.org["id"], user_id=reviewer["id"]))
     model.Session.commit()
     dataset = _published(portal)
-    _declare_personal_data(dataset)
     mail.clear()
-    helpers.call_action("resource_create", package_id=dataset["id"], **NEW_RESOURCE)
+    helpers.call_action("resource_create", package_id=dataset["id"], **FLAGGED_RESOURCE)
     recipients = sorted(to for envelope in mail.envelopes for to in envelope.rcpt_tos)
     assert recipients == sorted(["finances@example.org", portal.editor["email"],
                                  reviewer["email"]])
     message = mail.messages[0]
     assert dataset["title"] in message["Subject"]
-    assert "personal data" in message.get_content()
+    assert "e-mail addresses found" in message.get_content()
 
 
-def test_organization_admins_are_mailed_when_it_has_no_reviewers(mail):
+def test_organization_admins_are_mailed_when_it_has_no_reviewers(mail, heavy_check):
     """Without named reviewers, the organization's admins are told instead."""
     portal = make_portal()
     dataset = _published(portal)
-    _declare_personal_data(dataset)
     mail.clear()
-    helpers.call_action("resource_create", package_id=dataset["id"], **NEW_RESOURCE)
+    helpers.call_action("resource_create", package_id=dataset["id"], **FLAGGED_RESOURCE)
     recipients = sorted(to for envelope in mail.envelopes for to in envelope.rcpt_tos)
     assert recipients == sorted(["finances@example.org", portal.admin["email"]])
 
 
-def test_notice_is_in_french_on_a_french_portal(mail, monkeypatch):
+def test_notice_is_in_french_on_a_french_portal(mail, monkeypatch, heavy_check):
     """A portal whose default language is French mails the French template."""
     monkeypatch.setitem(tk.config, "ckan.locale_default", "fr")
     portal = make_portal()
     dataset = _published(portal)
-    _declare_personal_data(dataset)
     mail.clear()
-    helpers.call_action("resource_create", package_id=dataset["id"], **NEW_RESOURCE)
+    helpers.call_action("resource_create", package_id=dataset["id"], **FLAGGED_RESOURCE)
     assert mail.messages[0]["Subject"].startswith("[Portail de test] Jeu de données repassé")

@@ -1,6 +1,8 @@
 """The organization tab "Governance": its reviewers and the publication-gate switch."""
 from __future__ import annotations
 
+import pytest
+
 from ckan.tests import factories, helpers
 
 from tests.opendata_governance.services_setup import (
@@ -120,8 +122,9 @@ def test_editor_cannot_add_a_reviewer(app):
     assert _reviewer_names(portal) == set()
 
 
+@pytest.mark.ckan_config("ckanext.opendata_governance.admins_can_switch_gate_off", True)
 def test_admin_switches_the_gate_off_and_on(app):
-    """The gate form switches the organization's publication gate off, then on again."""
+    """Where the portal lets admins, the gate form switches the gate off, then on again."""
     portal = make_portal()
     client = login(app, portal.admin)
     form = client.get(_url(portal)).body

@@ -229,12 +229,12 @@ def test_reviewers_can_be_named_listed_and_removed():
 
 
 def test_settings_default_to_gate_on_and_can_be_switched_off():
-    """An organization's gate is on by default, and its admin can switch it off."""
+    """An organization's gate is on by default, and a sysadmin can switch it off."""
     portal = make_review_portal()
     shown = helpers.call_action("governance_settings_show", as_user(portal.member),
                                 organization_id=portal.org["id"])
     assert shown["gate_enabled"] is True
-    helpers.call_action("governance_settings_update", as_user(portal.admin),
+    helpers.call_action("governance_settings_update", as_user(portal.sysadmin),
                         organization_id=portal.org["id"], gate_enabled=False)
     shown = helpers.call_action("governance_settings_show", as_user(portal.member),
                                 organization_id=portal.org["id"])

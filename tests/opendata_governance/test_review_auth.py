@@ -54,8 +54,12 @@ def _org_user(portal: ReviewPortal) -> dict[str, Any]:
     return {"organization_id": portal.org["id"], "user": portal.plain["name"]}
 
 
-def _settings(portal: ReviewPortal) -> dict[str, Any]:
+def _gate_off(portal: ReviewPortal) -> dict[str, Any]:
     return {"organization_id": portal.org["id"], "gate_enabled": False}
+
+
+def _gate_on(portal: ReviewPortal) -> dict[str, Any]:
+    return {"organization_id": portal.org["id"], "gate_enabled": True}
 
 
 EDITORS = {"editor", "admin", "sysadmin"}
@@ -72,7 +76,8 @@ MATRIX: dict[str, tuple[Callable[[ReviewPortal], dict[str, Any]], set[str]]] = {
     # The reviewer is not a member of the organization, but reviews it.
     "governance_reviewer_list": (_org, EDITORS | {"reviewer"}),
     "governance_settings_show": (_org, EDITORS),
-    "governance_settings_update": (_settings, {"admin", "sysadmin"}),
+    # Switching the gate off is the portal's decision (admins_can_switch_gate_off).
+    "governance_settings_update": (_gate_off, {"sysadmin"}),
 }
 
 
@@ -90,6 +95,23 @@ def test_auth_matrix(portal: ReviewPortal, action: str, role: str):
     user = None if role == "anonymous" else getattr(portal, role)
     data_for, allowed = MATRIX[action]
     assert _allowed(action, user, data_for(portal)) is (role in allowed)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_auth_matrix_switching_the_gate_on(portal: ReviewPortal, role: str):
+    """Switching an organization's gate on is allowed to its admins and to sysadmins."""
+    user = None if role == "anonymous" else getattr(portal, role)
+    allowed = _allowed("governance_settings_update", user, _gate_on(portal))
+    assert allowed is (role in {"admin", "sysadmin"})
+
+
+@pytest.mark.ckan_config("ckanext.opendata_governance.admins_can_switch_gate_off", True)
+@pytest.mark.parametrize("role", ROLES)
+def test_auth_matrix_switching_the_gate_off_when_admins_may(portal: ReviewPortal, role: str):
+    """With admins_can_switch_gate_off, an organization's admins switch its gate off too."""
+    user = None if role == "anonymous" else getattr(portal, role)
+    allowed = _allowed("governance_settings_update", user, _gate_off(portal))
+    assert allowed is (role in {"admin", "sysadmin"})
 
 
 def test_show_by_package_follows_the_matrix(portal: ReviewPortal):

@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from ckanext.opendata_governance.scan import ScanError, ScanLimits
-from ckanext.opendata_governance.scan.formats import read_json, read_ods, read_xlsx
+from ckanext.opendata_governance.scan.formats import read_ods, read_xlsx
+from ckanext.opendata_governance.scan.jsonread import read_json
 
 FIXTURES = pathlib.Path(__file__).parent.parent / "fixtures" / "scan_formats"
 PRENOMS = FIXTURES / "prenoms-nouveaux-nes_exemple-valide.csv"

@@ -183,3 +183,49 @@ def test_api_answers_bad_input_with_a_409_naming_the_field(app, api_headers):
                         json={"title": "x", "url": "javascript:alert(1)", "type": "api",
                               "datasets": [portal.public["name"]]}, status=409)
     assert "url" in response.json["error"]
+
+
+INTERNAL_IMAGES = [
+    "http://127.0.0.1/logo.png",
+    "http://localhost:8080/logo.png",
+    "http://10.0.0.5/logo.png",
+    "http://192.168.1.1/logo.png",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://100.100.100.200/latest/meta-data/",
+    "http://[::1]/logo.png",
+    "http://[fd00:ec2::254]/logo.png",
+    "http://[::ffff:127.0.0.1]/logo.png",
+]
+
+
+@pytest.mark.parametrize("image_url", INTERNAL_IMAGES)
+def test_create_refuses_an_image_on_an_internal_host(image_url):
+    """An image_url on a private, loopback, link-local or metadata host is refused on
+    image_url (names are resolved: localhost is loopback)."""
+    portal = make_portal()
+    errors = _errors(lambda: submit(portal.submitter, [portal.public], image_url=image_url))
+    assert list(errors) == ["image_url"]
+
+
+def test_update_refuses_an_image_on_an_internal_host_and_keeps_the_old_one():
+    """reuse_update refuses a loopback image_url and the reuse keeps its image."""
+    portal = make_portal()
+    reuse = published(portal, image_url="https://93.184.215.14/carte.png")
+    errors = _errors(lambda: helpers.call_action(
+        "reuse_update", as_user(portal.sysadmin), id=reuse["id"],
+        image_url="http://127.0.0.1:5000/api/3/action/status_show"))
+    assert "image_url" in errors
+    assert helpers.call_action("reuse_show", id=reuse["id"])["image_url"] == \
+        "https://93.184.215.14/carte.png"
+
+
+@pytest.mark.ckan_config("ckan.locale_default", "fr")
+def test_internal_image_host_is_refused_in_french(app, api_headers):
+    """The API answers 409 with a French message on image_url."""
+    portal = make_portal()
+    response = app.post("/api/3/action/reuse_create", headers=api_headers(portal.submitter),
+                        json={"title": "Carte", "url": "https://carte.example.org/",
+                              "type": "application", "datasets": [portal.public["id"]],
+                              "image_url": "http://192.168.0.10/logo.png"}, status=409)
+    assert response.json["error"]["image_url"] == [
+        "L'adresse de l'image désigne un hôte privé, local ou réservé"]

@@ -112,6 +112,17 @@ def test_csv_neutralises_formulas(app):
         ["'=HYPERLINK(\"http://evil\")", "'+1+1", "'-2+3", "'@SUM(A1)"])
 
 
+def test_csv_neutralises_formulas_after_leading_whitespace(app):
+    """Whitespace before = or @ does not get a formula past the guard; counts stay numbers."""
+    portal = make_portal()
+    titles = ("  =1+1", "\t=cmd", "\u00a0@SUM(A1)", "-12.5")
+    datasets = [factories.Dataset(owner_org=portal.org["id"], title=title) for title in titles]
+    published(portal, datasets)
+    rows = _csv(app.get(CSV, query_string={"group_by": "dataset"}).data)
+    assert sorted(row["title"] for row in rows) == sorted("'" + title for title in titles)
+    assert {row["reuses"] for row in rows} == {"1"}
+
+
 def test_csv_with_semicolons_keeps_accents(app):
     """sep=semicolon gives a semicolon-separated file; accents survive in UTF-8."""
     portal = make_portal()

@@ -260,6 +260,11 @@ class UdataPortal:
         self.server = server
         self.records = records
         self.page_size = page_size
+        #: Lies: a total other than the records' number, no next page after this page,
+        #: the first page's records on every page.
+        self.announce: Optional[int] = None
+        self.last_page: Optional[int] = None
+        self.repeat = False
         server.route("/api/1/datasets/", self._datasets)
         for org in {r["organization"]["id"] for r in records if r.get("organization")}:
             self.route_organization(org)
@@ -280,14 +285,16 @@ class UdataPortal:
         size = int(query.get("page_size") or self.page_size)
         start = (page - 1) * size
         next_page = None
-        if start + size < len(records):
+        total = len(records) if self.announce is None else self.announce
+        listed = records[:size] if self.repeat else records[start:start + size]
+        if start + size < len(records) and (self.last_page is None or page < self.last_page):
             # Real udata echoes every query parameter in its next_page link.
             next_query = urllib.parse.urlencode({**query, "page": page + 1, "page_size": size})
             path = (f"/api/1/organizations/{org}/datasets/" if org and "organization" not in query
                     else "/api/1/datasets/")
             next_page = self.server.url(f"{path}?{next_query}")
-        return json_reply({"data": records[start:start + size], "page": page,
-                           "page_size": size, "total": len(records),
+        return json_reply({"data": listed, "page": page,
+                           "page_size": size, "total": total,
                            "next_page": next_page, "previous_page": None})
 
 
@@ -315,6 +322,11 @@ class OdsPortal:
     def __init__(self, server: ReplayServer, records: list[dict[str, Any]]) -> None:
         self.server = server
         self.records = records
+        #: Lies: a total_count other than the records' number, empty pages from this
+        #: offset on, the first page's records on every page.
+        self.announce: Optional[int] = None
+        self.empty_from: Optional[int] = None
+        self.repeat = False
         server.route(self.PATH, self._catalog)
 
     def _catalog(self, query: dict[str, str], server: ReplayServer) -> Reply:
@@ -330,8 +342,11 @@ class OdsPortal:
                        if _ods_matches(r["metas"]["default"].get(field_name), value)]
         limit = int(query.get("limit") or 10)
         offset = int(query.get("offset") or 0)
-        return json_reply({"total_count": len(records),
-                           "results": records[offset:offset + limit]})
+        listed = records[:limit] if self.repeat else records[offset:offset + limit]
+        if self.empty_from is not None and offset >= self.empty_from:
+            listed = []
+        return json_reply({"total_count": len(records) if self.announce is None
+                           else self.announce, "results": listed})
 
 
 def _ods_matches(meta: Any, value: str) -> bool:
@@ -387,6 +402,12 @@ class DcatPortal:
         self.per_page = per_page
         self.hydra = hydra
         self.graph = graph if graph is not None else dcat_graph()
+        #: Lies: a totalItems other than the datasets' number, no next page after this
+        #: page (while ``hydra:last`` still names the real last one), the first page's
+        #: datasets on every page.
+        self.announce: Optional[int] = None
+        self.last_page: Optional[int] = None
+        self.repeat = False
         server.route(self.PATH, self._page)
 
     def datasets(self) -> list[Any]:
@@ -399,7 +420,8 @@ class DcatPortal:
 
     def page_bytes(self, page: int) -> bytes:
         datasets = self.datasets()
-        chosen = datasets[(page - 1) * self.per_page:page * self.per_page]
+        shown = 1 if self.repeat else page
+        chosen = datasets[(shown - 1) * self.per_page:shown * self.per_page]
         out = rdflib.Graph()
         out.bind("dcat", DCAT)
         out.bind("hydra", HYDRA)
@@ -411,15 +433,19 @@ class DcatPortal:
             _describe(self.graph, dataset, out, seen)
         last = max(1, -(-len(datasets) // self.per_page))
         this = rdflib.URIRef(self.server.url(f"{self.PATH}?page={page}"))
+        more = page < last and (self.last_page is None or page < self.last_page)
         if self.hydra == "nextPage":
             out.add((this, RDF.type, HYDRA.PagedCollection))
-            out.add((this, HYDRA.totalItems, rdflib.Literal(len(datasets))))
-            if page < last:
+            out.add((this, HYDRA.totalItems, rdflib.Literal(
+                len(datasets) if self.announce is None else self.announce)))
+            if more:
                 out.add((this, HYDRA.nextPage,
                          rdflib.Literal(self.server.url(f"{self.PATH}?page={page + 1}"))))
         else:
             out.add((this, RDF.type, HYDRA.PartialCollectionView))
-            if page < last:
+            out.add((this, HYDRA.last,
+                     rdflib.URIRef(self.server.url(f"{self.PATH}?page={last}"))))
+            if more:
                 out.add((this, HYDRA.next,
                          rdflib.URIRef(self.server.url(f"{self.PATH}?page={page + 1}"))))
         return out.serialize(format=self.fmt, encoding="utf-8")

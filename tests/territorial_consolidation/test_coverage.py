@@ -35,7 +35,8 @@ def test_every_member_commune_gets_valid_invalid_or_none():
     assert coverage["count"] == 43
     assert (_status(coverage, RENNES), _status(coverage, BRUZ),
             _status(coverage, CESSON)) == ("valid", "invalid", "none")
-    assert coverage["counts"] == {"valid": 1, "invalid": 1, "unknown": 0, "none": 41}
+    assert coverage["counts"] == {"valid": 1, "invalid": 1, "unreachable": 0, "unknown": 0,
+                                  "none": 41}
 
 
 def test_files_never_validated_are_unknown():

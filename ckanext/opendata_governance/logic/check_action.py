@@ -70,7 +70,7 @@ def governance_check_result_list(context: Context, data_dict: DataDict) -> dict[
     :param offset: (default 0)
     :returns: ``{"count": N, "results": [result, ...]}``, each result with
         ``check_id``, ``title``, ``severity``, ``resource_id``, ``status``
-        (``passed``, ``failed``, ``error`` or ``pending``), ``findings``,
+        (``passed``, ``failed``, ``error``, ``not_run`` or ``pending``), ``findings``,
         ``version``, ``run_at``, ``duration_ms``, ``trigger`` and ``job_id``
     """
     tk.check_access("governance_check_result_list", context, data_dict)

@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.opendata_governance.logic.validators import governance_boolean
 from ckanext.opendata_governance.model import Review, Reviewer
 
 __all__ = [
@@ -140,7 +141,22 @@ def governance_settings_show(context: Context, data_dict: DataDict) -> AuthResul
 
 
 def governance_settings_update(context: Context, data_dict: DataDict) -> AuthResult:
-    if _has_permission(context, _organization_id(data_dict.get("organization_id")), "admin"):
-        return {"success": True}
-    return {"success": False,
-            "msg": tk._("Only the organization's admins can change its settings")}
+    """An organization's admins switch its gate on; switching it off is the sysadmins'
+    decision unless ``admins_can_switch_gate_off`` gives it to the admins too."""
+    if not _has_permission(context, _organization_id(data_dict.get("organization_id")),
+                           "admin"):
+        return {"success": False,
+                "msg": tk._("Only the organization's admins can change its settings")}
+    if _switches_gate_off(data_dict) and \
+            not tk.config["ckanext.opendata_governance.admins_can_switch_gate_off"]:
+        return {"success": False,
+                "msg": tk._("Only the portal's sysadmins can switch the publication gate off")}
+    return {"success": True}
+
+
+def _switches_gate_off(data_dict: DataDict) -> bool:
+    # A value that is not a boolean at all is left to the action's validation error.
+    try:
+        return governance_boolean(data_dict.get("gate_enabled"), {}) is False
+    except tk.Invalid:
+        return False

@@ -267,3 +267,12 @@ def check_result_list(not_empty: Validator, ignore_missing: Validator,
                   limit_to_configured_maximum("ckan.search.rows_max", 1000)],
         "offset": [default(0), natural_number_validator],
     }
+
+
+@validator_args
+def listing_page(ignore_missing: Validator, natural_number_validator: Validator) -> Schema:
+    # Core's tag and format listings read these unchecked; the rest is theirs to read.
+    return {
+        "limit": [ignore_missing, natural_number_validator],
+        "offset": [ignore_missing, natural_number_validator],
+    }

@@ -115,7 +115,8 @@ DECISIONS = ("approve", "reject")
 REVIEW_LIST_MAX = 100
 
 _TRUE = {"true", "1", "yes", "y", "on", "t"}
-_FALSE = {"false", "0", "no", "n", "off", "f", ""}
+# An empty value is no answer: read as false, a blank form field would switch the gate off.
+_FALSE = {"false", "0", "no", "n", "off", "f"}
 
 
 def governance_boolean(value: Any, context: Context) -> Any:

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Optional
+from typing import Optional
 
-__all__ = ["ScanLimits", "ScanError", "scan_stream", "scan_path"]
+from ckanext.suite import file_limits
+from ckanext.suite.file_limits import N_, FileError, LimitExceeded
+
+__all__ = ["ScanLimits", "ScanError", "ScanLimitError", "N_", "scan_stream", "scan_path"]
 
 
 @dataclasses.dataclass(frozen=True)
 class ScanLimits:
-    """Bounds of one scan; past max_bytes/seconds/rows/cells the report is truncated.
+    """Bounds of one scan; past max_bytes/seconds/rows/cells the report is truncated,
+    past max_depth/columns/cell_bytes the file is refused.
 
     A max_seconds, max_rows or max_cells of 0 or None means no such bound.
     """
@@ -19,36 +23,25 @@ class ScanLimits:
     max_line_bytes: int = 1024 * 1024
     max_rows: Optional[int] = None
     max_cells: Optional[int] = None
+    # Past these the file is not scanned at all (ScanLimitError): reading on would
+    # let one file take the process's memory.
+    max_depth: int = file_limits.MAX_DEPTH
+    max_columns: int = file_limits.MAX_COLUMNS
+    max_cell_bytes: int = file_limits.MAX_CELL_BYTES
 
 
-def N_(message: str) -> str:
-    """Mark a message for extraction (scripts/i18n-extract.sh) without translating it."""
-    return message
-
-
-class ScanError(Exception):
+class ScanError(FileError):
     """Malformed input; the message is meant for the data producer.
 
     Built from a message template marked with N_ and its keyword parameters:
     ``ScanError(N_("The {kind} file is encrypted: remove its password first."), kind=kind)``.
     ``str(error)`` is the English text; ``error.translated(gettext)`` the translated one.
+    A file past one of the reading limits raises ScanLimitError, a ScanError too.
     """
 
-    def __init__(self, template: str, **params: Any) -> None:
-        self.template = template
-        self.params = params
-        super().__init__(template.format(**params))
 
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        """The message translated by gettext (e.g. ckan's toolkit._)."""
-        return gettext(self.template).format(**self.params)
-
-    def __reduce__(self) -> Any:
-        return _rebuild, (type(self), self.template, self.params)
-
-
-def _rebuild(cls: type, template: str, params: dict[str, Any]) -> "ScanError":
-    return cls(template, **params)
+class ScanLimitError(ScanError, LimitExceeded):
+    """The file goes past a reading limit (depth, width, cell size, expansion): not scanned."""
 
 
 from .scanner import scan_path, scan_stream  # noqa: E402  (needs the names above)

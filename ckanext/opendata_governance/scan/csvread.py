@@ -6,7 +6,9 @@ import csv
 import io
 from typing import IO, Callable, Iterator, Optional
 
-from . import N_, ScanError, ScanLimits
+from ckanext.suite import file_limits
+
+from . import N_, ScanError, ScanLimitError, ScanLimits
 
 __all__ = ["detect_encoding", "sniff_delimiter", "iter_chunks", "read_csv",
            "parse_header", "DELIMITERS"]
@@ -83,7 +85,7 @@ def parse_header(sample: str, delimiter: str, max_rows: int = 200) -> tuple[list
 
 
 def _too_long(limits: ScanLimits) -> ScanError:
-    return ScanError(
+    return ScanLimitError(
         N_("A line is longer than {limit} bytes: "
            "the file is not a table or its line breaks are missing."),
         limit=limits.max_line_bytes)
@@ -150,6 +152,7 @@ def read_csv(stream: IO[bytes], limits: ScanLimits, fmt: Optional[str] = None
     reader = csv.reader(lines(), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
+        file_limits.check_width(len(header), limits.max_columns, ScanLimitError)
     except StopIteration:
         raise ScanError(N_("The file is empty.")) from None
     except csv.Error as exc:
@@ -160,6 +163,7 @@ def read_csv(stream: IO[bytes], limits: ScanLimits, fmt: Optional[str] = None
             for count, row in enumerate(reader, 1):
                 if limits.max_rows and count > limits.max_rows:
                     return
+                file_limits.check_width(len(row), limits.max_columns, ScanLimitError)
                 yield row
         except csv.Error as exc:
             raise ScanError(N_("The file cannot be read as CSV: {error}."),

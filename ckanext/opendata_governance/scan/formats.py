@@ -1,4 +1,4 @@
-"""Safe streaming readers for XLSX, ODS and JSON arrays, yielding a header and rows of strings."""
+"""Safe streaming readers for XLSX and ODS, yielding a header and rows of strings."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,18 +9,18 @@ import time
 import warnings
 import zipfile
 import zlib
-from typing import IO, Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-import ijson
 import openpyxl
 
-from ckanext.opendata_governance.scan import N_, ScanError, ScanLimits
+from ckanext.opendata_governance.scan import N_, ScanError, ScanLimitError, ScanLimits
+from ckanext.suite import file_limits
 
-__all__ = ["read_xlsx", "read_ods", "read_json", "check_zip", "render_value",
+__all__ = ["read_xlsx", "read_ods", "check_zip", "check_limits", "render_value",
            "ZIP_MAX_ENTRIES", "ZIP_MAX_UNCOMPRESSED", "ZIP_MAX_RATIO",
-           "JSON_HEADER_SAMPLE", "MAX_COLUMNS"]
+           "XLSX_MAX_SHARED_STRINGS", "MAX_COLUMNS"]
 
 # An ordinary workbook has a few dozen parts; thousands means something built to hurt.
 ZIP_MAX_ENTRIES = 2000
@@ -30,10 +30,10 @@ ZIP_MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 ZIP_MAX_RATIO = 200
 # Below this size a high ratio is harmless (a tiny part full of blanks).
 _RATIO_FLOOR = 1024 * 1024
-# Excel's own column limit; nothing legitimate goes further.
-MAX_COLUMNS = 16384
-# JSON objects whose keys make the header: later new keys are not read (see read_json).
-JSON_HEADER_SAMPLE = 1000
+MAX_COLUMNS = file_limits.MAX_COLUMNS
+# openpyxl holds every shared string in memory, even in read-only mode: a bigger
+# part would take the process's memory before the first row is read.
+XLSX_MAX_SHARED_STRINGS = 100 * 1024 * 1024
 # One XML row repeated more often than this is amplification, not data.
 _MAX_ROW_REPEAT = 65536
 # Encoded runs of spaces (text:s) longer than this are cut.
@@ -155,7 +155,7 @@ def check_zip(archive: zipfile.ZipFile, kind: str) -> None:
     """Refuse a container with too many entries, encrypted parts or bomb-like sizes."""
     infos = archive.infolist()
     if len(infos) > ZIP_MAX_ENTRIES:
-        raise ScanError(
+        raise ScanLimitError(
             N_("The {kind} file has {parts} parts, more than the {limit} allowed."),
             kind=kind, parts=len(infos), limit=ZIP_MAX_ENTRIES)
     total = 0
@@ -166,16 +166,47 @@ def check_zip(archive: zipfile.ZipFile, kind: str) -> None:
         total += info.file_size
         if (info.file_size > _RATIO_FLOOR
                 and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1)):
-            raise ScanError(
+            raise ScanLimitError(
                 N_("The {kind} file looks like a zip bomb: part {part} would expand "
                    "{ratio} times."),
                 kind=kind, part=info.filename,
                 ratio=info.file_size // max(info.compress_size, 1))
     if total > ZIP_MAX_UNCOMPRESSED:
-        raise ScanError(
+        raise ScanLimitError(
             N_("The {kind} file would expand to {size} MB, "
                "more than the {limit} MB allowed."),
             kind=kind, size=total // (1024 * 1024), limit=ZIP_MAX_UNCOMPRESSED // (1024 * 1024))
+
+
+_WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
+
+
+def _check_xlsx_parts(archive: zipfile.ZipFile) -> None:
+    """Refuse a part openpyxl reads whole (all but worksheets) over XLSX_MAX_SHARED_STRINGS.
+
+    Shared strings, styles and the workbook are loaded in memory even in
+    read-only mode; only worksheets are streamed.
+    """
+    big = [info for info in archive.infolist() if info.file_size > XLSX_MAX_SHARED_STRINGS]
+    if not big:
+        return
+    streamed: set[str] = set()
+    if "[Content_Types].xml" not in {info.filename for info in big}:
+        try:
+            root = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+        except (KeyError, ElementTree.ParseError):
+            root = None
+        for override in root.iter(_CONTENT_TYPES) if root is not None else ():
+            if override.get("ContentType") == _WORKSHEET_TYPE:
+                streamed.add((override.get("PartName") or "").lstrip("/"))
+    for info in big:
+        if info.filename not in streamed:
+            raise ScanLimitError(
+                N_("The {kind} file is refused: its part {part} would take {size} MB of "
+                   "memory, more than the {limit} MB allowed."),
+                kind="XLSX", part=info.filename, size=info.file_size // (1024 * 1024),
+                limit=XLSX_MAX_SHARED_STRINGS // (1024 * 1024))
 
 
 class _PrologueDone(Exception):
@@ -188,7 +219,7 @@ def _refuse_dtd(archive: zipfile.ZipFile, name: str, kind: str) -> None:
     parser = expat.ParserCreate()
 
     def on_doctype(*_args: Any) -> None:
-        raise ScanError(
+        raise ScanLimitError(
             N_("The {kind} file is refused: its part {part} declares a DTD, "
                "which spreadsheets never need and attacks use."),
             kind=kind, part=name)
@@ -263,7 +294,10 @@ def read_xlsx(path: str, limits: Optional[ScanLimits] = None
     """
     limits = _limits(limits)
     archive = _open_zip(path, "XLSX")
-    archive.close()
+    try:
+        _check_xlsx_parts(archive)
+    finally:
+        archive.close()
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it ignores: noise in a scan.
@@ -283,7 +317,8 @@ def read_xlsx(path: str, limits: Optional[ScanLimits] = None
     def raw_rows() -> Iterator[list[str]]:
         try:
             for values in sheet.iter_rows(values_only=True):
-                yield [render_value(v) for v in values[:MAX_COLUMNS]]
+                file_limits.check_width(len(values), limits.max_columns, ScanLimitError)
+                yield [render_value(v) for v in values]
         except ScanError:
             raise
         except Exception as exc:
@@ -351,7 +386,7 @@ def _ods_value(cell: ElementTree.Element) -> str:
     return _ods_text(cell)
 
 
-def _ods_row(row: ElementTree.Element) -> list[str]:
+def _ods_row(row: ElementTree.Element, max_columns: int) -> list[str]:
     values: list[str] = []
     pending_blank = 0
     for cell in row:
@@ -363,11 +398,12 @@ def _ods_row(row: ElementTree.Element) -> list[str]:
             # Rows end with ~1000 repeated blank cells: count them, don't build them.
             pending_blank += repeat
             continue
-        if len(values) + pending_blank >= MAX_COLUMNS:
-            break
+        # Counted before they are built: one cell may claim a million repeats.
+        file_limits.check_width(len(values) + pending_blank + repeat, max_columns,
+                                ScanLimitError)
         values.extend([""] * pending_blank)
         pending_blank = 0
-        values.extend([value] * min(repeat, MAX_COLUMNS - len(values)))
+        values.extend([value] * repeat)
     return values
 
 
@@ -408,7 +444,7 @@ def read_ods(path: str, limits: Optional[ScanLimits] = None
                     return  # first table only
                 if element.tag != _TABLE + "table-row" or tables != 1:
                     continue
-                values = _ods_row(element)
+                values = _ods_row(element, limits.max_columns)
                 repeat = max(1, int(element.get(_TABLE + "number-rows-repeated", "1") or 1))
                 element.clear()
                 # Drop the finished row from its parent so memory stays flat.
@@ -431,108 +467,24 @@ def read_ods(path: str, limits: Optional[ScanLimits] = None
     return _table(raw_rows(), limits, on_close=close)
 
 
-# --- JSON ----------------------------------------------------------------------------
+# --- files for other parsers ---------------------------------------------------------
 
 
-class _BoundedReader:
-    """Byte stream cut at a limit: JSON past it is not read, and `cut` says so."""
+def check_limits(path: str, fmt: str, limits: Optional[ScanLimits] = None) -> None:
+    """Read a table file to its end through these bounded readers, for a parser with no
+    limits of its own (frictionless reads JSON with ijson.items, shared strings whole).
 
-    def __init__(self, stream: IO[bytes], limit: Optional[int], head: bytes) -> None:
-        self._stream = stream
-        self._left = limit
-        self._head = head
-        self.cut = False
-
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:
-            return b""  # ijson probes the stream type with read(0)
-        if self._head:
-            cut = len(self._head) if size is None or size < 0 else size
-            chunk, self._head = self._head[:cut], self._head[cut:]
-        else:
-            want = 65536 if size is None or size < 0 else size
-            if self._left is not None:
-                if self._left <= 0:
-                    self.cut = True
-                    return b""
-                want = min(want, self._left)
-            chunk = self._stream.read(want)
-        if self._left is not None:
-            self._left -= len(chunk)
-        return chunk
-
-
-def read_json(stream: IO[bytes], limits: Optional[ScanLimits] = None
-              ) -> tuple[list[str], Iterator[list[str]]]:
-    """Stream a top-level JSON array of objects with ijson.
-
-    The header is the union of the keys of the first JSON_HEADER_SAMPLE
-    objects, in order of appearance; keys first seen later are not read.
-    Reading stops quietly at limits.max_bytes, like the CSV reader.
+    :raises ScanLimitError: the file goes past a reading limit
     """
+    from .scanner import read_table  # the scanner imports this module
+
     limits = _limits(limits)
-    head = stream.read(4096) or b""
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ScanError(N_("The JSON file is in UTF-16: save it in UTF-8."))
-    start = head.lstrip()
-    while not start:
-        more = stream.read(4096)
-        if not more:
-            raise ScanError(N_("The JSON file is empty."))
-        head += more
-        start = head.lstrip()
-    if not start.startswith(b"["):
-        raise ScanError(
-            N_("The JSON file is not an array of records: a table must be a JSON array "
-               "of objects ({example})."),
-            example="[{...}, {...}]")
-    reader = _BoundedReader(stream, limits.max_bytes, head)
-    items = ijson.items(reader, "item")
-
-    def objects() -> Iterator[dict[str, Any]]:
-        index = 0
-        try:
-            for item in items:
-                index += 1
-                if not isinstance(item, dict):
-                    raise ScanError(
-                        N_("The JSON array holds a {type} at position {position}: "
-                           "every element must be an object."),
-                        type=type(item).__name__, position=index)
-                yield item
-        except ijson.IncompleteJSONError as exc:
-            if reader.cut:
-                return  # the size limit cut the document, not the producer
-            raise ScanError(N_("The JSON file is malformed or truncated ({error})."),
-                            error=str(exc))
-        except ijson.JSONError as exc:
-            raise ScanError(N_("The JSON file is malformed ({error})."), error=str(exc))
-        except UnicodeDecodeError:
-            raise ScanError(N_("The JSON file is not valid UTF-8."))
-
-    source = objects()
-    first: list[dict[str, Any]] = []
-    keys: dict[str, None] = {}
-    for obj in source:
-        first.append(obj)
-        for key in obj:
-            if len(keys) < MAX_COLUMNS:
-                keys.setdefault(key, None)
-        if len(first) >= JSON_HEADER_SAMPLE:
-            break
-    if not keys:
-        raise ScanError(N_("The JSON array holds no records with fields."))
-    header = list(keys)
-
-    def rows() -> Iterator[list[str]]:
-        # Hand the buffered objects over one by one so they can be freed.
-        first.reverse()
-        while first:
-            obj = first.pop()
-            yield [render_value(obj.get(key)) for key in header]
-        for obj in source:
-            yield [render_value(obj.get(key)) for key in header]
-
-    return header, rows()
+    try:
+        with open(path, "rb") as stream:
+            _header, rows = read_table(stream, fmt, limits)
+            for _row in rows:
+                pass
+    except ScanLimitError:
+        raise
+    except ScanError:
+        pass  # malformed: the other parser reports it in its own words

@@ -10,7 +10,9 @@ import tempfile
 import time
 from typing import IO, Any, Iterable, Iterator, Optional
 
-from . import N_, ScanError, ScanLimits
+from ckanext.suite import file_limits
+
+from . import N_, ScanError, ScanLimitError, ScanLimits
 from . import columns as col_rules
 from . import detectors as det
 from . import csvread
@@ -101,7 +103,7 @@ class _Engine:
     """Holds per-column statistics while chunks of one file go through it."""
 
     def __init__(self, header: list[str], delimiter: str, encoding: str,
-                 options: dict[str, Any]) -> None:
+                 options: dict[str, Any], max_columns: int) -> None:
         self.header = header
         self.delimiter = delimiter
         self.encoding = encoding if encoding != "utf-8-sig" else "utf-8"
@@ -113,6 +115,7 @@ class _Engine:
         self.entity_cols = {i for i, h in enumerate(header) if col_rules.is_entity_column(h)}
         self.stats: dict[tuple[int, str], _Stat] = {}
         self.max_samples = int(options.get("samples", 3))
+        self.max_columns = max_columns
         self.first_chunk = True
         self.candidate_lines = 0
         d = delimiter.encode()
@@ -190,6 +193,7 @@ class _Engine:
                 fields = next(csv.reader([line], delimiter=self.delimiter))
             except (csv.Error, StopIteration):
                 fields = line.split(self.delimiter)
+            file_limits.check_width(len(fields), self.max_columns, ScanLimitError)
             for column, value in enumerate(fields):
                 if value:
                     self._scan_cell(column, value)
@@ -342,7 +346,8 @@ def _read_table(fmt: str, stream: IO[bytes], path: Optional[str], limits: ScanLi
         raise ScanError(N_("{format} files cannot be read here: {error}."),
                         format=fmt.upper(), error=str(exc)) from None
     if fmt == "json":
-        return formats.read_json(stream, limits)
+        from .jsonread import read_json
+        return read_json(stream, limits)
     reader = formats.read_xlsx if fmt == "xlsx" else formats.read_ods
     if path is not None:
         return reader(path, limits)
@@ -448,7 +453,8 @@ def _scan_chunks(chunks: Iterable[bytes], fmt: str, encoding: str, delimiter: st
             header, sample_rows = parse_header(text, delimiter)
             if not any(header):
                 raise ScanError(N_("The first line is empty: the file has no header."))
-            engine = _Engine(header, delimiter, encoding, options)
+            file_limits.check_width(len(header), limits.max_columns, ScanLimitError)
+            engine = _Engine(header, delimiter, encoding, options, limits.max_columns)
             if limits.max_cells:
                 cap = max(1, limits.max_cells // max(len(header), 1))
                 max_rows = min(max_rows or cap, cap)

@@ -28,7 +28,8 @@ def reuse_create(not_empty: Validator, ignore_empty: Validator,
                  unicode_safe: Validator, default: ValidatorFactory, strip_value: Validator,
                  email_validator: Validator, name_validator: Validator,
                  reuse_plain_text: Validator, reuse_markdown_text: Validator,
-                 reuse_http_url: Validator, reuse_type: Validator, reuse_topic: Validator,
+                 reuse_http_url: Validator, reuse_public_image_url: Validator,
+                 reuse_type: Validator, reuse_topic: Validator,
                  reuse_dataset_list: Validator) -> Schema:
     return {
         "name": [ignore_empty, unicode_safe, name_validator],
@@ -38,7 +39,7 @@ def reuse_create(not_empty: Validator, ignore_empty: Validator,
         "type": [not_empty, unicode_safe, reuse_type],
         "topic": [ignore_empty, unicode_safe, reuse_topic],
         "datasets": [not_empty, reuse_dataset_list, not_empty],
-        "image_url": [ignore_empty, unicode_safe, reuse_http_url],
+        "image_url": [ignore_empty, unicode_safe, reuse_http_url, reuse_public_image_url],
         "image_upload": [ignore_empty],
         "organization_id": [ignore_empty, unicode_safe],
         "contact_email": [ignore_empty, unicode_safe, strip_value, email_validator],
@@ -50,7 +51,8 @@ def reuse_update(not_empty: Validator, ignore_missing: Validator, ignore_empty: 
                  unicode_safe: Validator, strip_value: Validator, email_validator: Any,
                  boolean_validator: Validator, reuse_plain_text: Validator,
                  reuse_markdown_text: Validator, reuse_http_url: Validator,
-                 reuse_type: Validator, reuse_topic: Validator,
+                 reuse_public_image_url: Validator, reuse_type: Validator,
+                 reuse_topic: Validator,
                  reuse_dataset_list: Validator) -> Schema:
     # Partial: a key that is absent keeps its value; an empty optional field clears it.
     return {
@@ -61,7 +63,7 @@ def reuse_update(not_empty: Validator, ignore_missing: Validator, ignore_empty: 
         "type": [ignore_missing, unicode_safe, reuse_type],
         "topic": [ignore_missing, unicode_safe, _topic_or_empty(reuse_topic)],
         "datasets": [ignore_missing, reuse_dataset_list, not_empty],
-        "image_url": [ignore_missing, unicode_safe, reuse_http_url],
+        "image_url": [ignore_missing, unicode_safe, reuse_http_url, reuse_public_image_url],
         "image_upload": [ignore_empty],
         "clear_image": [ignore_missing, boolean_validator],
         "organization_id": [ignore_missing, unicode_safe],

@@ -8,12 +8,14 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.reuse_tracker import topics
+from ckanext.suite import safe_http
 
 __all__ = [
     "normalise_url",
     "reuse_plain_text",
     "reuse_markdown_text",
     "reuse_http_url",
+    "reuse_public_image_url",
     "reuse_type",
     "reuse_topic",
     "reuse_dataset_list",
@@ -97,6 +99,15 @@ def reuse_http_url(value: Any) -> Any:
         return normalise_url(value)
     except ValueError as error:
         raise tk.Invalid(str(error))
+
+
+def reuse_public_image_url(value: Any) -> Any:
+    """An image address whose host is not private, loopback, link-local or a metadata
+    service: visitors' browsers would load it from inside their own network."""
+    if value and safe_http.points_inside(value):
+        raise tk.Invalid(tk._("The image address points at a private, local or reserved "
+                              "host"))
+    return value
 
 
 def reuse_type(value: Any) -> Any:

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import io
 import json
+import logging
 import marshal
 import os
 import re
@@ -24,13 +25,17 @@ import tempfile
 import zlib
 from typing import IO, Any, Callable, Iterator, Optional
 
+from ckanext.suite.csv_safe import neutralise
+from ckanext.territorial_consolidation.consolidation import failures
 from ckanext.territorial_consolidation.consolidation.reader import open_rows
 from ckanext.territorial_consolidation.consolidation.schema import TableSchema
 from ckanext.territorial_consolidation.consolidation.validator import (
     STRUCTURAL_ERRORS, Error, Validator)
 
 __all__ = ["PROVENANCE_COLUMNS", "Source", "Options", "Result", "consolidate",
-           "neutralise", "SAMPLE_ERRORS"]
+           "SAMPLE_ERRORS"]
+
+log = logging.getLogger(__name__)
 
 #: Columns added to every output row, after the schema's fields.
 PROVENANCE_COLUMNS = ["source_territory_code", "source_dataset_url", "source_resource_id",
@@ -43,9 +48,6 @@ _MAX_BUCKETS = 512
 #: Rows written to a cache file at a time, and rows waiting for their bucket at most.
 _BATCH = 2_000
 _PENDING_ROWS = 20_000
-#: Prefixes a spreadsheet reads as a formula (OWASP "CSV injection").
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_CHARS = frozenset("".join(_FORMULA))
 #: Field types whose cells pass through a type check: a validated number such as
 #: ``-12.5`` is data, not a formula, so only text-like types are neutralised.
 _TEXT_TYPES = {"string", "any"}
@@ -85,13 +87,6 @@ class Result:
     state: dict[str, Any]
     #: The new consolidated file, or None when nothing changed (the previous one stands).
     output: Optional[str]
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    if value and value.startswith(_FORMULA):
-        return "'" + value
-    return value
 
 
 def _normalisers(schema: TableSchema) -> list[Optional[Callable[[str], str]]]:
@@ -192,9 +187,7 @@ def _read_source(source: Source, schema: TableSchema, options: Options,
                 if used < width:
                     output += padding[:width - used]
                 for index in text_indexes:
-                    value = output[index]
-                    if value and value[0] in _FORMULA_CHARS:
-                        output[index] = "'" + value
+                    output[index] = neutralise(output[index])
                 batch.append(output + provenance)
                 if len(batch) >= _BATCH:
                     _dump(batch, out)
@@ -352,11 +345,14 @@ def _consolidate(schema: TableSchema, sources: list[Source], workdir: str,
             try:
                 entry = _read_source(source, schema, options, cache_path)
             except Exception as error:  # a broken source is reported, never fatal
+                # Its detail (a path, an error's text) is for the server's log only.
+                log.warning("source %s could not be read: %s: %s", source.resource_id,
+                            error.__class__.__name__, error)
                 entry = {"resource_id": source.resource_id, "title": source.title,
                          "package_id": source.package_id,
                          "territory_code": source.territory_code,
                          "dataset_url": source.dataset_url, "verdict": "unreachable",
-                         "reason": str(error) or error.__class__.__name__,
+                         "reason": failures.source_code(error),
                          "rows_in": 0, "kept": 0, "rejected": 0}
                 failed.append(entry)
             else:

@@ -6,6 +6,8 @@ import csv
 import io
 from typing import IO, Iterator
 
+from ckanext.suite import file_limits
+
 __all__ = ["Sniffed", "sniff", "open_rows"]
 
 _SAMPLE = 64 * 1024
@@ -78,4 +80,5 @@ def open_rows(stream: IO[bytes]) -> tuple[Sniffed, Iterator[list[str]]]:
     # A byte the guessed encoding cannot read must not stop the whole file.
     text = io.TextIOWrapper(buffered, encoding=sniffed.encoding, errors="replace",
                             newline="")
-    return sniffed, csv.reader(text, delimiter=sniffed.delimiter)
+    rows = csv.reader(file_limits.bounded_lines(text), delimiter=sniffed.delimiter)
+    return sniffed, file_limits.bounded_rows(rows)

@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.suite import safe_http
-from ckanext.territorial_consolidation.consolidation import engine, publisher, sources
+from ckanext.territorial_consolidation.consolidation import (engine, failures, publisher,
+                                                            sources)
 from ckanext.territorial_consolidation.consolidation.schema import SchemaError, load_schema
 from ckanext.territorial_consolidation.model.consolidation import (
     Consolidation, ConsolidationRun)
@@ -60,6 +61,27 @@ def _prune(consolidation_id: str) -> None:
             ConsolidationRun.id.in_([row.id for row in old])).delete(synchronize_session=False)
 
 
+def _failed(run: ConsolidationRun, error: Exception,
+            result: Optional[engine.Result]) -> ConsolidationRun:
+    """The run marked failed, its new file removed, with a reason visitors may read: the
+    detail (paths, errors' texts) goes to the log only."""
+    if result is not None and result.output and os.path.exists(result.output):
+        os.unlink(result.output)
+    run.state = "failed"
+    if isinstance(error, SchemaError):
+        log.warning("consolidation %s: schema unavailable: %s", run.consolidation_id, error)
+        run.error = tk._("Schema unavailable: it could not be fetched or is not a "
+                         "valid Table Schema.")
+    elif isinstance(error, failures.NothingRead) and result is not None:
+        run.error = failures.run_error(error, result.report["sources_found"])
+    else:
+        log.exception("consolidation %s failed", run.consolidation_id)
+        run.error = failures.run_error(error)
+    if result is not None:
+        run.report = result.report
+    return run
+
+
 def execute(consolidation_id: str, run_id: Optional[str] = None,
             progress: Optional[Callable[[int, int], None]] = None) -> dict[str, Any]:
     """Run a consolidation now; returns the run. A failure is recorded, never half-published."""
@@ -88,6 +110,10 @@ def execute(consolidation_id: str, run_id: Optional[str] = None,
             keep_valid_rows=consolidation.keep_valid_rows)
         result = engine.consolidate(schema, found, workdir(consolidation.id),
                                     previous_state(consolidation.id), options, progress)
+        if result.report["sources_found"] and \
+                result.report["sources_unreachable"] == result.report["sources_found"]:
+            # An empty file in place of the last one would be no consolidation.
+            raise failures.NothingRead()
         if result.output:
             resource = publisher.publish(consolidation, schema, result.output)
             run.resource_id = resource["id"]
@@ -107,18 +133,8 @@ def execute(consolidation_id: str, run_id: Optional[str] = None,
         run.sources_state = result.state
     except Exception as error:  # recorded on the run: the previous file stays in place
         model.Session.rollback()
-        run = model.Session.get(ConsolidationRun, run.id)
+        run = _failed(model.Session.get(ConsolidationRun, run.id), error, result)
         consolidation = Consolidation.get(consolidation_id)
-        if result is not None and result.output and os.path.exists(result.output):
-            os.unlink(result.output)
-        run.state = "failed"
-        if isinstance(error, SchemaError):
-            run.error = tk._("Schema unavailable: {error}").format(error=error)
-        else:
-            log.exception("consolidation %s failed", consolidation_id)
-            run.error = str(error) or error.__class__.__name__
-        if result is not None:
-            run.report = result.report
     run.finished = _now()
     _prune(consolidation.id)
     model.Session.commit()

@@ -24,6 +24,7 @@ from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject
 
 from ckanext.suite import safe_http
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
+from ckanext.territorial_consolidation.harvesters.listing import IncompleteListing, empty_listing
 from ckanext.territorial_consolidation.model.harvest import HarvestRun, Provenance
 
 __all__ = ["LEVELS", "RemoteDataset", "TerritorialHarvester", "parse_config"]
@@ -221,8 +222,10 @@ class TerritorialHarvester(HarvesterBase):
     * gather: lists every remote dataset through ``iter_remote``; records whose content
       hash matches what was last imported produce no harvest object (only a count in
       ``HarvestRun``); a gather is *complete* when it listed the whole source without
-      error (not incremental); a complete gather marks the datasets it no longer sees as
-      missing, and withdraws those missing for longer than the grace period;
+      error (not incremental) and listed as many datasets as the partner announced, or
+      at least one while the source has published datasets; a complete gather marks the
+      datasets it no longer sees as missing, and withdraws those missing for longer than
+      the grace period;
     * fetch: nothing to do, the record was stored at gather time;
     * import: creates or updates the local dataset in the source's organization with
       territory fields, stable resource ids (matched by remote id, then URL), the local
@@ -359,6 +362,10 @@ class TerritorialHarvester(HarvesterBase):
                 store(self._object(harvest_job, remote.remote_id, content, digest,
                                    "change" if prov else "new",
                                    prov.package_id if prov else None))
+        except IncompleteListing as error:
+            # Read to its end: what it listed is imported, but it is no complete gather.
+            failed = True
+            self._save_gather_error(str(error), harvest_job)
         except HarvestFetchError as error:
             failed = True
             self._save_gather_error(tk._("Gather stopped: {error}").format(error=error),
@@ -370,6 +377,11 @@ class TerritorialHarvester(HarvesterBase):
                                     harvest_job)
         run.complete = not failed and since is None
         run.gathered = len(seen)
+        published = sum(1 for prov in known.values() if prov.withdrawn is None)
+        if run.complete and not seen and published:
+            # An emptied partner or an empty answer must not withdraw everything at once.
+            run.complete = False
+            self._save_gather_error(empty_listing(published), harvest_job)
 
         if run.complete:
             now = _now()

@@ -14,6 +14,7 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.territorial_consolidation.harvesters import mapping
 from ckanext.territorial_consolidation.harvesters.base import RemoteDataset, TerritorialHarvester
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
+from ckanext.territorial_consolidation.harvesters.listing import ListingCount
 
 __all__ = ["TerritorialCkanHarvester"]
 
@@ -119,6 +120,7 @@ class TerritorialCkanHarvester(TerritorialHarvester):
         fq = self._fq(config, since)
         start = 0
         expected: Optional[int] = None
+        listing = ListingCount(source_url)
         while True:
             query = {"rows": rows, "start": start, "sort": "id asc"}
             if fq:
@@ -131,6 +133,7 @@ class TerritorialCkanHarvester(TerritorialHarvester):
                                         .format(url=url), url)
             if expected is None:
                 expected = count
+                listing.announce(count)
             elif count != expected:
                 # Datasets came or went while paging: some may have been skipped.
                 raise HarvestFetchError(
@@ -138,11 +141,14 @@ class TerritorialCkanHarvester(TerritorialHarvester):
                          "{after}); the next run will list them again").format(
                              before=expected, after=count), url)
             for package in packages:
+                listing.saw(package.get("id") if isinstance(package, dict) else None)
                 if isinstance(package, dict) and package.get("id") and \
                         not package.get("private") and package.get("state", "active") == "active":
                     yield self._remote(base, package)
             start += len(packages)
             if not packages or start >= count:
+                # An empty page before the count, or ids repeated across pages: short.
+                listing.check()
                 return
 
     @staticmethod

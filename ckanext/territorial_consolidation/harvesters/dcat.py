@@ -18,10 +18,12 @@ from ckanext.territorial_consolidation.harvesters import mapping, vocab_ods
 from ckanext.territorial_consolidation.harvesters.base import (RemoteDataset,
                                                                TerritorialHarvester)
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
+from ckanext.territorial_consolidation.harvesters.listing import ListingCount
 from ckanext.territorial_consolidation.harvesters.udata import (MAX_PAGES, clean_tags,
                                                                 parse_date)
 
-__all__ = ["TerritorialDcatHarvester", "parse_page", "next_page", "dataset_records",
+__all__ = ["TerritorialDcatHarvester", "parse_page", "next_page", "last_page",
+           "total_items", "dataset_records",
            "licence", "EU_LICENCES", "RDF_FORMATS"]
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
@@ -117,6 +119,33 @@ def parse_page(body: bytes, fmt: str, url: str) -> rdflib.Graph:
         raise HarvestFetchError(tk._("{url} is not valid {format}: {error}").format(
             url=url, format=fmt, error=str(error)[:300]), url) from error
     return graph
+
+
+def total_items(graph: rdflib.Graph) -> Optional[int]:
+    """The ``hydra:totalItems`` a catalogue page announces (the largest), if any."""
+    totals = []
+    for value in graph.objects(None, HYDRA.totalItems):
+        try:
+            totals.append(int(str(value)))
+        except ValueError:
+            continue
+    return max(totals) if totals else None
+
+
+def last_page(graph: rdflib.Graph, url: str) -> Optional[str]:
+    """The Hydra last page a catalogue page announces (``hydra:lastPage`` or ``hydra:last``)."""
+    for predicate in (HYDRA.lastPage, HYDRA.last):
+        for value in sorted(graph.objects(None, predicate), key=str):
+            if str(value).strip():
+                return urllib.parse.urljoin(url, str(value).strip())
+    return None
+
+
+def page_ids(graph: rdflib.Graph, url: str) -> set[str]:
+    """The URLs a catalogue page gives itself (its Hydra collection or view)."""
+    return {urllib.parse.urljoin(url, str(node))
+            for kind in (HYDRA.PagedCollection, HYDRA.PartialCollectionView, HYDRA.Collection)
+            for node in graph.subjects(RDF.type, kind) if isinstance(node, rdflib.URIRef)}
 
 
 def next_page(graph: rdflib.Graph, url: str) -> Optional[str]:
@@ -315,6 +344,9 @@ class TerritorialDcatHarvester(TerritorialHarvester):
         url: Optional[str] = source_url
         seen: set[str] = set()
         accept = ", ".join(types[0] for types, _ext in RDF_FORMATS.values())
+        listing = ListingCount(source_url)
+        last: Optional[str] = None
+        reached: set[str] = set()
         while url:
             if url in seen or len(seen) >= MAX_PAGES:
                 raise HarvestFetchError(tk._("The paging of {url} does not end").format(
@@ -325,8 +357,13 @@ class TerritorialDcatHarvester(TerritorialHarvester):
                                  if k.lower() == "content-type"), "")
             graph = parse_page(body, _format(config.get("rdf_format"), content_type, url,
                                              body), url)
+            listing.announce(total_items(graph))
+            last = last_page(graph, url) or last
+            # The page's own Hydra id too: the first page is often read by another URL.
+            reached.update(page_ids(graph, url) | {url})
             for record in dataset_records(graph):
                 remote_id = record["identifier"] or record["uri"]
+                listing.saw(remote_id)
                 if not remote_id:
                     continue  # a blank node without identifier cannot be followed
                 yield RemoteDataset(
@@ -334,6 +371,10 @@ class TerritorialDcatHarvester(TerritorialHarvester):
                     modified=parse_date(record["modified"]),
                     identifier=record["identifier"] or record["uri"], raw=record)
             url = next_page(graph, url)
+        # A next page missing before the announced total or last page: a short listing.
+        if last is not None and last not in reached:
+            raise listing.stopped_before(last)
+        listing.check()
 
     def to_package(self, remote: RemoteDataset, config: dict[str, Any]) -> dict[str, Any]:
         raw = remote.raw

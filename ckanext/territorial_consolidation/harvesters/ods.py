@@ -17,6 +17,7 @@ from ckanext.territorial_consolidation.harvesters import mapping, vocab_ods
 from ckanext.territorial_consolidation.harvesters.base import (RemoteDataset,
                                                                TerritorialHarvester)
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
+from ckanext.territorial_consolidation.harvesters.listing import ListingCount
 from ckanext.territorial_consolidation.harvesters.udata import (MAX_PAGES, clean_tags,
                                                                 parse_date)
 
@@ -132,6 +133,7 @@ class TerritorialOdsHarvester(TerritorialHarvester):
         root = _root(source_url)
         limit = min(self.page_size(config), _MAX_LIMIT)
         offset = 0
+        listing = ListingCount(source_url)
         for _page in range(MAX_PAGES):
             query = {"limit": str(limit), "offset": str(offset), "order_by": "dataset_id"}
             if config.get("where"):
@@ -141,11 +143,20 @@ class TerritorialOdsHarvester(TerritorialHarvester):
             if not isinstance(page, dict) or not isinstance(page.get("results"), list):
                 raise HarvestFetchError(tk._("{url} is not an OpenDataSoft catalogue").format(
                     url=url), url)
-            for record in page["results"]:
-                yield self._remote(root, record)
-            offset += len(page["results"])
             total = page.get("total_count")
-            if not page["results"] or not isinstance(total, int) or offset >= total:
+            if not isinstance(total, int) or isinstance(total, bool):
+                # Without its total, a short listing cannot be told from a whole one.
+                raise HarvestFetchError(tk._("{url} does not give the catalogue's "
+                                             "total_count").format(url=url), url)
+            listing.announce(total)
+            for record in page["results"]:
+                remote = self._remote(root, record)
+                listing.saw(remote.remote_id)
+                yield remote
+            offset += len(page["results"])
+            if not page["results"] or offset >= total:
+                # An empty page before the total, or records repeated across pages: short.
+                listing.check()
                 return
         raise HarvestFetchError(tk._("The paging of {url} does not end").format(
             url=source_url), source_url)

@@ -15,6 +15,7 @@ from ckanext.territorial_consolidation.harvesters import vocab_udata
 from ckanext.territorial_consolidation.harvesters.base import (RemoteDataset,
                                                                TerritorialHarvester)
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
+from ckanext.territorial_consolidation.harvesters.listing import ListingCount
 
 __all__ = ["TerritorialUdataHarvester", "parse_date", "clean_tags", "udata_api_url",
            "MAX_PAGES"]
@@ -162,6 +163,7 @@ class TerritorialUdataHarvester(TerritorialHarvester):
         url: Optional[str] = _with_page_size(udata_api_url(source_url, config),
                                              self.page_size(config))
         seen: set[str] = set()
+        listing = ListingCount(source_url)
         while url:
             if url in seen or len(seen) >= MAX_PAGES:
                 raise HarvestFetchError(tk._("The paging of {url} does not end").format(
@@ -171,14 +173,18 @@ class TerritorialUdataHarvester(TerritorialHarvester):
             if not isinstance(page, dict) or not isinstance(page.get("data"), list):
                 raise HarvestFetchError(tk._("{url} is not a udata dataset listing").format(
                     url=url), url)
+            listing.announce(page.get("total"))
             for record in page["data"]:
                 remote = self._remote(record)
+                listing.saw(record.get("id"))
                 if remote is not None:
                     yield remote
             url = page.get("next_page") or None
             if url is not None and not isinstance(url, str):
                 raise HarvestFetchError(tk._("{url} gave an invalid next page").format(
                     url=source_url), source_url)
+        # No next page before the announced total, or records repeated across pages.
+        listing.check()
 
     def _remote(self, record: Any) -> Optional[RemoteDataset]:
         if not isinstance(record, dict) or not record.get("id"):

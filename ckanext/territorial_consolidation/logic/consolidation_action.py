@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.territorial_consolidation.consolidation import sources
+from ckanext.territorial_consolidation.consolidation import failures, sources
 from ckanext.territorial_consolidation.logic import consolidation_validators as validators
 from ckanext.territorial_consolidation.model.consolidation import (
     Consolidation, ConsolidationRun)
@@ -23,7 +23,7 @@ __all__ = ["consolidation_create", "consolidation_update", "consolidation_show",
 _NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 #: A run still "running" after this long is taken as dead (a killed worker).
 _STALE_RUN = dt.timedelta(hours=6)
-COVERAGE_STATUSES = ("valid", "invalid", "unknown", "none")
+COVERAGE_STATUSES = ("valid", "invalid", "unreachable", "unknown", "none")
 
 
 def _invalid(field: str, message: str) -> tk.ValidationError:
@@ -138,22 +138,52 @@ def _apply(consolidation: Consolidation, data: DataDict, creating: bool) -> None
         consolidation.package_id = package.id
 
 
+def _can_read(context: Context, package_id: str) -> bool:
+    try:
+        tk.check_access("package_show", {"user": context.get("user", "")}, {"id": package_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
+
+
+def _readable_references(context: Context, references: list[str]) -> list[str]:
+    """The include or exclude entries naming a dataset or resource the user may read:
+    the others would tell the name or id of a private dataset."""
+    kept = []
+    for reference in references:
+        resource = model.Resource.get(reference)
+        package_id = resource.package_id if resource is not None else reference
+        if model.Package.get(package_id) is not None and _can_read(context, package_id):
+            kept.append(reference)
+    return kept
+
+
+def _may_edit(context: Context, consolidation: Consolidation) -> bool:
+    if context.get("ignore_auth"):
+        return True
+    try:
+        tk.check_access("consolidation_update", {"user": context.get("user", "")},
+                        {"id": consolidation.id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
+
+
 def _redact(context: Context, run: dict[str, Any]) -> dict[str, Any]:
-    """Hide the sources whose dataset the user cannot read (made private since the run)."""
+    """Hide the sources whose dataset the user cannot read (made private since the run);
+    put the reasons of unreadable sources into words (a report stores their codes)."""
     report = run.get("report") or {}
+    for source in report.get("sources", []):
+        if source.get("verdict") == "unreachable":
+            source["reason"] = failures.source_reason(source.get("reason"))
     ids = {source.get("package_id") for source in report.get("sources", [])} - {None, ""}
     if not ids:
         return run
     public = {row.id for row in model.Session.query(model.Package.id).filter(
         model.Package.id.in_(ids), model.Package.private.is_(False),
         model.Package.state == "active")}
-    hidden = set()
-    for package_id in ids - public:
-        try:
-            tk.check_access("package_show", {"user": context.get("user", "")},
-                            {"id": package_id})
-        except (tk.NotAuthorized, tk.ObjectNotFound):
-            hidden.add(package_id)
+    hidden = {package_id for package_id in ids - public
+              if not _can_read(context, package_id)}
     if not hidden:
         return run
     masked = tk._("A dataset you cannot see")
@@ -161,7 +191,8 @@ def _redact(context: Context, run: dict[str, Any]) -> dict[str, Any]:
         {"resource_id": "", "package_id": "", "title": masked, "dataset_url": "",
          "territory_code": source.get("territory_code", ""),
          "verdict": source.get("verdict"), "kept": source.get("kept", 0),
-         "rejected": source.get("rejected", 0), "rows_in": source.get("rows_in", 0)}
+         "rejected": source.get("rejected", 0), "rows_in": source.get("rows_in", 0),
+         "reason": source.get("reason", "")}
         if source.get("package_id") in hidden else source
         for source in report.get("sources", [])]
     return run
@@ -170,6 +201,9 @@ def _redact(context: Context, run: dict[str, Any]) -> dict[str, Any]:
 def _dict(consolidation: Consolidation, runs: int = 0,
           context: Optional[Context] = None) -> dict[str, Any]:
     data = consolidation.as_dict()
+    if context is not None and not _may_edit(context, consolidation):
+        for key in ("include", "exclude"):
+            data[key] = _readable_references(context, data[key])
     latest = (model.Session.query(ConsolidationRun)
               .filter(ConsolidationRun.consolidation_id == consolidation.id)
               .order_by(ConsolidationRun.created.desc()))
@@ -313,9 +347,10 @@ def _verdicts(schema_url: str) -> dict[str, str]:
         Consolidation.schema_url == schema_url)]
     if not ids:
         return verdicts
+    # A failed run's report counts too: one whose files could not be read says so.
     runs = (model.Session.query(ConsolidationRun)
             .filter(ConsolidationRun.consolidation_id.in_(ids),
-                    ConsolidationRun.state.in_(("succeeded", "unchanged")))
+                    ConsolidationRun.state.in_(("succeeded", "unchanged", "failed")))
             .order_by(ConsolidationRun.created.asc()))
     for run in runs:
         for source in (run.report or {}).get("sources", []):
@@ -328,9 +363,11 @@ def territorial_coverage(context: Context, data_dict: DataDict) -> dict[str, Any
     """For every commune of a territory: does it publish a valid file of the schema?
 
     A commune is ``valid`` when one of its public files passed the latest consolidation
-    run that read it, ``invalid`` when it publishes files and none passed, ``unknown``
-    when its files were never validated (no consolidation of the schema read them yet),
-    and ``none`` when it publishes no file declaring the schema.
+    run that read it, ``invalid`` when it publishes files and none passed,
+    ``unreachable`` when none passed nor failed because none could be read (a broken
+    link, a file gone from the server), ``unknown`` when its files were never validated
+    (no consolidation of the schema read them yet), and ``none`` when it publishes no
+    file declaring the schema.
 
     :param schema: Table Schema URL (as declared in ``conforms_to``)
     :param territory: territory id (``level:code``)
@@ -364,10 +401,13 @@ def territorial_coverage(context: Context, data_dict: DataDict) -> dict[str, Any
             status = "none"
         elif any(item["verdict"] == "valid" for item in files):
             status = "valid"
-        elif all(item["verdict"] == "unknown" for item in files):
-            status = "unknown"
-        else:
+        elif any(item["verdict"] in ("invalid", "partial") for item in files):
             status = "invalid"
+        elif any(item["verdict"] == "unreachable" for item in files):
+            # A file that could not be read says nothing of its validity.
+            status = "unreachable"
+        else:
+            status = "unknown"
         rows.append({"id": commune["id"], "code": commune["code"], "name": commune["name"],
                      "population": commune.get("population"), "status": status,
                      "resources": files})
