@@ -57,8 +57,10 @@ def _check_type(field: str, value: Any) -> None:
     """Ids are strings, paging is natural, flags are booleans: the types queries expect."""
     if value is None:
         return
-    # package_update gets package_show's "organization" back, a dict: only scalars are wrong.
-    if (field in _STRINGS or field.endswith("_id")) and not isinstance(value, (str, dict)):
+    # Only what JSON can send in place of a string is wrong: package_update gets
+    # package_show's "organization" back as a dict, and core's bulk_update_public passes
+    # package_patch a database row as the id.
+    if (field in _STRINGS or field.endswith("_id")) and isinstance(value, (int, float, list)):
         _refuse(field, tk._("Must be a string"))
     if field in _PAGING:
         number = value if isinstance(value, int) and not isinstance(value, bool) else (
