@@ -172,11 +172,13 @@ def test_incremental_source_asks_only_for_recent_changes(ckan_peer):
 
 def test_deleted_upstream_is_first_marked_missing_not_withdrawn(ckan_peer):
     """A dataset gone upstream is marked missing and stays active during the grace period."""
-    _remote_org, [remote], _org, source = _setup(ckan_peer)
+    # Two datasets: a listing with none left is refused as a lying partner.
+    _remote_org, [remote, _kept], _org, source = _setup(ckan_peer, count=2)
     run_job(source["id"])
     ckan_peer.call("package_delete", id=remote["id"])
     job = run_job(source["id"])
-    prov = model.Session.query(Provenance).filter_by(harvest_source_id=source["id"]).one()
+    prov = model.Session.query(Provenance).filter_by(harvest_source_id=source["id"],
+                                                        remote_id=remote["id"]).one()
     assert prov.missing_since is not None
     assert prov.withdrawn is None
     assert model.Package.get(prov.package_id).state == "active"
@@ -185,13 +187,15 @@ def test_deleted_upstream_is_first_marked_missing_not_withdrawn(ckan_peer):
 
 def test_deleted_upstream_is_withdrawn_after_grace_period(ckan_peer):
     """After the grace period a complete gather withdraws (deletes) the missing dataset."""
-    _remote_org, [remote], _org, source = _setup(ckan_peer)
+    # Two datasets: a listing with none left is refused as a lying partner.
+    _remote_org, [remote, _kept], _org, source = _setup(ckan_peer, count=2)
     run_job(source["id"])
     ckan_peer.call("package_delete", id=remote["id"])
     run_job(source["id"])
     _backdate_missing(source["id"], days=8)
     run_job(source["id"])
-    prov = model.Session.query(Provenance).filter_by(harvest_source_id=source["id"]).one()
+    prov = model.Session.query(Provenance).filter_by(harvest_source_id=source["id"],
+                                                        remote_id=remote["id"]).one()
     assert prov.withdrawn is not None
     assert model.Package.get(prov.package_id).state == "deleted"
 
