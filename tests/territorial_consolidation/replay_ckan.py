@@ -4,9 +4,9 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from typing import Any, Optional
+from typing import Any
 
-from tests.territorial_consolidation.replay_server import (FIXTURES, Reply, ReplayServer,
+from tests.territorial_consolidation.replay_server import (FIXTURES, Lies, Reply, ReplayServer,
                                                            json_reply)
 
 __all__ = ["CkanPortal", "ckan_recorded", "ckan_records"]
@@ -35,7 +35,7 @@ def ckan_records(count: int) -> list[dict[str, Any]]:
     return sorted(records, key=lambda record: record["id"])
 
 
-class CkanPortal:
+class CkanPortal(Lies):
     """A CKAN's ``package_search``, paged by ``rows``/``start`` and sorted by id, as the
     harvester asks it."""
 
@@ -44,20 +44,11 @@ class CkanPortal:
     def __init__(self, server: ReplayServer, records: list[dict[str, Any]]) -> None:
         self.server = server
         self.records = records
-        #: Lies: a count other than the records' number, empty pages from this start on,
-        #: the first page's records on every page.
-        self.announce: Optional[int] = None
-        self.empty_from: Optional[int] = None
-        self.repeat = False
         server.route(self.PATH, self._search)
 
     def _search(self, query: dict[str, str], server: ReplayServer) -> Reply:
         rows = int(query.get("rows") or 10)
         start = int(query.get("start") or 0)
-        listed = self.records[:rows] if self.repeat else self.records[start:start + rows]
-        if self.empty_from is not None and start >= self.empty_from:
-            listed = []
-        count = len(self.records) if self.announce is None else self.announce
         return json_reply({"help": "", "success": True, "result": {
-            "count": count, "sort": "id asc", "facets": {}, "search_facets": {},
-            "results": listed}})
+            "count": self.total(self.records), "sort": "id asc", "facets": {},
+            "search_facets": {}, "results": self.listed(self.records, start, rows)}})

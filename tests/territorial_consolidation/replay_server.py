@@ -251,7 +251,30 @@ def udata_record(index: int, **overrides: Any) -> dict[str, Any]:
     return record
 
 
-class UdataPortal:
+class Lies:
+    """What a lying partner may do to its listing, all off by default: announce a total
+    other than the records' number, answer empty pages from the ``empty_from``-th record
+    on, stop its next-page links after page ``last_page``, or show the first page's
+    records on every page."""
+
+    announce: Optional[int] = None
+    empty_from: Optional[int] = None
+    last_page: Optional[int] = None
+    repeat = False
+
+    def total(self, records: list[Any]) -> int:
+        return len(records) if self.announce is None else self.announce
+
+    def listed(self, records: list[Any], start: int, size: int) -> list[Any]:
+        if self.empty_from is not None and start >= self.empty_from:
+            return []
+        return records[:size] if self.repeat else records[start:start + size]
+
+    def more_after(self, page: int) -> bool:
+        return self.last_page is None or page < self.last_page
+
+
+class UdataPortal(Lies):
     """data.gouv.fr's API v1 dataset listings (by organization, or ``?organization=`` /
     ``?owner=``), paged with ``page``/``page_size`` and ``next_page`` links."""
 
@@ -260,11 +283,6 @@ class UdataPortal:
         self.server = server
         self.records = records
         self.page_size = page_size
-        #: Lies: a total other than the records' number, no next page after this page,
-        #: the first page's records on every page.
-        self.announce: Optional[int] = None
-        self.last_page: Optional[int] = None
-        self.repeat = False
         server.route("/api/1/datasets/", self._datasets)
         for org in {r["organization"]["id"] for r in records if r.get("organization")}:
             self.route_organization(org)
@@ -285,16 +303,14 @@ class UdataPortal:
         size = int(query.get("page_size") or self.page_size)
         start = (page - 1) * size
         next_page = None
-        total = len(records) if self.announce is None else self.announce
-        listed = records[:size] if self.repeat else records[start:start + size]
-        if start + size < len(records) and (self.last_page is None or page < self.last_page):
+        if start + size < len(records) and self.more_after(page):
             # Real udata echoes every query parameter in its next_page link.
             next_query = urllib.parse.urlencode({**query, "page": page + 1, "page_size": size})
             path = (f"/api/1/organizations/{org}/datasets/" if org and "organization" not in query
                     else "/api/1/datasets/")
             next_page = self.server.url(f"{path}?{next_query}")
-        return json_reply({"data": listed, "page": page,
-                           "page_size": size, "total": total,
+        return json_reply({"data": self.listed(records, start, size), "page": page,
+                           "page_size": size, "total": self.total(records),
                            "next_page": next_page, "previous_page": None})
 
 
@@ -313,7 +329,7 @@ def ods_recorded() -> list[dict[str, Any]]:
     return records
 
 
-class OdsPortal:
+class OdsPortal(Lies):
     """The Explore API v2.1 catalogue, paged by ``limit``/``offset``; ``where`` understands
     ``<meta> = "value"`` on metas.default (a 400 otherwise, as ODS answers bad ODSQL)."""
 
@@ -322,11 +338,6 @@ class OdsPortal:
     def __init__(self, server: ReplayServer, records: list[dict[str, Any]]) -> None:
         self.server = server
         self.records = records
-        #: Lies: a total_count other than the records' number, empty pages from this
-        #: offset on, the first page's records on every page.
-        self.announce: Optional[int] = None
-        self.empty_from: Optional[int] = None
-        self.repeat = False
         server.route(self.PATH, self._catalog)
 
     def _catalog(self, query: dict[str, str], server: ReplayServer) -> Reply:
@@ -342,11 +353,8 @@ class OdsPortal:
                        if _ods_matches(r["metas"]["default"].get(field_name), value)]
         limit = int(query.get("limit") or 10)
         offset = int(query.get("offset") or 0)
-        listed = records[:limit] if self.repeat else records[offset:offset + limit]
-        if self.empty_from is not None and offset >= self.empty_from:
-            listed = []
-        return json_reply({"total_count": len(records) if self.announce is None
-                           else self.announce, "results": listed})
+        return json_reply({"total_count": self.total(records),
+                           "results": self.listed(records, offset, limit)})
 
 
 def _ods_matches(meta: Any, value: str) -> bool:
@@ -388,7 +396,7 @@ RDF_FORMATS = {"xml": "application/rdf+xml", "turtle": "text/turtle",
                "json-ld": "application/ld+json"}
 
 
-class DcatPortal:
+class DcatPortal(Lies):
     """A DCAT-AP catalogue at ``/catalog`` (``?page=N``), ``per_page`` datasets per page
     in one RDF syntax, with Hydra paging (``hydra:nextPage`` on a PagedCollection, or
     ``hydra:next`` on a PartialCollectionView)."""
@@ -401,13 +409,8 @@ class DcatPortal:
         self.fmt = fmt
         self.per_page = per_page
         self.hydra = hydra
+        # A last_page lie leaves hydra:last naming the real last page.
         self.graph = graph if graph is not None else dcat_graph()
-        #: Lies: a totalItems other than the datasets' number, no next page after this
-        #: page (while ``hydra:last`` still names the real last one), the first page's
-        #: datasets on every page.
-        self.announce: Optional[int] = None
-        self.last_page: Optional[int] = None
-        self.repeat = False
         server.route(self.PATH, self._page)
 
     def datasets(self) -> list[Any]:
@@ -420,8 +423,7 @@ class DcatPortal:
 
     def page_bytes(self, page: int) -> bytes:
         datasets = self.datasets()
-        shown = 1 if self.repeat else page
-        chosen = datasets[(shown - 1) * self.per_page:shown * self.per_page]
+        chosen = self.listed(datasets, (page - 1) * self.per_page, self.per_page)
         out = rdflib.Graph()
         out.bind("dcat", DCAT)
         out.bind("hydra", HYDRA)
@@ -433,11 +435,10 @@ class DcatPortal:
             _describe(self.graph, dataset, out, seen)
         last = max(1, -(-len(datasets) // self.per_page))
         this = rdflib.URIRef(self.server.url(f"{self.PATH}?page={page}"))
-        more = page < last and (self.last_page is None or page < self.last_page)
+        more = page < last and self.more_after(page)
         if self.hydra == "nextPage":
             out.add((this, RDF.type, HYDRA.PagedCollection))
-            out.add((this, HYDRA.totalItems, rdflib.Literal(
-                len(datasets) if self.announce is None else self.announce)))
+            out.add((this, HYDRA.totalItems, rdflib.Literal(self.total(datasets))))
             if more:
                 out.add((this, HYDRA.nextPage,
                          rdflib.Literal(self.server.url(f"{self.PATH}?page={page + 1}"))))
