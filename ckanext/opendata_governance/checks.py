@@ -15,13 +15,12 @@ from typing import IO, Any, Callable, Iterator, Optional
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan import model
 
 from ckanext.opendata_governance import resource_source, safe_fetch
+from ckanext.suite import licences
 
 __all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "NotRun", "NOT_RUN",
-           "SEVERITIES", "registered", "run_one", "run_all", "blocking_failures",
-           "OPEN_LICENCES"]
+           "SEVERITIES", "registered", "run_one", "run_all", "blocking_failures"]
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +30,6 @@ SEVERITIES = ("blocking", "warning", "info")
 #: and scanned images hold data a program cannot read back).
 _CLOSED_FORMATS = {"xls", "doc", "ppt", "pdf", "docx", "pptx", "mdb", "accdb", "exe", "rar",
                    "jpg", "jpeg", "png", "gif", "tif", "tiff", "bmp", "odt", "rtf"}
-
-#: Open licences used by French authorities whose ids CKAN's default register lacks
-#: (data.gouv.fr and the etalab licence list name Licence Ouverte 2.0 "lov2"/"etalab-2.0").
-OPEN_LICENCES = {"etalab-2.0", "lo-2.0", "lov2", "fr-lo", "licence-ouverte",
-                 "licence-ouverte-2.0", "odc-odbl", "odc-by", "odc-pddl", "cc-by", "cc-by-4.0",
-                 "cc-by-sa", "cc-by-sa-4.0", "cc-zero", "cc0-1.0", "other-pd", "other-at",
-                 "other-open"}
 
 
 class NotApplicable(Exception):
@@ -91,15 +83,16 @@ def N_(message: str) -> str:
 
 def _licence_open(package: dict[str, Any]) -> list[dict[str, Any]]:
     licence_id = package.get("license_id")
-    if not licence_id or licence_id == "notspecified":
+    if not licence_id or licence_id == licences.NOT_SPECIFIED:
         return [{"field": "license_id", "message": tk._("No licence is set")}]
-    if licence_id.lower() in OPEN_LICENCES:
-        return []
-    licence = model.Package.get_license_register().get(licence_id)
-    if licence is None or not licence.isopen():
+    if licences.get(licence_id) is None:
+        return [{"field": "license_id",
+                 "message": tk._("The licence {licence} is not in the portal's licence "
+                                 "register").format(licence=licence_id)}]
+    if not licences.is_open(licence_id):
         return [{"field": "license_id",
                  "message": tk._("The licence {licence} is not an open licence").format(
-                     licence=licence_id)}]
+                     licence=licences.title(licence_id))}]
     return []
 
 
@@ -136,7 +129,7 @@ def _open_format(package: dict[str, Any], resource: dict[str, Any]) -> list[dict
 _BUILT_IN = [
     Check("licence_open", N_("Open licence"),
           N_("The dataset has a licence, and it is an open licence."),
-          "blocking", _licence_open),
+          "blocking", _licence_open, version="2"),
     Check("personal_data_declared", N_("Personal data declared"),
           N_("The producer did not declare that the data contains personal data."),
           "blocking", _personal_data_declared),

@@ -9,7 +9,8 @@ import click
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_governance import demo, reminders
+from ckanext.opendata_governance import demo, licence_migration, reminders
+from ckanext.suite import licences as licences_register
 
 __all__ = ["opendata_governance", "opendata_demo"]
 
@@ -104,6 +105,55 @@ def _print_check_summary(rows: list[tuple[str, Optional[dict[str, Any]]]]) -> No
                            if r["severity"] == "blocking" and r["status"] != "passed"})
         click.echo(line.format(name[:40], count["passed"], count["failed"], count["error"],
                                len(outcome["pending"]), ", ".join(blocking) or "-"))
+
+
+@opendata_governance.group()
+def licences() -> None:
+    """The portal's licence register (ckanext/suite/data/licences.json)."""
+
+
+def _mapping(ctx: click.Context, param: click.Parameter, values: Sequence[str]
+             ) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        old, sep, new = value.partition("=")
+        if not sep or not old or not new:
+            raise click.BadParameter(f"expected OLD=NEW, got {value!r}")
+        pairs[old] = new
+    return pairs
+
+
+@licences.command()
+@click.option("--dry-run", is_flag=True,
+              help="List the datasets that would change; change nothing.")
+@click.option("--map", "extra", multiple=True, callback=_mapping, metavar="OLD=NEW",
+              help="Also move licence id OLD to the register's id NEW (repeatable).")
+def migrate(dry_run: bool, extra: dict[str, str]) -> None:
+    """Give datasets whose licence id is an alias (lov2, fr-lo, other-at, cc-by...) the
+    register's id; datasets with an unrecognised id are listed and left as they are."""
+    unknown_targets = sorted(set(extra.values()) - set(licences_register.ids()))
+    if unknown_targets:
+        tk.error_shout("Not in the licence register: {}".format(", ".join(unknown_targets)))
+        raise click.exceptions.Exit(2)
+    report = (licence_migration.plan if dry_run else licence_migration.migrate)(extra)
+    for change in report.movable:
+        outcome = "would move" if dry_run else ("FAILED" if change.error else "moved")
+        click.echo("{:<40} {:<14} -> {:<14} {}".format(change.name, change.old, change.new,
+                                                     outcome))
+        if change.error:
+            tk.error_shout("{}: {}".format(change.name, change.error))
+    for change in report.unknown:
+        click.echo("{:<40} {:<14} not recognised, left as is (use --map)".format(
+            change.name, change.old))
+    moved = len(report.movable) - len(report.failed)
+    if dry_run:
+        click.echo("Dry run: {} dataset(s) would move, {} not recognised.".format(
+            len(report.movable), len(report.unknown)))
+    else:
+        click.echo("{} dataset(s) moved, {} failed, {} not recognised.".format(
+            moved, len(report.failed), len(report.unknown)))
+    if report.failed:
+        raise click.exceptions.Exit(1)
 
 
 @click.group(name="opendata-demo", short_help="Demo content of the open-data portal.")

@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.opendata_governance import freshness, frequencies
+from ckanext.suite import licences
 
 __all__ = [
     "governance_frequency_choices",
@@ -14,6 +15,8 @@ __all__ = [
     "governance_service_choices",
     "governance_member_choices",
     "governance_can_see_services",
+    "governance_licence_options",
+    "governance_licence_default",
 ]
 
 
@@ -31,6 +34,22 @@ def governance_update_status(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     computed = freshness.dataset_cadence(pkg_dict)
     return {**computed, "status": computed["update_status"],
             "label": freshness.status_label(computed["update_status"])}
+
+
+def governance_licence_options(current: Optional[str] = None) -> list[dict[str, str]]:
+    """Options of the licence select: the licence register in its order, titled in the
+    page's language; a dataset's current id outside the register stays listed."""
+    lang = _lang()
+    options = [{"value": licence_id, "text": licences.title(licence_id, lang)}
+               for licence_id in licences.ids()]
+    if current and current not in licences.ids():
+        options.insert(0, {"value": current, "text": current})
+    return options
+
+
+def governance_licence_default() -> str:
+    """The licence a new dataset's form selects: the register's first."""
+    return licences.default_id()
 
 
 def _lang() -> str:

@@ -12,7 +12,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.opendata_governance import freshness, gate, search
 from ckanext.opendata_governance.logic import action
-from ckanext.suite import input_guard, plugin_support, validation_compat
+from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
 validation_compat.apply()
@@ -35,6 +35,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__)
+        licences.use_suite_register(config)
 
     def dataset_facets(self, facets_dict: OrderedDict[str, Any],
                        package_type: str) -> OrderedDict[str, Any]:
@@ -47,8 +48,8 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
-        return freshness.name_status_facet_items(
-            search.name_service_facet_items(search_results))
+        return search.name_licence_facet_items(freshness.name_status_facet_items(
+            search.name_service_facet_items(search_results)))
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return freshness.index_cadence(pkg_dict)

@@ -8,8 +8,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.opendata_governance.model import Service
+from ckanext.suite import licences
 
-__all__ = ["FACET", "add_service_facet", "name_service_facet_items"]
+__all__ = ["FACET", "add_service_facet", "name_service_facet_items", "name_licence_facet_items"]
 
 FACET = "owner_service"
 
@@ -33,4 +34,16 @@ def name_service_facet_items(search_results: dict[str, Any]) -> dict[str, Any]:
         titles.setdefault(name, title)
     for item in items:
         item["display_name"] = titles.get(item["name"], item["display_name"])
+    return search_results
+
+
+def name_licence_facet_items(search_results: dict[str, Any]) -> dict[str, Any]:
+    """Show licences by their register title in the page's language, never by id."""
+    try:
+        lang = tk.h.lang()
+    except RuntimeError:  # outside a request: the API's titles are the register's own
+        lang = None
+    items = (search_results.get("search_facets") or {}).get("license_id", {}).get("items")
+    for item in items or []:
+        item["display_name"] = licences.title(item["name"], lang)
     return search_results

@@ -14,6 +14,7 @@ from ckan.types import Context
 
 from ckanext.reuse_tracker import demo_participation
 from ckanext.reuse_tracker.model.reuse import Reuse
+from ckanext.suite import licences
 
 __all__ = ["COMMANDS", "DemoError", "DemoSummary", "REUSES", "USERS", "demo", "load_demo"]
 
@@ -229,13 +230,8 @@ def _ensure_fallback(site_user: str, summary: DemoSummary) -> None:
             continue
         tk.get_action("package_create")(_context(site_user), {
             **spec, "owner_org": organization["name"], "private": False,
-            "license_id": "etalab-2.0" if _offered(site_user, "etalab-2.0") else "cc-by"})
+            "license_id": licences.default_id()})
         summary.record("datasets", spec["name"], created=True)
-
-
-def _offered(site_user: str, licence: str) -> bool:
-    return any(item["id"] == licence
-               for item in tk.get_action("license_list")(_context(site_user), {}))
 
 
 def _ensure_user(site_user: str, spec: dict[str, Any], summary: DemoSummary) -> None:

@@ -13,6 +13,8 @@ from werkzeug.datastructures import FileStorage
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.suite import licences
+
 __all__ = ["SUBVENTIONS_URL", "DEMO_EPCI", "DEMO_COMMUNES", "load_consolidation_demo"]
 
 log = logging.getLogger(__name__)
@@ -126,7 +128,7 @@ def _ensure_source(site_user: str, organization: str) -> Optional[str]:
                 "title": f"Subventions 2025 — {organization.replace('-', ' ').title()}",
                 "notes": "Subventions versées aux associations (données fictives de "
                          "démonstration, au format SCDL subventions 2.1.1).",
-                "license_id": "other-pd"})
+                "license_id": licences.default_id()})
         except (tk.ValidationError, tk.ObjectNotFound) as error:
             log.warning("demo dataset %s not created: %s", name, error)
             return None

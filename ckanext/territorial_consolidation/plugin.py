@@ -10,7 +10,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.territorial_consolidation.logic import action
-from ckanext.suite import input_guard, plugin_support, validation_compat
+from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 from ckanext.territorial_consolidation import duplicates
 
 validation_compat.apply()
@@ -30,6 +30,7 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__, public=True)
+        licences.use_suite_register(config)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (territories, harvests, consolidation), so each stays readable.

@@ -45,7 +45,7 @@ def test_editor_requests_reviewer_approves_and_the_dataset_is_public(live_portal
     helpers.call_action("governance_reviewer_create", organization_id=org["id"],
                         user=reviewer["name"])
     factories.Dataset(name="budget-primitif-2026", title="Budget primitif 2026",
-                      owner_org=org["id"], private=True, license_id="cc-by",
+                      owner_org=org["id"], private=True, license_id="cc-by-4.0",
                       notes="Budget voté.", owner_service="direction-des-finances",
                       update_frequency="ANNUAL", contains_personal_data="false",
                       tags=[{"name": "finances"}])

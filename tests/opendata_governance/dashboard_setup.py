@@ -11,7 +11,7 @@ from ckanext.opendata_governance.model import OrganizationSetting, Review
 from tests.opendata_governance.services_setup import Portal, dataset
 
 #: Fields that make a dataset's metadata complete, apart from its owner service.
-COMPLETE = {"notes": "Les données.", "license_id": "cc-by", "tags": [{"name": "budget"}],
+COMPLETE = {"notes": "Les données.", "license_id": "cc-by-4.0", "tags": [{"name": "budget"}],
             "update_frequency": "ANNUAL", "data_steward": "donnees@example.org"}
 
 

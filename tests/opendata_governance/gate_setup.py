@@ -58,7 +58,7 @@ def switch_gate(organization_id: str, enabled: bool) -> None:
 
 def open_dataset(**kwargs: Any) -> dict[str, Any]:
     """Fields of a dataset that passes every blocking check."""
-    return {"license_id": "cc-by", "contains_personal_data": "false", **kwargs}
+    return {"license_id": "cc-by-4.0", "contains_personal_data": "false", **kwargs}
 
 
 def published(**data: Any) -> dict[str, Any]:

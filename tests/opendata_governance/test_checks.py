@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
 
 
 def _dataset(**fields: Any) -> dict[str, Any]:
-    dataset = {"license_id": "cc-by",
+    dataset = {"license_id": "cc-by-4.0",
                "notes": "Budget primitif 2025 de la commune, voté par le conseil municipal, "
                         "par chapitre et par article.", "owner_service": "finances",
                "update_frequency": "ANNUAL", "tags": [{"name": "budget"}],

@@ -32,11 +32,27 @@ def _result(check_id: str, package: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize("licence", ["etalab-2.0", "lo-2.0", "lov2", "odc-odbl", "cc-by",
-                                     "cc-zero"])
-def test_french_and_common_open_licences_pass(licence):
-    """Licence Ouverte 2.0 under its usual ids, ODbL, CC-BY and CC0 are open."""
+@pytest.mark.parametrize("licence", ["etalab-2.0", "etalab-1.0", "odc-odbl", "cc-by-4.0",
+                                     "cc-by-sa-4.0", "cc-zero"])
+def test_the_registers_open_licences_pass(licence):
+    """Licence Ouverte 2.0 and 1.0, ODbL, CC-BY, CC-BY-SA and CC0 are open in the register."""
     assert _result("licence_open", _dataset(license_id=licence))["status"] == "passed"
+
+
+def test_a_closed_licence_fails_with_its_title():
+    """other-closed is in the register but not open: the finding names it by its title."""
+    result = _result("licence_open", _dataset(license_id="other-closed"))
+    assert result["status"] == "failed"
+    assert result["findings"][0]["message"] == (
+        "The licence Autre (non ouverte) is not an open licence")
+
+
+@pytest.mark.parametrize("licence", ["lov2", "other-at", "cc-by"])
+def test_an_id_outside_the_register_fails(licence):
+    """An alias the register does not hold (before the migration) is not taken as open."""
+    result = _result("licence_open", _dataset(license_id=licence))
+    assert result["status"] == "failed"
+    assert "not in the portal's licence register" in result["findings"][0]["message"]
 
 
 @pytest.mark.parametrize("fmt", ["PDF", "DOC", "JPEG", "TIFF"])

@@ -187,7 +187,7 @@ def test_inventory_lists_every_dataset_with_cadence_and_last_review():
     portal = make_portal()
     package = dataset(portal, private=True, update_frequency="MONTHLY",
                       last_data_update=days_ago(40), contains_personal_data="false",
-                      license_id="cc-by")
+                      license_id="cc-by-4.0")
     add_review(package["id"], "rejected", created=now() - dt.timedelta(days=3),
                decided=dt.datetime(2026, 1, 2, 10, 0), decided_by=portal.sysadmin["id"])
     result = helpers.call_action("governance_inventory", as_user(portal.admin))
@@ -201,7 +201,7 @@ def test_inventory_lists_every_dataset_with_cadence_and_last_review():
     assert row["update_status"] == "overdue"
     assert row["next_update_due"] < dt.date.today().isoformat()
     assert row["contains_personal_data"] == "false"
-    assert row["license_id"] == "cc-by"
+    assert row["license_id"] == "cc-by-4.0"
     assert (row["last_review_state"], row["last_review_decided"],
             row["last_review_decided_by"]) == (
         "rejected", "2026-01-02T10:00:00", portal.sysadmin["name"])

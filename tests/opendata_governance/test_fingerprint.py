@@ -17,7 +17,7 @@ def _package(dataset: dict) -> model.Package:
 
 def _dataset() -> dict:
     org = factories.Organization()
-    return factories.Dataset(owner_org=org["id"], private=True, license_id="cc-by",
+    return factories.Dataset(owner_org=org["id"], private=True, license_id="cc-by-4.0",
                              title="Budget primitif 2025",
                              resources=[{"url": "https://example.org/budget.csv",
                                          "format": "CSV"}])

@@ -64,7 +64,7 @@ def test_new_form_shows_the_refusal_for_a_public_dataset(app):
     response = client.post("/dataset/new", data={
         "_csrf_token": csrf_token(page.body), "name": "budget-2026",
         "title": "Budget 2026", "owner_org": portal.org["id"], "private": "False",
-        "license_id": "cc-by", "contains_personal_data": "false", "save": "continue",
+        "license_id": "cc-by-4.0", "contains_personal_data": "false", "save": "continue",
     }, follow_redirects=False)
     assert response.status_code == 200
     assert REFUSAL in html.unescape(response.body)
@@ -80,7 +80,7 @@ def test_new_form_creates_a_private_dataset(app):
     response = client.post("/dataset/new", data={
         "_csrf_token": csrf_token(page.body), "name": "budget-2026",
         "title": "Budget 2026", "owner_org": portal.org["id"], "private": "True",
-        "license_id": "cc-by", "contains_personal_data": "false", "save": "continue",
+        "license_id": "cc-by-4.0", "contains_personal_data": "false", "save": "continue",
     }, follow_redirects=False)
     assert response.status_code == 302, response.body
     assert _is_private("budget-2026")

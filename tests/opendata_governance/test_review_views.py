@@ -25,7 +25,7 @@ def _reviewer(portal: Portal) -> dict[str, Any]:
 def _dataset(portal: Portal, **kwargs: Any) -> dict[str, Any]:
     """A private dataset of the organization that passes the blocking checks."""
     data = {"owner_org": portal.org["id"], "private": True,
-            "owner_service": "direction-des-finances", "license_id": "cc-by",
+            "owner_service": "direction-des-finances", "license_id": "cc-by-4.0",
             "contains_personal_data": "false", "notes": "Budget", **kwargs}
     return factories.Dataset(**data)
 

@@ -66,7 +66,8 @@ def test_dcat_ap_dataset_is_mapped(replay: ReplayServer) -> None:
     assert fields["spatial_zones"] == (
         "http://publications.europa.eu/resource/authority/country/BEL")
     assert fields["dcat_identifier"] == HEALTH
-    assert package["license_id"] == "cc-nc"
+    # CC BY-NC: not an open licence, the register's "other-closed".
+    assert package["license_id"] == "other-closed"
     (resource,) = package["resources"]
     assert resource["format"] == "CSV"
     assert resource["conforms_to"] == "http://example.org/spec"
@@ -163,8 +164,11 @@ def test_invalid_rdf_format_is_refused_naming_the_key(replay: ReplayServer) -> N
 
 
 LICENCES = {
-    "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0": "cc-by",
+    "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0": "cc-by-4.0",
+    "http://publications.europa.eu/resource/authority/licence/ODC_BL": "odc-odbl",
     "http://publications.europa.eu/resource/authority/licence/ODBL": "odc-odbl",
+    "http://publications.europa.eu/resource/authority/licence/CC0": "cc-zero",
+    "http://publications.europa.eu/resource/authority/licence/CC_BY_3_0": "notspecified",
     "https://www.etalab.gouv.fr/licence-ouverte-open-licence": "etalab-2.0",
     "https://data.some.org/link/to/license": "notspecified",
 }

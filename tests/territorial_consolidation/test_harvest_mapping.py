@@ -54,18 +54,32 @@ def test_portal_table_cannot_invent_codes():
     (("lov2",), "etalab-2.0"),
     (("Licence Ouverte / Open Licence version 2.0",), "etalab-2.0"),
     (("https://www.etalab.gouv.fr/licence-ouverte-open-licence/",), "etalab-2.0"),
-    (("fr-lo",), "fr-lo"),
-    (("Licence Ouverte",), "fr-lo"),
+    (("Licence Ouverte / Open Licence 2.0",), "etalab-2.0"),
+    (("http://publications.europa.eu/resource/authority/licence/ETALAB_2_0",), "etalab-2.0"),
+    (("fr-lo",), "etalab-1.0"),
+    (("Licence Ouverte",), "etalab-1.0"),
     (("ODbL",), "odc-odbl"),
     (("Open Data Commons Open Database License (ODbL)",), "odc-odbl"),
-    (("cc-by-4.0",), "cc-by"),
+    (("https://publications.europa.eu/resource/authority/licence/ODC_BL",), "odc-odbl"),
+    (("cc-by",), "cc-by-4.0"),
     (("CC0 1.0 Universal",), "cc-zero"),
-    (("cc-by-sa",), "cc-by-sa"),
-    (("", None, "Creative Commons Attribution"), "cc-by"),
+    (("cc-by-sa",), "cc-by-sa-4.0"),
+    (("", None, "Creative Commons Attribution"), "cc-by-4.0"),
+    (("cc-by-nc",), "other-closed"),
+    (("Autre (non ouverte)",), "other-closed"),
 ])
-def test_known_licences_map_to_portal_ids(values, licence):
-    """Licence ids, titles and URLs of partners map to the portal's licence ids."""
+def test_known_licences_map_to_register_ids(values, licence):
+    """Licence ids, titles, URLs and EU URIs of partners map to the register's ids."""
     assert map_licence(*values) == licence
+
+
+@pytest.mark.parametrize("value", ["other-at", "other-open", "odc-by", "odc-pddl", "other-pd",
+                                   "uk-ogl", "gfdl", "CC_BY_3_0",
+                                   "https://creativecommons.org/licenses/by/3.0/"])
+def test_licences_outside_the_register_are_not_specified(value):
+    """CKAN's other default licences and other versions map to notspecified, an id of the
+    register, never to an id the register lacks."""
+    assert map_licence(value) == "notspecified"
 
 
 def test_unknown_licence_is_not_specified():

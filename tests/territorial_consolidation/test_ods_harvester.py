@@ -93,7 +93,7 @@ def test_default_metas_are_mapped(replay: ReplayServer) -> None:
     assert "<p>" not in package["notes"]
     assert "(http://www.geonames.org/data-sources.html)" in package["notes"]
     assert sorted(t["name"] for t in package["tags"]) == ["Geonames", "city", "world"]
-    assert package["license_id"] == "cc-by"
+    assert package["license_id"] == "cc-by-4.0"
     assert fields["publisher"] == "GeoNames"
     assert fields["theme"] == "Administration, Government, Public finances, Citizenship"
     assert (fields["territory_code"], fields["territorial_level"]) == ("35", "departement")

@@ -10,6 +10,7 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.opendata_governance import cadence, frequencies
 from ckanext.opendata_governance.model import REVIEW_STATES, Service
+from ckanext.suite import licences
 
 __all__ = [
     "governance_organization_id",
@@ -17,6 +18,7 @@ __all__ = [
     "governance_owner_service",
     "governance_update_frequency",
     "governance_iso_date",
+    "governance_licence",
 ]
 
 
@@ -61,6 +63,22 @@ def governance_iso_date(value: Any, context: Context) -> Any:
         raise tk.Invalid(tk._("Not a date in the YYYY-MM-DD form: {value}").format(
             value=value))
     return date.isoformat()
+
+
+def governance_licence(key: FlattenKey, data: FlattenDataDict,
+                       errors: FlattenErrorDict, context: Context) -> None:
+    """The licence must be an id of the portal's licence register (harvest imports map
+    theirs first); empty means none. A dataset may keep the id it already has, so that
+    an edit before ``ckan opendata-governance licences migrate`` is not refused."""
+    value = data.get(key)
+    if value in (None, "", tk.missing) or value in licences.ids():
+        return
+    package = context.get("package")
+    if package is not None and package.license_id == value:
+        return
+    errors[key].append(
+        tk._("Unknown licence: {licence}. The portal's licences are: {allowed}").format(
+            licence=value, allowed=", ".join(licences.ids())))
 
 
 def governance_owner_service(key: FlattenKey, data: FlattenDataDict,

@@ -24,7 +24,7 @@ from ckanext.territorial_consolidation.harvesters.udata import (MAX_PAGES, clean
 
 __all__ = ["TerritorialDcatHarvester", "parse_page", "next_page", "last_page",
            "total_items", "dataset_records",
-           "licence", "EU_LICENCES", "RDF_FORMATS"]
+           "licence", "RDF_FORMATS"]
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 SCHEMA = rdflib.Namespace("http://schema.org/")
@@ -48,16 +48,6 @@ _MIME_FORMATS = {
     "text/turtle": "TTL", "application/x-shapefile": "SHP", "text/plain": "TXT",
 }
 _LANGS = ("fr", None, "en")
-_EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
-#: EU Publications Office licence codes (as DCAT-AP feeds give them) and our ids.
-EU_LICENCES = {
-    "CC_BY_4_0": "cc-by", "CC_BY_3_0": "cc-by", "CC_BYSA_4_0": "cc-by-sa",
-    "CC_BYSA_3_0": "cc-by-sa", "CC0": "cc-zero", "ODC_BY": "odc-by", "ODBL": "odc-odbl",
-    "ODC_ODBL": "odc-odbl", "PDDL": "odc-pddl", "ODC_PDDL": "odc-pddl",
-    "CC_BYNC_4_0": "cc-nc", "CC_BYNC_3_0": "cc-nc", "CC_BYNCND_4_0": "cc-nc",
-    "CC_BYNCND_3_0": "cc-nc", "CC_BYNCSA_4_0": "cc-nc", "CC_BYNCSA_3_0": "cc-nc",
-    "ETALAB_2_0": "etalab-2.0", "ETALAB": "fr-lo",
-}
 
 
 # Parsing: bytes fetched by the HarvestClient only; rdflib never fetches anything.
@@ -292,14 +282,9 @@ def dataset_records(graph: rdflib.Graph) -> list[dict[str, Any]]:
 
 
 def licence(*values: Any) -> str:
-    """The portal's licence id for DCAT licence values (EU authority URIs included)."""
-    names = []
-    for value in values:
-        if isinstance(value, str) and value.replace("https://", "http://", 1) \
-                .startswith(_EU_LICENCE):
-            value = EU_LICENCES.get(value.rstrip("/").rsplit("/", 1)[-1], value)
-        names.append(value)
-    return mapping.map_licence(*names)
+    """The portal's licence id for DCAT licence values: the register's ids, titles, URLs
+    and EU licence-authority URIs are recognised (``ckanext/suite/licences.py``)."""
+    return mapping.map_licence(*values)
 
 
 def _max_page_bytes(value: Any) -> int:
