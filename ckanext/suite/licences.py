@@ -68,10 +68,10 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
         "other (not open)", "autre (fermee)", "autre (non ouverte)", "cc-nc", "cc-by-nc",
         "cc-by-nc-4.0", "cc-by-nc-sa-4.0", "cc-by-nc-nd-4.0", "other-nc",
         "creative commons non-commercial (any)", "other (non-commercial)",
-        "http://publications.europa.eu/resource/authority/licence/CC_BYNC_4_0",
-        "http://publications.europa.eu/resource/authority/licence/CC_BYNCND_4_0",
-        "http://publications.europa.eu/resource/authority/licence/CC_BYNCSA_4_0",
-    ),
+    ) + tuple(f"http://publications.europa.eu/resource/authority/licence/CC_{code}_{version}"
+              for code in ("BYNC", "BYNCND", "BYNCSA") for version in ("3_0", "4_0"))
+      + tuple(f"https://creativecommons.org/licenses/{code}/{version}/"
+              for code in ("by-nc", "by-nc-nd", "by-nc-sa") for version in ("3.0", "4.0")),
 }
 
 #: Ids this suite's demo gave Licence Ouverte 2.0 before the register existed: the

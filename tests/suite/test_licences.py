@@ -5,6 +5,7 @@ import json
 import pathlib
 
 import pytest
+import yaml
 
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
@@ -102,3 +103,12 @@ def test_other_at_is_moved_by_the_migration_but_never_guessed_by_a_harvest():
     assert licences.map_licence("other-at") == "notspecified"
     assert licences.migration_target("other-at", {"other-at": "odc-odbl"}) == "odc-odbl"
     assert licences.migration_target("gfdl", {"gfdl": "not-a-licence"}) is None
+
+
+def test_demo_datasets_use_register_ids():
+    """The demo's datasets carry register ids; its Licence Ouverte data is etalab-2.0."""
+    path = ROOT / "ckanext" / "opendata_governance" / "demo_data" / "demo.yaml"
+    datasets = yaml.safe_load(path.read_text())["datasets"]
+    assert {dataset["license_id"] for dataset in datasets} <= set(REGISTER_IDS)
+    ouverte = [d for d in datasets if "Licence Ouverte" in (d.get("notes") or "")]
+    assert ouverte and {d["license_id"] for d in ouverte} == {"etalab-2.0"}

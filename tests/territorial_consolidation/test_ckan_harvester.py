@@ -12,6 +12,7 @@ import pytest
 from ckanext.territorial_consolidation.harvesters.base import RemoteDataset
 from ckanext.territorial_consolidation.harvesters.ckan import TerritorialCkanHarvester
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
+from tests.territorial_consolidation.replay_server import FIXTURES
 
 RECORD = {
     "id": "0b8e5b0a-1111-4222-8333-444455556666", "name": "budget-primitif",
@@ -53,6 +54,17 @@ def test_package_maps_licence_frequency_and_tags():
     assert package["license_id"] == "etalab-2.0"
     assert package["update_frequency"] == "ANNUAL"
     assert [t["name"] for t in package["tags"]] == ["finances-publiques", "budget"]
+
+
+def test_recorded_partner_licences_map_into_the_register():
+    """demo.ckan.org's recorded records: CKAN's "cc-by" becomes the register's
+    "cc-by-4.0", its "other-open" (unknown to the register) "notspecified"."""
+    path = FIXTURES / "ckan" / "demo.ckan.org_package_search.json"
+    records = json.loads(path.read_text())["result"]["results"]
+    mapped = {record["license_id"]: TerritorialCkanHarvester().to_package(
+        TerritorialCkanHarvester._remote("https://demo.ckan.org", record), {})["license_id"]
+        for record in records}
+    assert mapped == {"cc-by": "cc-by-4.0", "other-open": "notspecified"}
 
 
 def test_package_resources_keep_remote_id_and_schema():
