@@ -38,6 +38,9 @@ fi
 "${ckan[@]}" reuse-tracker demo load
 "${ckan[@]}" territorial-consolidation demo load
 "${ckan[@]}" territorial-consolidation consolidation-demo
+# Datasets of an older demo (or portal) still under licence aliases get the register's ids.
+"${ckan[@]}" opendata-governance licences migrate >/dev/null \
+    || echo "Some datasets keep a licence outside the register: ckan -c ckan.ini opendata-governance licences migrate --dry-run"
 
 pids=()
 cleanup() {

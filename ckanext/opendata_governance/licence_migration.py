@@ -78,6 +78,9 @@ def migrate(extra: Optional[Mapping[str, str]] = None) -> Report:
             change.error = str(getattr(error, "error_dict", None) or error)
             continue
         package = model.Package.get(change.package_id)
+        if package.license_id != change.new:
+            change.error = tk._("The dataset was saved without the new licence")
+            continue
         if approval is not None:
             approval.fingerprint, approval.snapshot = fingerprint.current(package)
             change.signoff_kept = True

@@ -74,10 +74,10 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
               for code in ("by-nc", "by-nc-nd", "by-nc-sa") for version in ("3.0", "4.0")),
 }
 
-#: Ids this suite's demo gave Licence Ouverte 2.0 before the register existed: the
-#: migration command moves them; a harvest never maps them (a partner's "other-at" is
-#: not known to be Licence Ouverte).
-_MIGRATION_ONLY: Mapping[str, str] = {"other-at": "etalab-2.0"}
+#: Ids this suite's demo used before the register existed, for Licence Ouverte 2.0 and
+#: for public-domain files: the migration command moves them; a harvest never maps them
+#: (a partner's "other-at" is any attribution licence, not known to be Licence Ouverte).
+_MIGRATION_ONLY: Mapping[str, str] = {"other-at": "etalab-2.0", "other-pd": "cc-zero"}
 
 
 def register_url() -> str:

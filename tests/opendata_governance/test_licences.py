@@ -9,6 +9,7 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.lib import search
 from ckan.tests import factories, helpers
 
 from ckanext.opendata_governance import fingerprint
@@ -24,9 +25,11 @@ ALLOWED = ("etalab-2.0, etalab-1.0, odc-odbl, cc-by-4.0, cc-by-sa-4.0, cc-zero, 
 
 
 def _relabel(dataset_id: str, licence_id: str) -> None:
-    """Give a dataset a licence id as an older portal stored it, past today's validation."""
+    """Give a dataset a licence id as an older portal stored (and indexed) it, past
+    today's validation."""
     model.Package.get(dataset_id).license_id = licence_id
     model.Session.commit()
+    search.rebuild(dataset_id)
 
 
 @pytest.mark.parametrize("licence", ["my-own-licence", "lov2", "cc-by"])
@@ -165,9 +168,7 @@ def test_migrate_keeps_the_sign_off_of_a_published_dataset(cli):
                                                license_id="etalab-2.0"))
     _relabel(dataset["id"], "other-at")
     approve(dataset["id"])
-    _relabel(dataset["id"], "other-at")
-    model.Package.get(dataset["id"]).private = False
-    model.Session.commit()
+    helpers.call_action("package_patch", id=dataset["id"], private=False)
     result = cli.invoke(opendata_governance, ["licences", "migrate"])
     assert result.exit_code == 0, result.output
     package = model.Package.get(dataset["id"])

@@ -145,7 +145,7 @@ def test_facets_counts_and_order(app, corpus):
     titles = {item["name"]: item["display_name"] for item in orgs}
     assert titles["rennes-metropole"] == "Rennes Métropole"
     licences = {i["name"]: i["display_name"] for i in result["search_facets"]["license_id"]["items"]}
-    assert licences["odc-odbl"] == "Open Data Commons Open Database License (ODbL)"
+    assert licences["odc-odbl"] == "Licence ODbL 1.0 (Open Database License)"
 
 
 def test_facet_limit_and_mincount(app, corpus):

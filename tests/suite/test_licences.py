@@ -88,12 +88,13 @@ def test_openness_titles_and_uris_come_from_the_register():
 
 @pytest.mark.parametrize("old, new", [
     ("lov2", "etalab-2.0"), ("fr-lo", "etalab-1.0"), ("other-at", "etalab-2.0"),
+    ("other-pd", "cc-zero"),
     ("cc-by", "cc-by-4.0"), ("cc-by-sa", "cc-by-sa-4.0"), ("cc-nc", "other-closed"),
     ("etalab-2.0", None), ("gfdl", None), ("", None),
 ])
 def test_migration_targets(old, new):
-    """The demo's other-at and the aliases of register licences have a target; register
-    ids and unrecognised ids have none."""
+    """The demo's other-at and other-pd and the aliases of register licences have a
+    target; register ids and unrecognised ids have none."""
     assert licences.migration_target(old) == new
 
 
