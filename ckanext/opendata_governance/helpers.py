@@ -256,6 +256,7 @@ def governance_event_label(event: dict[str, Any]) -> str:
         "auto_unpublished": tk._("Made private again after a blocking check"),
         "reminder_sent": tk._("Update reminder sent"),
         "service_reassigned": tk._("Owner service changed"),
+        "licence_migrated": tk._("Licence id moved to the licence register"),
     }
     return labels.get(event.get("event_type") or "", event.get("event_type") or "")
 
