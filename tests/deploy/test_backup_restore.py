@@ -1,0 +1,148 @@
+"""scripts/backup.sh and restore.sh on a demo portal made as `make run` makes it, restored
+into a new database and storage folder and served by gunicorn through deploy/wsgi.py."""
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import shutil
+from typing import Any, Iterator
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from tests.deploy import live
+
+#: Tables that must not be empty in the demo, so that "same rows" means something.
+DEMO_TABLES = ("package", "resource", "opendata_governance_review",
+               "opendata_governance_service", "reuse_tracker_reuse", "reuse_tracker_feedback",
+               "territorial_consolidation_territory", "postgres_search_document")
+
+
+@dataclasses.dataclass
+class Restored:
+    """The demo portal, its backup, and the copy restored from it (served on ``url``)."""
+
+    source_ini: pathlib.Path
+    source_url: str
+    source_storage: pathlib.Path
+    backup: pathlib.Path
+    source_tables: dict[str, tuple[int, str]]
+    restored_tables: dict[str, tuple[int, str]]
+    url: str
+    log: pathlib.Path
+
+
+@pytest.fixture(scope="module")
+def restored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restored]:
+    """A demo portal backed up, then restored into a fresh database and storage folder and
+    served; everything is dropped afterwards."""
+    base = live.test_database_name()
+    names = (f"{base}_backup_source", f"{base}_backup_restored")
+    tmp = tmp_path_factory.mktemp("deploy")
+    try:
+        source_url = live.fresh_database(names[0])
+        source_storage = tmp / "source" / "storage"
+        # One site URL for both, as a restore on a new machine keeps the portal's address
+        # (the search index holds the uploaded files' URLs).
+        port = live.free_port()
+        source_ini = live.write_production_ini(tmp / "source.ini", source_url, source_storage,
+                                               port)
+        live.prepare_demo_portal(source_ini)
+        backup = tmp / "backup"
+        result = live.script("backup.sh", "-c", str(source_ini), str(backup))
+        assert result.returncode == 0, result.stderr
+
+        restored_url = live.fresh_database(names[1])
+        restored_ini = live.write_production_ini(
+            tmp / "restored.ini", restored_url, tmp / "restored" / "storage", port)
+        result = live.script("restore.sh", "-c", str(restored_ini), str(backup))
+        assert result.returncode == 0, result.stderr
+        snapshot = Restored(
+            source_ini=source_ini, source_url=source_url, source_storage=source_storage,
+            backup=backup, source_tables=live.table_fingerprints(source_url),
+            restored_tables=live.table_fingerprints(restored_url), url="",
+            log=tmp / "gunicorn.log")
+        for url in live.serve(restored_ini, port, snapshot.log):
+            yield dataclasses.replace(snapshot, url=url)
+        live.ckan(source_ini, "jobs", "clear")
+    finally:
+        for name in names:
+            live.drop_database(name)
+
+
+def _api(url: str, action: str, **params: Any) -> Any:
+    response = requests.get(f"{url}/api/3/action/{action}", params=params, timeout=30)
+    assert response.ok, response.text
+    return response.json()["result"]
+
+
+def test_backup_holds_the_database_and_the_storage(restored):
+    """The backup is a pg_dump archive, the storage folder's archive and their checksums."""
+    assert sorted(p.name for p in restored.backup.iterdir()) == [
+        "MANIFEST", "database.dump", "storage.tar.gz"]
+    assert (restored.backup / "database.dump").read_bytes()[:5] == b"PGDMP"
+
+
+def test_restored_database_has_every_row_of_every_table(restored):
+    """Same tables, same rows, byte for byte: datasets, resources, reviews, reuses,
+    feedback, territories, the search index, harvest and consolidation state."""
+    for table in DEMO_TABLES:
+        assert restored.source_tables[table][0] > 0, f"{table} is empty in the demo"
+    assert restored.restored_tables == restored.source_tables
+
+
+def test_restored_portal_serves_every_uploaded_file(restored):
+    """Through the restored portal's web app, every public dataset is found and each
+    uploaded file downloads with the bytes of the original storage folder."""
+    engine = sa.create_engine(restored.source_url)
+    with engine.connect() as conn:
+        public = conn.execute(sa.text(
+            "SELECT count(*) FROM package WHERE state = 'active' AND NOT private "
+            "AND type = 'dataset'")).scalar()
+    engine.dispose()
+    found = _api(restored.url, "package_search", rows=1000)
+    assert found["count"] == public > 10
+    uploads = [resource for dataset in found["results"] for resource in dataset["resources"]
+               if resource.get("url_type") == "upload"]
+    assert len(uploads) >= 10
+    for resource in uploads:
+        rid = resource["id"]
+        original = restored.source_storage / "resources" / rid[:3] / rid[3:6] / rid[6:]
+        response = requests.get(resource["url"], timeout=30)
+        assert response.status_code == 200, resource["url"]
+        assert response.content == original.read_bytes()
+
+
+def test_restored_portal_shows_reuses_and_territories(restored):
+    """The restored portal answers the suite's actions from the restored tables."""
+    reuses = _api(restored.url, "reuse_list", limit=100)
+    assert reuses["count"] > 0
+    assert _api(restored.url, "territory_show", id="commune:35238")["name"] == "Rennes"
+
+
+def test_access_log_shows_the_visitor_behind_the_proxy(restored):
+    """gunicorn's access log names the address nginx forwards, not nginx's own."""
+    requests.get(f"{restored.url}/dataset/", timeout=30,
+                 headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    lines = [line for line in restored.log.read_text().splitlines() if '"GET /dataset/ ' in line]
+    assert lines and lines[-1].startswith("203.0.113.7 ")
+
+
+def test_restore_into_a_database_that_is_not_empty_is_refused(restored):
+    """Restoring over the demo portal's own database stops before writing anything."""
+    result = live.script("restore.sh", "-c", str(restored.source_ini), str(restored.backup))
+    assert result.returncode == 1
+    assert "the database is not empty" in result.stderr
+    assert live.table_fingerprints(restored.source_url) == restored.source_tables
+
+
+def test_a_damaged_backup_is_refused(restored, tmp_path):
+    """A backup whose files no longer match their checksums is not restored."""
+    damaged = tmp_path / "damaged"
+    shutil.copytree(restored.backup, damaged)
+    with (damaged / "database.dump").open("r+b") as dump:
+        dump.truncate(1000)
+    result = live.script("restore.sh", "-c", str(restored.source_ini), str(damaged))
+    assert result.returncode == 1
+    assert "damaged" in result.stderr
