@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import shutil
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -123,10 +124,17 @@ def test_restored_portal_shows_reuses_and_territories(restored):
 
 def test_access_log_shows_the_visitor_behind_the_proxy(restored):
     """gunicorn's access log names the address nginx forwards, not nginx's own."""
-    requests.get(f"{restored.url}/dataset/", timeout=30,
+    requests.get(f"{restored.url}/dataset/?q=proxied", timeout=30,
                  headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
-    lines = [line for line in restored.log.read_text().splitlines() if '"GET /dataset/ ' in line]
-    assert lines and lines[-1].startswith("203.0.113.7 ")
+    # gunicorn writes the line once the response is sent: wait for it, not for a time.
+    deadline = time.monotonic() + 30
+    while True:
+        lines = [line for line in restored.log.read_text().splitlines()
+                 if '"GET /dataset/?q=proxied ' in line]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(lines) == 1 and lines[0].startswith("203.0.113.7 ")
 
 
 def test_restore_into_a_database_that_is_not_empty_is_refused(restored):
@@ -146,3 +154,21 @@ def test_a_damaged_backup_is_refused(restored, tmp_path):
     result = live.script("restore.sh", "-c", str(restored.source_ini), str(damaged))
     assert result.returncode == 1
     assert "damaged" in result.stderr
+
+
+def test_restore_into_a_storage_folder_with_files_is_refused(restored, tmp_path):
+    """An empty database but a storage folder already holding files: refused, nothing
+    restored into the database."""
+    name = f"{live.test_database_name()}_backup_empty"
+    try:
+        url = live.fresh_database(name)
+        storage = tmp_path / "storage"
+        (storage / "resources").mkdir(parents=True)
+        (storage / "resources" / "left-over.csv").write_text("a,b\n")
+        ini = live.write_production_ini(tmp_path / "ckan.ini", url, storage, 8080)
+        result = live.script("restore.sh", "-c", str(ini), str(restored.backup))
+        assert result.returncode == 1
+        assert "already holds files" in result.stderr
+        assert live.table_fingerprints(url) == {}
+    finally:
+        live.drop_database(name)
