@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import shutil
+import threading
 import time
 from typing import Any, Iterator
 
@@ -139,10 +140,11 @@ def test_access_log_shows_the_visitor_behind_the_proxy(restored):
 
 def test_restore_into_a_database_that_is_not_empty_is_refused(restored):
     """Restoring over the demo portal's own database stops before writing anything."""
+    before = live.table_fingerprints(restored.source_url)
     result = live.script("restore.sh", "-c", str(restored.source_ini), str(restored.backup))
     assert result.returncode == 1
     assert "the database is not empty" in result.stderr
-    assert live.table_fingerprints(restored.source_url) == restored.source_tables
+    assert live.table_fingerprints(restored.source_url) == before
 
 
 def test_a_damaged_backup_is_refused(restored, tmp_path):
@@ -170,5 +172,83 @@ def test_restore_into_a_storage_folder_with_files_is_refused(restored, tmp_path)
         assert result.returncode == 1
         assert "already holds files" in result.stderr
         assert live.table_fingerprints(url) == {}
+    finally:
+        live.drop_database(name)
+
+
+def _sysadmin_token(ini: pathlib.Path) -> str:
+    live.ckan(ini, "user", "add", "backup-writer", "email=writer@example.org",
+              "password=Writer-Password-2026")
+    live.ckan(ini, "sysadmin", "add", "backup-writer")
+    return live.ckan(ini, "user", "token", "add", "backup-writer", "writes", "-q"
+                     ).stdout.strip().splitlines()[-1].strip()
+
+
+class _Uploader(threading.Thread):
+    """Uploads small CSV files to one dataset of a live portal until stopped."""
+
+    def __init__(self, url: str, token: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.headers = url, {"Authorization": token}
+        self.stop = threading.Event()
+        self.done = 0
+        self.errors: list[str] = []
+        created = requests.post(f"{url}/api/3/action/package_create", headers=self.headers,
+                                json={"name": "pendant-la-sauvegarde", "owner_org": "rennes",
+                                      "private": True, "title": "Pendant la sauvegarde"},
+                                timeout=60)
+        assert created.ok, created.text
+        self.package_id = created.json()["result"]["id"]
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            response = requests.post(
+                f"{self.url}/api/3/action/resource_create", headers=self.headers,
+                data={"package_id": self.package_id, "name": f"fichier {self.done}"},
+                files={"upload": (f"fichier-{self.done}.csv", f"n,valeur\n{self.done},1\n")},
+                timeout=60)
+            if response.ok:
+                self.done += 1
+            else:
+                self.errors.append(response.text[:300])
+                return
+
+
+def test_backup_while_the_portal_takes_uploads_is_consistent(restored, tmp_path):
+    """A backup taken while files are being uploaded restores a database whose every
+    uploaded resource has its file in the restored storage folder."""
+    port = live.free_port()
+    name = f"{live.test_database_name()}_backup_live"
+    for source in live.serve(restored.source_ini, port, tmp_path / "source.log"):
+        uploader = _Uploader(source, _sysadmin_token(restored.source_ini))
+        uploader.start()
+        while uploader.done < 3 and not uploader.errors:
+            time.sleep(0.1)
+        result = live.script("backup.sh", "-c", str(restored.source_ini), str(tmp_path / "b"))
+        during = uploader.done
+        while uploader.done < during + 3 and not uploader.errors:
+            time.sleep(0.1)
+        uploader.stop.set()
+        uploader.join()
+    assert uploader.errors == []
+    assert result.returncode == 0, result.stderr
+    try:
+        url = live.fresh_database(name)
+        storage = tmp_path / "restored-storage"
+        ini = live.write_production_ini(tmp_path / "ckan.ini", url, storage, port)
+        assert live.script("restore.sh", "-c", str(ini), str(tmp_path / "b")).returncode == 0
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            uploads = conn.execute(sa.text(
+                "SELECT id FROM resource WHERE url_type = 'upload' AND state = 'active'"
+            )).scalars().all()
+            taken = conn.execute(sa.text(
+                "SELECT count(*) FROM resource WHERE package_id = :id"),
+                {"id": uploader.package_id}).scalar()
+        engine.dispose()
+        missing = [rid for rid in uploads
+                   if not (storage / "resources" / rid[:3] / rid[3:6] / rid[6:]).is_file()]
+        assert missing == []
+        assert 3 <= taken < uploader.done
     finally:
         live.drop_database(name)
