@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from typing import Iterator, Sequence
-from urllib.parse import urlparse
 
 import requests
 import sqlalchemy as sa
@@ -140,7 +139,8 @@ def _wait_for(url: str, process: subprocess.Popen, log: pathlib.Path) -> None:
         time.sleep(0.5)
 
 
-def table_fingerprints(db_url: str, tables: Sequence[str] | None = None) -> dict[str, tuple[int, str]]:
+def table_fingerprints(db_url: str,
+                       tables: Sequence[str] | None = None) -> dict[str, tuple[int, str]]:
     """Every table of the public schema (or ``tables``): its row count and a digest of
     its rows, to compare two databases' contents."""
     engine = sa.create_engine(db_url)
@@ -149,11 +149,7 @@ def table_fingerprints(db_url: str, tables: Sequence[str] | None = None) -> dict
             names = tables or conn.execute(sa.text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
             return {name: tuple(conn.execute(sa.text(
-                f'SELECT count(*), coalesce(md5(string_agg(t::text, \'|\' ORDER BY t::text)), \'\') '
+                "SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') "
                 f'FROM "{name}" t')).one()) for name in names}
     finally:
         engine.dispose()
-
-
-def host_of(url: str) -> str:
-    return urlparse(url).netloc

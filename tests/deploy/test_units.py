@@ -124,8 +124,9 @@ def _nginx_site(tmp_path: pathlib.Path) -> pathlib.Path:
 
 def test_nginx_site_passes_nginx_t(tmp_path):
     """nginx's own configuration test accepts the site."""
-    result = subprocess.run([shutil.which("nginx") or "/usr/sbin/nginx", "-t", "-p", str(tmp_path), "-c",
-                             str(_nginx_site(tmp_path))], capture_output=True, text=True)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(_nginx_site(tmp_path))],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
 
