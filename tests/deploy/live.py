@@ -153,3 +153,27 @@ def table_fingerprints(db_url: str,
                 f'FROM "{name}" t')).one()) for name in names}
     finally:
         engine.dispose()
+
+
+def host_port(url: str) -> str:
+    """``host:port`` of an http URL."""
+    return url.split("://", 1)[1].split("/", 1)[0]
+
+
+def nginx_conf(tmp_path: pathlib.Path) -> pathlib.Path:
+    """nginx.conf around the site, with a throwaway certificate for its TLS placeholder."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=portail.example.org", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    site = ((ROOT / "deploy" / "nginx" / "ckan.conf").read_text()
+            .replace("/etc/ssl/certs/ssl-cert-snakeoil.pem", str(cert))
+            .replace("/etc/ssl/private/ssl-cert-snakeoil.key", str(key)))
+    (tmp_path / "ckan.conf").write_text(site)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n"
+        f" client_body_temp_path {tmp_path}/body;\n proxy_temp_path {tmp_path}/proxy;\n"
+        f" include {tmp_path}/ckan.conf;\n}}\n")
+    return main

@@ -3,8 +3,10 @@ into a new database and storage folder and served by gunicorn through deploy/wsg
 from __future__ import annotations
 
 import dataclasses
+import os
 import pathlib
 import shutil
+import subprocess
 import threading
 import time
 from typing import Any, Iterator
@@ -13,7 +15,11 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+
 from tests.deploy import live
+
+# nginx's certificate in these tests is a throwaway self-signed one.
+pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
 #: Tables that must not be empty in the demo, so that "same rows" means something.
 DEMO_TABLES = ("package", "resource", "opendata_governance_review",
@@ -33,6 +39,7 @@ class Restored:
     restored_tables: dict[str, tuple[int, str]]
     url: str
     log: pathlib.Path
+    webassets: pathlib.Path
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +71,7 @@ def restored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restored]:
             source_ini=source_ini, source_url=source_url, source_storage=source_storage,
             backup=backup, source_tables=live.table_fingerprints(source_url),
             restored_tables=live.table_fingerprints(restored_url), url="",
-            log=tmp / "gunicorn.log")
+            log=tmp / "gunicorn.log", webassets=tmp / "restored" / "webassets")
         for url in live.serve(restored_ini, port, snapshot.log):
             yield dataclasses.replace(snapshot, url=url)
         live.ckan(source_ini, "jobs", "clear")
@@ -252,3 +259,89 @@ def test_backup_while_the_portal_takes_uploads_is_consistent(restored, tmp_path)
         assert 3 <= taken < uploader.done
     finally:
         live.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def nginx(restored: Restored, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """deploy/nginx/ckan.conf run by nginx on free loopback ports in front of the restored
+    portal's gunicorn. nginx reaches gunicorn from 127.0.0.2, so the proxy's address and
+    the visitor's (127.0.0.1) differ."""
+    tmp = tmp_path_factory.mktemp("nginx")
+    main = live.nginx_conf(tmp)
+    http, https = live.free_port(), live.free_port()
+    site = (tmp / "ckan.conf").read_text()
+    site = (site.replace("listen [::]:80;", "").replace("listen [::]:443 ssl http2;", "")
+            .replace("listen 80;", f"listen 127.0.0.1:{http};")
+            .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
+            .replace("server 127.0.0.1:8000;", f"server {live.host_port(restored.url)};")
+            .replace("alias /var/lib/ckan/webassets/;", f"alias {restored.webassets}/;")
+            .replace("proxy_pass http://ckan_web;", "proxy_pass http://ckan_web;\n"
+                     "        proxy_bind 127.0.0.2;"))
+    (tmp / "ckan.conf").write_text(site)
+    if os.geteuid() == 0:  # nginx's workers would run as nobody, who cannot read tmp_path
+        main.write_text("user root;\n" + main.read_text())
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(main), "-g", "daemon off;"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{http}/", timeout=5, allow_redirects=False)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not start: {process.stderr.read()}")
+                time.sleep(0.2)
+        yield {"http": f"http://127.0.0.1:{http}", "https": f"https://127.0.0.1:{https}"}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_nginx_sends_http_to_https(nginx):
+    """Plain HTTP is redirected to the same path over HTTPS."""
+    response = requests.get(f"{nginx['http']}/dataset/", allow_redirects=False, timeout=30)
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("https://")
+
+
+def test_through_nginx_the_portal_sees_the_visitor_not_a_forged_address(nginx, restored):
+    """Through nginx, the access log names the visitor's own address: not nginx's
+    (127.0.0.2), nor the address the visitor wrote in X-Forwarded-For."""
+    response = requests.get(f"{nginx['https']}/dataset/?q=through-nginx", verify=False,
+                            headers={"X-Forwarded-For": "192.0.2.66"}, timeout=60)
+    assert response.status_code == 200
+    deadline = time.monotonic() + 30
+    while True:
+        lines = [line for line in restored.log.read_text().splitlines()
+                 if '"GET /dataset/?q=through-nginx ' in line]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(lines) == 1 and lines[0].startswith("127.0.0.1 ")
+
+
+def test_nginx_serves_compiled_assets_from_disk(nginx, restored):
+    """A file CKAN compiled into its webassets folder comes from nginx, cached by browsers."""
+    requests.get(f"{nginx['https']}/dataset/", verify=False, timeout=60)
+    files = [path for path in restored.webassets.rglob("*.css") if path.is_file()]
+    assert files
+    relative = files[0].relative_to(restored.webassets).as_posix()
+    response = requests.get(f"{nginx['https']}/webassets/{relative}", verify=False, timeout=30)
+    assert response.status_code == 200
+    assert response.content == files[0].read_bytes()
+    assert "public" in response.headers["Cache-Control"]
+    assert "Expires" in response.headers
+
+
+def test_nginx_refuses_uploads_beyond_ckan_max_resource_size(nginx):
+    """A body beyond client_max_body_size (= ckan.max_resource_size, 50 MB) gets nginx's
+    413 before reaching CKAN; a smaller one reaches CKAN's API (which refuses it)."""
+    big = requests.post(f"{nginx['https']}/api/3/action/resource_create", verify=False,
+                        files={"upload": ("big.csv", b"0" * (51 * 1024 * 1024))}, timeout=120)
+    assert big.status_code == 413
+    small = requests.post(f"{nginx['https']}/api/3/action/resource_create", verify=False,
+                          files={"upload": ("small.csv", b"a,b\n1,2\n")}, timeout=60)
+    assert small.status_code in (403, 409)
+    assert small.json()["success"] is False

@@ -103,29 +103,11 @@ def test_timers_run_the_readme_cron_lines_on_their_schedule():
     assert {command: _cron_as_calendar(schedule) for command, schedule in cron.items()} == timers
 
 
-def _nginx_site(tmp_path: pathlib.Path) -> pathlib.Path:
-    """nginx.conf around the site, with a throwaway certificate for its TLS placeholder."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=portail.example.org", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-    site = ((DEPLOY / "nginx" / "ckan.conf").read_text()
-            .replace("/etc/ssl/certs/ssl-cert-snakeoil.pem", str(cert))
-            .replace("/etc/ssl/private/ssl-cert-snakeoil.key", str(key)))
-    (tmp_path / "ckan.conf").write_text(site)
-    main = tmp_path / "nginx.conf"
-    main.write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n"
-        f" client_body_temp_path {tmp_path}/body;\n proxy_temp_path {tmp_path}/proxy;\n"
-        f" include {tmp_path}/ckan.conf;\n}}\n")
-    return main
-
-
 def test_nginx_site_passes_nginx_t(tmp_path):
     """nginx's own configuration test accepts the site."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(_nginx_site(tmp_path))],
+    main = live.nginx_conf(tmp_path)
+    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(main)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
