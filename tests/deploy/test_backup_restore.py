@@ -15,7 +15,6 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-
 from tests.deploy import live
 
 # nginx's certificate in these tests is a throwaway self-signed one.
