@@ -12,5 +12,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "Installing ${missing[*]} from Debian's packages..."
 export DEBIAN_FRONTEND=noninteractive
+# Only the binaries are wanted: keep Debian's maintainer scripts from starting nginx.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
