@@ -32,6 +32,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--webassets", default="/var/lib/ckan/webassets",
                         help="compiled CSS/JS, served by nginx at /webassets/")
     parser.add_argument("--site-id", help="defaults to the site URL's host name")
+    parser.add_argument("--site-title", help="the portal's name (default: the template's)")
     parser.add_argument("--smtp-server", required=True, help="host:port")
     parser.add_argument("--smtp-user", default="")
     parser.add_argument("--smtp-password", default="")
@@ -91,6 +92,8 @@ def render(args: argparse.Namespace, template: str) -> str:
                        ("ckan.harvest.mq.redis_db", redis.path.strip("/") or "0")):
         if re.search(rf"^{re.escape(key)}\s*=", text, flags=re.MULTILINE):
             settings[key] = value
+    if args.site_title:
+        settings["ckan.site_title"] = args.site_title
     for key, value in settings.items():
         text = _set(text, key, value)
     left = sorted(set(re.findall(r"@[A-Z_]+@", text)))

@@ -157,3 +157,15 @@ def test_production_ini_is_not_overwritten(tmp_path):
     _production_ini(tmp_path)
     with pytest.raises(subprocess.CalledProcessError):
         _production_ini(tmp_path)
+
+
+def test_production_ini_refuses_a_site_url_that_is_not_http(tmp_path):
+    """A site URL CKAN could not serve is refused by name, and no file is written."""
+    result = subprocess.run(
+        [sys.executable, str(DEPLOY / "make-ckan-ini.py"), "--site-url", "portail.example.org",
+         "--db-url", "postgresql://ckan@db/ckan", "--smtp-server", "smtp:25",
+         "--mail-from", "portail@example.org", "--site-title", "Open data de Bruz",
+         "--out", str(tmp_path / "ckan.ini")], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "--site-url" in result.stderr
+    assert not (tmp_path / "ckan.ini").exists()
