@@ -55,6 +55,7 @@ run: install portal-db
 
 test: install test-db
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-deploy-tools.sh
 	CKAN_SQLALCHEMY_URL=$(DB_URL_BASE)/$(TEST_DB) \
 	CKAN_STORAGE_PATH=$(TEST_STORAGE) \
 	CKAN_REDIS_URL=redis://127.0.0.1:6379/$(TEST_REDIS_DB) \

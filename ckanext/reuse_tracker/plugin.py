@@ -6,9 +6,10 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
+from ckan.types import CKANApp
 
 from ckanext.reuse_tracker.logic import action
-from ckanext.suite import input_guard, plugin_support, validation_compat
+from ckanext.suite import input_guard, plugin_support, proxy_fix, validation_compat
 
 validation_compat.apply()
 
@@ -23,6 +24,7 @@ class ReuseTrackerPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
+    p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__, public=True)
@@ -30,3 +32,7 @@ class ReuseTrackerPlugin(p.SingletonPlugin, DefaultTranslation):
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (reuses, link health, feedback...), so each stays readable.
         plugin_support.declare_feature_options(declaration, __file__)
+        plugin_support.declare_suite_options(declaration)
+
+    def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
+        return proxy_fix.apply(app)

@@ -11,9 +11,10 @@ import yaml
 from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration
 
-__all__ = ["serve_directories", "declare_feature_options"]
+__all__ = ["serve_directories", "declare_feature_options", "declare_suite_options"]
 
 _SUITE_TEMPLATES = pathlib.Path(__file__).parent / "templates"
+_SUITE_CONFIG = pathlib.Path(__file__).parent / "config"
 
 
 def _prepend(config: CKANConfig, key: str, path: pathlib.Path) -> None:
@@ -47,3 +48,17 @@ def declare_feature_options(declaration: Declaration, plugin_file: str) -> None:
     """Load the plugin's options from one YAML file per feature under its ``config/``."""
     for path in sorted((pathlib.Path(plugin_file).parent / "config").glob("*.yaml")):
         declaration.load_dict(copy.deepcopy(_options(path)))
+
+
+def declare_suite_options(declaration: Declaration) -> None:
+    """Declare the options of ``ckanext/suite/config`` (such as the proxy fix) that
+    no other loaded suite plugin declared yet: every plugin applying them declares
+    them, CKAN refuses a key declared twice."""
+    for path in sorted(_SUITE_CONFIG.glob("*.yaml")):
+        data = copy.deepcopy(_options(path))
+        for group in data.get("groups", []):
+            group["options"] = [option for option in group.get("options", [])
+                                if option["key"] not in declaration]
+        data["groups"] = [group for group in data.get("groups", []) if group["options"]]
+        if data["groups"]:
+            declaration.load_dict(data)

@@ -8,9 +8,10 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
+from ckan.types import CKANApp
 
 from ckanext.territorial_consolidation.logic import action
-from ckanext.suite import input_guard, licences, plugin_support, validation_compat
+from ckanext.suite import input_guard, licences, plugin_support, proxy_fix, validation_compat
 from ckanext.territorial_consolidation import duplicates
 
 validation_compat.apply()
@@ -26,6 +27,7 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigDeclaration)
+    p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
@@ -35,6 +37,10 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (territories, harvests, consolidation), so each stays readable.
         plugin_support.declare_feature_options(declaration, __file__)
+        plugin_support.declare_suite_options(declaration)
+
+    def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
+        return proxy_fix.apply(app)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return duplicates.index_mirror_flag(pkg_dict)

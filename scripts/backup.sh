@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Back up the portal: its PostgreSQL database (one pg_dump snapshot: datasets, reviews,
+# reuses, territories, the postgres_search index, harvest state) and then its storage
+# folder (uploaded files). Safe while the portal runs: the dump is one consistent
+# snapshot; the storage copy, taken after it, holds every file the dump refers to
+# (files are only added; one uploaded meanwhile is simply extra).
+# Redis holds only queues and rate-limit counters: not backed up.
+# Usage: scripts/backup.sh [-c /etc/ckan/ckan.ini] DEST_DIR
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+ini="${CKAN_INI:-/etc/ckan/ckan.ini}"
+if [ "${1:-}" = "-c" ]; then ini="$2"; shift 2; fi
+if [ $# -ne 1 ]; then
+    echo "Usage: $0 [-c CKAN_INI] DEST_DIR" >&2
+    exit 2
+fi
+dest="$1"
+db_url="$("$here/ckan-ini-value.sh" "$ini" sqlalchemy.url)"
+storage="$("$here/ckan-ini-value.sh" "$ini" ckan.storage_path)"
+
+if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
+    echo "Refusing to write into $dest: it is not empty." >&2
+    exit 1
+fi
+mkdir -p "$dest"
+umask 077
+
+# Custom format: compressed, restorable table by table, one transaction snapshot.
+pg_dump --format=custom --no-owner --no-privileges --file="$dest/database.dump" "$db_url"
+if [ -d "$storage" ]; then
+    tar --create --gzip --file="$dest/storage.tar.gz" --directory="$storage" .
+else
+    tar --create --gzip --file="$dest/storage.tar.gz" --files-from=/dev/null
+fi
+{
+    echo "created=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "database=$(basename "${db_url%%\?*}")"
+    echo "storage=$storage"
+    (cd "$dest" && sha256sum database.dump storage.tar.gz)
+} > "$dest/MANIFEST"
+echo "Backup written to $dest"
