@@ -1,0 +1,57 @@
+"""gunicorn settings of the portal (``gunicorn -c python:ckanext.suite.gunicorn_conf``).
+
+Read from the environment: ``WEB_BIND`` (default ``127.0.0.1:5000``), ``WEB_WORKERS``
+(default 2 × cores + 1), ``WEB_ACCESS_LOG`` (a file, ``-`` for the terminal; default
+none). The application is loaded once in the master and the workers are forked from
+it (``preload_app``): one start-up, shared memory pages; each worker then opens its own
+database connections.
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from typing import Any
+
+__all__ = ["bind", "workers", "worker_class", "preload_app", "timeout", "graceful_timeout",
+           "max_requests", "max_requests_jitter", "accesslog", "errorlog", "wsgi_app",
+           "control_socket_disable",
+           "when_ready", "post_fork", "default_workers"]
+
+
+def default_workers() -> int:
+    """gunicorn's advice for synchronous workers: two per core plus one."""
+    return 2 * multiprocessing.cpu_count() + 1
+
+
+wsgi_app = "ckanext.suite.wsgi:create_app()"
+bind = os.environ.get("WEB_BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("WEB_WORKERS") or default_workers())
+worker_class = "sync"
+preload_app = True
+# Resource uploads (ckan.max_resource_size) and heavy checks run in the request.
+timeout = 120
+graceful_timeout = 10
+# Recycle a worker now and then: memory held by one big request goes back to the system.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = os.environ.get("WEB_ACCESS_LOG") or None
+errorlog = "-"
+# gunicornc's socket sits at one path per user: a second portal (or the benchmark's)
+# would take it over. Nothing here uses it.
+control_socket_disable = True
+
+
+def when_ready(server: Any) -> None:
+    # Objects made while loading CKAN stay in the shared pages of the forked workers
+    # instead of being copied by the first garbage collection.
+    gc.freeze()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    # Connections opened while the master loaded CKAN belong to the master; a worker
+    # using one of them would share its socket with its siblings.
+    from ckan.model import meta
+
+    if meta.engine is not None:
+        meta.engine.dispose(close=False)
