@@ -12,10 +12,10 @@ BIN := $(VENV)/bin
 CKAN := $(BIN)/ckan
 VERSION_TAG := $(subst .,,$(CKAN_VERSION))
 RUN_DB ?= ckan_portal
-# `make run PORT=5100 REDIS_URL=redis://127.0.0.1:6379/3 WEB_WORKERS=3`: exported to
-# scripts/run-portal.sh.
+# `make run PORT=5100 REDIS_URL=redis://127.0.0.1:6379/3 WEB_WORKERS=3 WEB_THREADS=4`:
+# exported to scripts/run-portal.sh.
 PORT ?= 5000
-export PORT REDIS_URL WEB_WORKERS
+export PORT REDIS_URL WEB_WORKERS WEB_THREADS
 TEST_DB ?= ckan_test_$(VERSION_TAG)
 # Each CKAN version's tests get their own Redis database, so that both suites can
 # run side by side without emptying or running each other's background jobs.

@@ -2,7 +2,7 @@
 # Prepare the demo portal and serve it with gunicorn, next to the jobs worker, the
 # harvest gather/fetch consumers and the harvest scheduler; Ctrl-C stops them all.
 # Usage: run-portal.sh VENV [dev]   (CKAN_DB_URL must be set; `make run` / `make dev` do it)
-# Environment: PORT (5000), HOST (127.0.0.1), WEB_WORKERS (2 x cores + 1),
+# Environment: PORT (5000), HOST (127.0.0.1), WEB_WORKERS (cores + 1), WEB_THREADS (4),
 # REDIS_URL (redis://127.0.0.1:6379/0), CKAN_ADMIN_PASSWORD.
 # `dev` serves with `ckan run` and its reloader instead of gunicorn (debugging).
 set -euo pipefail

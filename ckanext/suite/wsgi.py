@@ -8,6 +8,12 @@ from typing import Any, Callable, Iterable
 
 from whitenoise import WhiteNoise
 
+import ckan
+from ckan.cli import CKANConfigLoader
+from ckan.common import config as ckan_config
+from ckan.config.middleware import make_app
+from ckan.lib.webassets_tools import get_webassets_path
+
 __all__ = ["create_app", "static_folders", "STATIC_MAX_AGE"]
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -32,9 +38,6 @@ def static_folders(config: Any) -> list[tuple[str, str]]:
     then ``extra_public_paths``) and the compiled webassets; not the upload storage,
     whose files change while the portal runs.
     """
-    import ckan
-    from ckan.lib.webassets_tools import get_webassets_path
-
     core = pathlib.Path(ckan.__file__).parent / config.get("ckan.base_public_folder")
     public = [str(core)] + list(reversed(config.get("plugin_public_paths", []))) + [
         path for path in reversed(config.get("extra_public_paths", "").split(",")) if path]
@@ -54,18 +57,14 @@ def create_app(ini: str | None = None) -> WsgiApp:
     ``Cache-Control`` and ``ETag``/``Last-Modified``; anything else goes to CKAN. Used by
     gunicorn: ``gunicorn 'ckanext.suite.wsgi:create_app()'``.
     """
-    from ckan.cli import CKANConfigLoader
-    from ckan.common import config
-    from ckan.config.middleware import make_app
-
     path = ini or os.environ.get("CKAN_INI")
     if not path or not os.path.isfile(path):
         raise RuntimeError(f"CKAN configuration file not found: {path!r} (set CKAN_INI)")
     logging.config.fileConfig(path, disable_existing_loggers=False)
     app = make_app(CKANConfigLoader(path).get_config())
-    webassets_prefix = "/" + config.get("ckan.webassets.url").strip("/") + "/"
+    webassets_prefix = "/" + ckan_config.get("ckan.webassets.url").strip("/") + "/"
     static = WhiteNoise(app, max_age=STATIC_MAX_AGE,
                         immutable_file_test=_versioned(webassets_prefix))
-    for folder, prefix in static_folders(config):
+    for folder, prefix in static_folders(ckan_config):
         static.add_files(folder, prefix=prefix)
     return static

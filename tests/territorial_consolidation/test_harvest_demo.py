@@ -94,3 +94,15 @@ def test_offline_harvest_of_a_demo_source_shows_why_on_its_page(app, api_headers
     assert "Cannot resolve the host data.rennesmetropole.fr" in response.body
     assert helpers.call_action("package_search", fq=f"harvest_source_id:{source['id']}",
                                include_private=True)["count"] == 0
+
+
+def test_demo_load_command_registers_the_sources(cli):
+    """``ckan territorial-consolidation demo load`` (run by `make run`) says what it did."""
+    from ckanext.territorial_consolidation.cli import territorial_consolidation
+
+    factories.Organization(name=harvest_demo.DEMO_OWNER)
+    result = cli.invoke(territorial_consolidation, ["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "Demo harvest sources: 4 created, 0 already there" in result.output
+    again = cli.invoke(territorial_consolidation, ["demo", "load"])
+    assert "Demo harvest sources: 0 created, 4 already there" in again.output
