@@ -76,11 +76,12 @@ mkdir -p "$logs"
 "${ckan[@]}" harvester gather-consumer >>"$logs/gather-consumer.log" 2>&1 & pids+=($!)
 "${ckan[@]}" harvester fetch-consumer >>"$logs/fetch-consumer.log" 2>&1 & pids+=($!)
 "$bin/python" scripts/harvest_scheduler.py -c ckan.ini >>"$logs/harvest-scheduler.log" 2>&1 & pids+=($!)
-echo "Logs: $logs/{worker,gather-consumer,fetch-consumer,harvest-scheduler,access}.log"
 if [ "$mode" = dev ]; then
+    echo "Logs: $logs/{worker,gather-consumer,fetch-consumer,harvest-scheduler}.log"
     echo "Portal (development server, reloads on change) on $url (Ctrl-C stops it)"
     "${ckan[@]}" run --host "$host" --port "$port" & pids+=($!)
 else
+    echo "Logs: $logs/{worker,gather-consumer,fetch-consumer,harvest-scheduler,access}.log"
     echo "Portal on $url (Ctrl-C stops it)"
     WEB_BIND="$host:$port" WEB_ACCESS_LOG="$logs/access.log" \
         "$bin/gunicorn" -c python:ckanext.suite.gunicorn_conf & pids+=($!)
