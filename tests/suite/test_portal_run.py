@@ -240,3 +240,18 @@ def test_portal_logging_keeps_failed_mails_on_one_line():
     assert len(mailer) == 1 and "Connection refused" in mailer[0]
     assert result.stderr.count("Traceback") == 1
     assert "ValueError: a real bug" in result.stderr
+
+
+def test_validation_table_is_created_without_loading_plugins():
+    """`make run`'s first step creates ckanext-validation's table from the database URL
+    alone, once (a second call finds it)."""
+    import sqlalchemy as sa
+
+    from ckanext.suite import validation_compat
+
+    with model.meta.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS validation"))
+    url = str(model.meta.engine.url.render_as_string(hide_password=False))
+    assert validation_compat.create_table_at(url) is True
+    assert sa.inspect(model.meta.engine).has_table("validation")
+    assert validation_compat.create_table_at(url) is False
