@@ -12,6 +12,10 @@ BIN := $(VENV)/bin
 CKAN := $(BIN)/ckan
 VERSION_TAG := $(subst .,,$(CKAN_VERSION))
 RUN_DB ?= ckan_portal
+# `make run PORT=5100 REDIS_URL=redis://127.0.0.1:6379/3 WEB_WORKERS=3 WEB_THREADS=4`:
+# exported to scripts/run-portal.sh.
+PORT ?= 5000
+export PORT REDIS_URL WEB_WORKERS WEB_THREADS
 TEST_DB ?= ckan_test_$(VERSION_TAG)
 # Each CKAN version's tests get their own Redis database, so that both suites can
 # run side by side without emptying or running each other's background jobs.
@@ -20,10 +24,11 @@ TEST_STORAGE ?= $(CURDIR)/.pytest_cache/storage-$(VERSION_TAG)
 DB_URL_BASE := postgresql://ckan@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: run test bench install services test-db portal-db i18n clean help
+.PHONY: run dev test bench install services test-db portal-db i18n clean help
 
 help:
-	@echo "make run    - start the portal with demo data on http://127.0.0.1:5000"
+	@echo "make run    - start the portal with demo data on http://127.0.0.1:5000 (gunicorn)"
+	@echo "make dev    - the same with CKAN's development server, reloading on change"
 	@echo "make test   - run the test suite (CKAN_VERSION=2.12 for the other CKAN)"
 	@echo "make bench  - run the benchmarks under bench/ and print their tables"
 
@@ -52,6 +57,9 @@ test-db: services
 
 run: install portal-db
 	@CKAN_DB_URL=$(DB_URL_BASE)/$(RUN_DB) scripts/run-portal.sh $(VENV)
+
+dev: install portal-db
+	@CKAN_DB_URL=$(DB_URL_BASE)/$(RUN_DB) scripts/run-portal.sh $(VENV) dev
 
 test: install test-db
 	@scripts/ensure-chromium.sh

@@ -1,10 +1,13 @@
 """Load test of feedback: 50 concurrent clients post 2,000 feedback items to a running portal.
 
-Run with `.venv/bin/python bench/feedback.py [--clients 50] [--items 2000]` (also part
-of `make bench`). A portal (`ckan run --threaded`, plugins postgres_search and
-reuse_tracker) is started on a free loopback port against the database `BENCH_DB`
-(default `ckan_bench_feedback`, dropped and re-created), with its mail going to a
-real SMTP server on 127.0.0.1. Each client is a user with an API token, posting
+Run with `.venv/bin/python bench/feedback.py [--clients 50] [--items 2000]
+[--server gunicorn|dev|both]` (also part of `make bench`). A portal (plugins
+postgres_search and reuse_tracker) is started on a free loopback port against the
+database `BENCH_DB` (default `ckan_bench_feedback`, dropped and re-created for each
+server), with its mail going to a real SMTP server on 127.0.0.1: served by gunicorn as
+`make run` serves it (`ckanext.suite.gunicorn_conf`, `WEB_WORKERS` or 2 × cores + 1
+workers), by CKAN's development server (`ckan run --threaded`, what `make dev` runs), or
+(default) by both in turn, followed by their p95 ratio (target: gunicorn ≤ 0.25 × dev). Each client is a user with an API token, posting
 `feedback_create` over HTTP. The run checks that every item is in the database,
 that every routing mail arrived and that no request got a 5xx, then prints
 latencies beside a baseline: the same clients calling core's `package_show` on the
@@ -53,7 +56,7 @@ def _ini(port: int, smtp: SMTPTestServer, clients: int) -> pathlib.Path:
     main["sqlalchemy.url"] = DB_URL
     main["ckan.plugins"] = PLUGINS
     main["ckan.site_url"] = f"http://127.0.0.1:{port}"
-    main["ckan.redis.url"] = "redis://127.0.0.1:6379/15"
+    main["ckan.redis.url"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
     # One database connection per concurrent request: the dev server runs a thread each.
     main["sqlalchemy.pool_size"] = str(min(clients, 20))
     main["sqlalchemy.max_overflow"] = str(max(clients - 20, 0) + 10)
@@ -91,13 +94,24 @@ def _prepare_database(ini: pathlib.Path) -> str:
     return output.strip().splitlines()[-1].strip()
 
 
-def _start_portal(ini: pathlib.Path, port: int) -> subprocess.Popen:
-    ckan = pathlib.Path(sys.executable).with_name("ckan")
-    log = (ROOT / "bench" / "results" / f"{DB}.log").open("w")
-    process = subprocess.Popen(
-        [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port),
-         "--disable-reloader", "--threaded"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+SERVERS = {
+    "gunicorn": "gunicorn -c python:ckanext.suite.gunicorn_conf (make run)",
+    "dev": "ckan run --threaded (make dev)",
+}
+
+
+def _start_portal(ini: pathlib.Path, port: int, server: str) -> subprocess.Popen:
+    bin_dir = pathlib.Path(sys.executable).parent
+    log = (ROOT / "bench" / "results" / f"{DB}-{server}.log").open("w")
+    env = dict(os.environ)
+    if server == "gunicorn":
+        command = [str(bin_dir / "gunicorn"), "-c", "python:ckanext.suite.gunicorn_conf"]
+        env.update(CKAN_INI=str(ini), WEB_BIND=f"127.0.0.1:{port}")
+    else:
+        command = [str(bin_dir / "ckan"), "-c", str(ini), "run", "--host", "127.0.0.1",
+                   "--port", str(port), "--disable-reloader", "--threaded"]
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                               env=env)
     deadline = time.monotonic() + 90
     while True:
         try:
@@ -108,7 +122,7 @@ def _start_portal(ini: pathlib.Path, port: int) -> subprocess.Popen:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError("the portal did not start; see bench/results/" + DB + ".log")
+            raise RuntimeError(f"the portal did not start; see bench/results/{DB}-{server}.log")
         time.sleep(0.3)
 
 
@@ -176,14 +190,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--server", choices=("both", *SERVERS), default="both")
     args = parser.parse_args()
+    servers = list(SERVERS) if args.server == "both" else [args.server]
+    p95 = {}
+    failed = 0
+    for server in servers:
+        code, p95[server] = _bench(args, server)
+        failed |= code
+    if len(p95) == 2:
+        ratio = p95["gunicorn"] / p95["dev"]
+        print(f"\nfeedback_create p95: gunicorn {p95['gunicorn']:.1f} ms, dev server "
+              f"{p95['dev']:.1f} ms: {ratio:.2f}x (target <= 0.25x: "
+              f"{'met' if ratio <= 0.25 else 'NOT met'})")
+    return failed
 
+
+def _bench(args: argparse.Namespace, server: str) -> tuple[int, float]:
+    """One server's run: the table, the checks; (exit code, feedback_create's p95)."""
     smtp = SMTPTestServer()
     smtp.start()
     port = _free_port()
     ini = _ini(port, smtp, args.clients)
     admin_token = _prepare_database(ini)
-    portal = _start_portal(ini, port)
+    portal = _start_portal(ini, port, server)
     url = f"http://127.0.0.1:{port}"
     try:
         package_id, tokens, admins = _populate(url, admin_token, args.clients)
@@ -224,7 +254,7 @@ def main() -> int:
         smtp.stop()
 
     print(f"\n{args.clients} concurrent clients, {args.items} requests each run, "
-          f"portal: ckan run --threaded ({PLUGINS})\n")
+          f"portal: {SERVERS[server]} ({PLUGINS})\n")
     header = f"{'action':<26}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}  statuses"
     print(header)
     print("-" * len(header))
@@ -252,7 +282,7 @@ def main() -> int:
     if mails != args.items * admins:
         failures.append(f"{mails} mails for {args.items} items to {admins} admins")
     print("FAILED: " + "; ".join(failures) if failures else "OK: none lost, no 5xx")
-    return 1 if failures else 0
+    return (1 if failures else 0), _percentile(create, 95)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ import sys
 from urllib.parse import urlparse
 
 TEMPLATE = pathlib.Path(__file__).resolve().parent.parent / "ckan.ini.in"
+#: The suite's licence register in this checkout: ckan.ini.in names it relative to the
+#: file (%(here)s), which would point into /etc/ckan once the file is written there.
+LICENCES = TEMPLATE.parent / "ckanext" / "suite" / "data" / "licences.json"
 HEADER = ("# Production configuration written by deploy/make-ckan-ini.py from ckan.ini.in.\n"
           "# It holds secrets: keep it readable by the ckan user only.\n")
 
@@ -79,6 +82,7 @@ def render(args: argparse.Namespace, template: str) -> str:
         "ckan.redis.url": args.redis_url,
         "ckan.webassets.path": args.webassets,
         "ckanext.suite.proxy_hops": str(args.proxy_hops),
+        "licenses_group_url": LICENCES.as_uri(),
         "smtp.server": args.smtp_server,
         "smtp.starttls": "true" if args.smtp_starttls else "false",
         "smtp.user": args.smtp_user,

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["apply", "create_table", "table_exists", "TABLE_NAME"]
+__all__ = ["apply", "create_table", "create_table_at", "table_exists", "TABLE_NAME"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,25 @@ def create_table() -> bool:
     validation_model.Validation.__table__.create(bind=_engine(), checkfirst=True)
     log.info("ckanext-validation table created")
     return True
+
+
+def create_table_at(url: str) -> bool:
+    """Create ckanext-validation's table in the database at ``url`` if missing, without
+    loading CKAN's plugins; return True if created.
+
+    What ``make run`` does first on a new database, so that no command afterwards logs
+    the plugin's "requires a database setup" alarm (``ckan validation init-db`` itself
+    loads the plugins, and would log it once).
+    """
+    validation_model = importlib.import_module("ckanext.validation.model")
+    engine = sa.create_engine(url)
+    try:
+        if sa.inspect(engine).has_table(TABLE_NAME):
+            return False
+        validation_model.Validation.__table__.create(bind=engine, checkfirst=True)
+        return True
+    finally:
+        engine.dispose()
 
 
 def _broken_upstream(validation_model: Any) -> bool:
@@ -114,3 +133,10 @@ def apply() -> None:
         if hasattr(module, "create_tables"):
             module.create_tables = _create_tables
     log.debug("ckanext-validation compatibility layer applied")
+
+
+if __name__ == "__main__":
+    import sys
+
+    created = create_table_at(sys.argv[1])
+    print("ckanext-validation table " + ("created" if created else "already there"))

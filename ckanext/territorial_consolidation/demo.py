@@ -7,7 +7,7 @@ import click
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.territorial_consolidation import territories
+from ckanext.territorial_consolidation import harvest_demo, territories
 
 __all__ = ["COMMANDS", "DEP35_FILES", "load_territories"]
 
@@ -76,12 +76,21 @@ def demo() -> None:
 
 @demo.command("load")
 def load_command() -> None:
-    """Load the Ille-et-Vilaine territories and link the demo organizations to theirs."""
+    """Load the Ille-et-Vilaine territories, link the demo organizations to theirs and
+    register the demo partner portals as harvest sources (manual schedule)."""
     result = load_territories()
     loaded = (f"{result['loaded']} territories loaded" if result["loaded"]
               else "Territories already loaded")
     click.secho(f"{loaded}; organizations linked: {', '.join(result['linked']) or 'none'}.",
                 fg="green")
+    sources = harvest_demo.load_harvest_sources()
+    if sources["created"] or sources["present"]:
+        click.secho(f"Demo harvest sources: {len(sources['created'])} created, "
+                    f"{len(sources['present'])} already there (harvested on demand from "
+                    f"/harvest).", fg="green")
+    if sources["skipped"]:
+        click.echo(f"Demo harvest sources skipped (harvester or organization missing): "
+                   f"{', '.join(sources['skipped'])}.")
 
 
 COMMANDS = [demo]

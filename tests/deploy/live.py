@@ -105,14 +105,13 @@ def script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def serve(ini: pathlib.Path, port: int, log: pathlib.Path) -> Iterator[str]:
-    """The portal of ``ini`` served by gunicorn through deploy/wsgi.py and
-    deploy/gunicorn.conf.py, as ckan-web.service runs it; yields its URL."""
-    env = {**clean_env(), "CKAN_INI": str(ini), "CKAN_BIND": f"127.0.0.1:{port}",
-           "CKAN_WORKERS": "2"}
+    """The portal of ``ini`` served by gunicorn with the suite's settings and WSGI entry,
+    as ckan-web.service runs it; yields its URL."""
+    env = {**clean_env(), "CKAN_INI": str(ini), "WEB_BIND": f"127.0.0.1:{port}",
+           "WEB_WORKERS": "2", "WEB_ACCESS_LOG": "-"}
     with log.open("w") as output:
         process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
-             "--chdir", str(ROOT / "deploy"), "wsgi:application"],
+            [str(BIN / "gunicorn"), "--config", "python:ckanext.suite.gunicorn_conf"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:

@@ -1,5 +1,5 @@
 """scripts/backup.sh and restore.sh on a demo portal made as `make run` makes it, restored
-into a new database and storage folder and served by gunicorn through deploy/wsgi.py."""
+into a new database and storage folder and served by gunicorn as ckan-web.service runs it."""
 from __future__ import annotations
 
 import dataclasses

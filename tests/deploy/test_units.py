@@ -59,10 +59,10 @@ def test_verify_catches_a_broken_unit(tmp_path):
 
 
 def test_long_running_services_run_web_jobs_and_harvest_consumers():
-    """The web service runs gunicorn on deploy/wsgi.py; the others CKAN's worker commands."""
+    """The web service runs gunicorn with the suite's settings; the others CKAN's worker commands."""
     commands = {name: _unit(f"{name}.service")["Service"]["ExecStart"] for name in SERVICES}
     assert "/opt/ckan/venv/bin/gunicorn " in commands["ckan-web"]
-    assert commands["ckan-web"].endswith("--chdir /opt/ckan/src/deploy wsgi:application")
+    assert commands["ckan-web"].endswith("--config python:ckanext.suite.gunicorn_conf")
     assert commands["ckan-worker"].endswith(" jobs worker")
     assert commands["ckan-gather"].endswith(" harvester gather-consumer")
     assert commands["ckan-fetch"].endswith(" harvester fetch-consumer")
@@ -150,6 +150,15 @@ def test_production_ini_has_debug_off_fresh_secrets_site_and_smtp(tmp_path):
         assert "@" not in main[key]
     assert main["api_token.jwt.encode.secret"] == main["api_token.jwt.decode.secret"]
     assert oct((tmp_path / "a.ini").stat().st_mode & 0o777) == "0o600"
+
+
+def test_production_ini_names_the_licence_register_wherever_it_is_written(tmp_path):
+    """Written outside the checkout, the file still finds the suite's licence register
+    (ckan.ini.in names it relative to itself)."""
+    main = _production_ini(tmp_path)["app:main"]
+    url = main["licenses_group_url"]
+    assert url.startswith("file:///") and "%(here)s" not in url
+    assert pathlib.Path(url[len("file://"):]).is_file()
 
 
 def test_production_ini_is_not_overwritten(tmp_path):
