@@ -11,7 +11,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
-from ckanext.opendata_governance import resource_source
+from ckanext.opendata_governance import jobs, resource_source
 from tests.opendata_governance.checks_setup import file_server, result_of, upload  # noqa: F401
 from tests.opendata_governance.clean_peer import clean_url
 from tests.opendata_governance.review_setup import (
@@ -22,6 +22,10 @@ pytestmark = MARKS
 
 #: The smallest file a PDF reader accepts the start of: not a table.
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+#: Social security numbers with their control key (97 - body mod 97), one per agent.
+NIR_CSV = ("nom_agent;numero_securite_sociale\n" + "".join(
+    f"Agent {i};18505780060{i:02d}{97 - int(f'18505780060{i:02d}') % 97:02d}\n"
+    for i in range(30))).encode()
 OVERRIDE = "Fichier ouvert à la main : montants par chapitre, aucune donnée personnelle."
 
 
@@ -161,6 +165,45 @@ def test_an_override_with_a_comment_approves_and_publishes(file_server):
         "approved", True, True)
     assert decided["decision_comment"] == OVERRIDE
     assert helpers.call_action("package_show", id=dataset["id"])["private"] is False
+
+
+def _published_over_a_pdf(portal: Any) -> dict[str, Any]:
+    """A public dataset of one PDF, its scan not run and overridden by the reviewer."""
+    dataset = _dataset_with(portal, clean_url("rapport.pdf"), format="PDF")
+    approve(request_review(portal.editor, dataset), portal.reviewer, override=True,
+            comment=OVERRIDE)
+    assert helpers.call_action("package_show", id=dataset["id"])["private"] is False
+    return dataset
+
+
+def test_an_override_still_covers_the_same_file_checked_again():
+    """Checking the overridden PDF again, unchanged, leaves the dataset public."""
+    portal = make_review_portal()
+    dataset = _published_over_a_pdf(portal)
+    outcome = jobs.run_checks(dataset["id"], trigger="manual")
+    assert "not_run" in [r["status"] for r in outcome["results"]
+                         if r["check_id"] == "personal_data_scan"]
+    assert outcome["unpublished"] is False
+    assert helpers.call_action("package_show", id=dataset["id"])["private"] is False
+
+
+def test_an_override_does_not_cover_a_new_file_in_the_same_resource():
+    """A new unreadable file in the overridden resource was not seen: private again."""
+    portal = make_review_portal()
+    dataset = _published_over_a_pdf(portal)
+    helpers.call_action("resource_patch", as_user(portal.editor),
+                        id=dataset["resources"][0]["id"], url=clean_url("rapport-v2.pdf"),
+                        size=2000)
+    assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
+
+
+def test_an_override_of_a_pdf_does_not_excuse_personal_data_in_a_new_file(storage):
+    """A CSV of social security numbers added after a PDF's override makes it private."""
+    portal = make_review_portal()
+    dataset = _published_over_a_pdf(portal)
+    helpers.call_action("resource_create", as_user(portal.editor), package_id=dataset["id"],
+                        upload=upload(NIR_CSV), format="CSV")
+    assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
 
 
 def test_a_public_dataset_whose_new_file_cannot_be_read_goes_private(file_server):
