@@ -18,9 +18,11 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance import resource_source, safe_fetch
 from ckanext.suite import licences
+from ckanext.suite.file_limits import LimitExceeded
 
 __all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "NotRun", "NOT_RUN",
-           "SEVERITIES", "registered", "run_one", "run_all", "blocking_failures"]
+           "NOT_RUN_REASONS", "SEVERITIES", "registered", "run_one", "run_all",
+           "blocking_failures"]
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,19 @@ class NotApplicable(Exception):
 NOT_RUN = "not_run"
 
 
+#: Why a check did not run, as ``reason`` in its finding: the file could not be
+#: fetched or opened, is not in a tabular format, or could not be read as a table
+#: (malformed, or past a reading limit of ckanext/suite/file_limits.py).
+NOT_RUN_REASONS = ("unreachable", "not_tabular", "unreadable", "over_limits")
+
+
 class NotRun(Exception):
-    """Raised by a check that could not examine its input; the message says why."""
+    """Raised by a check that could not examine its input; the message says why and
+    ``reason`` is one of NOT_RUN_REASONS."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,13 +202,22 @@ _TABULAR = {"csv": "csv", "tsv": "tsv", "txt": "csv", "xlsx": "xlsx", "ods": "od
 
 
 def _tabular_format(resource: dict[str, Any], required: bool = False) -> str:
-    """The reader's format name; NotApplicable when the resource is not tabular."""
+    """The reader's format name. When the resource is not tabular: NotApplicable, or
+    NotRun when the check must read it (``required``)."""
     fmt = (resource.get("format") or "").strip().lower().lstrip(".")
     if not fmt:
         fmt = os.path.splitext(resource_source.file_name(resource))[1].lower().lstrip(".")
     if fmt in _TABULAR:
         return _TABULAR[fmt]
-    raise NotApplicable(tk._("Not a tabular format: nothing to scan"))
+    if not required:
+        raise NotApplicable(tk._("Not a tabular format: nothing to scan"))
+    if not fmt:
+        raise NotRun(tk._("The format of the file is unknown: it was not read. Give the "
+                          "resource a tabular format (CSV, XLSX, ODS, JSON) or have a "
+                          "reviewer check it by hand."), "not_tabular")
+    raise NotRun(tk._("{format} is not a tabular format the checks read (CSV, XLSX, ODS, "
+                      "JSON): the file was not read. A reviewer must check it by "
+                      "hand.").format(format=fmt.upper()), "not_tabular")
 
 
 #: What a producer reads for each kind of personal data the scanner finds.
@@ -230,23 +252,24 @@ def _scan_message(finding: dict[str, Any]) -> str:
 
 @contextlib.contextmanager
 def _opened(resource: dict[str, Any]) -> Iterator[IO[bytes]]:
-    """A stream of the resource for the scanner, remote fetch failures turned into a skip."""
+    """A stream of the resource for the scanner; NotRun when it cannot be fetched or
+    opened, or its download fails on the way."""
     try:
         with resource_source.open_resource(resource, max_bytes=_option("scan_max_bytes"),
                                            timeout=_option("scan_max_seconds")) as stream:
             yield stream
-    except resource_source.SourceError as error:
-        if resource_source.is_upload(resource):
-            raise
-        # A dead or refused link is the reachability check's finding.
-        raise NotApplicable(tk._("The file could not be fetched, so it was not "
-                          "scanned: {error}").format(error=error)) from error
+    except (resource_source.SourceError, safe_fetch.FetchError) as error:
+        # The messages name the URL, the HTTP status or the kind of network error,
+        # never a path on the server.
+        raise NotRun(tk._("The file could not be fetched, so it was not scanned: "
+                          "{error}").format(error=error), "unreachable") from error
 
 
-def _not_scanned(error: Any) -> RuntimeError:
-    """The error of a file the scanner refused (malformed, or past a reading limit)."""
-    return RuntimeError(tk._("The file was not scanned: {error}").format(
-        error=error.translated(tk._)))
+def _not_scanned(error: Any) -> NotRun:
+    """The NotRun of a file the readers refused (malformed, or past a reading limit)."""
+    reason = "over_limits" if isinstance(error, LimitExceeded) else "unreadable"
+    return NotRun(tk._("The file was not scanned: {error}").format(
+        error=error.translated(tk._)), reason)
 
 
 def _personal_data_scan(package: dict[str, Any],
@@ -364,7 +387,9 @@ def _schema_conformity(package: dict[str, Any],
     reference = resource.get("conforms_to")
     if not reference:
         raise NotApplicable(tk._("The resource declares no schema"))
-    fmt = _tabular_format(resource)
+    # A declared schema is a promise of a table: a file that is not one is not
+    # checked, which blocks like a failure until a reviewer overrides it.
+    fmt = _tabular_format(resource, required=True)
     descriptor = _schema_descriptor(reference)
     import frictionless  # heavy; only when a resource declares a schema
     from ckanext.opendata_governance.scan import formats
@@ -455,8 +480,8 @@ def run_one(check: Check, *args: Any, resource_id: Optional[str] = None
         result["note"] = str(note)
         return result
     except NotRun as reason:
-        result = _result(check, NOT_RUN, [{"message": str(reason), "not_run": True}],
-                         resource_id)
+        result = _result(check, NOT_RUN, [{"message": str(reason), "not_run": True,
+                                           "reason": reason.reason}], resource_id)
         result["note"] = str(reason)
         return result
     except Exception as error:  # a crashing check is a failed check, never a lost request

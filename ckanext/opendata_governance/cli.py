@@ -9,7 +9,7 @@ import click
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_governance import demo, licence_migration, reminders
+from ckanext.opendata_governance import checks, demo, licence_migration, reminders
 from ckanext.suite import licences as licences_register
 
 __all__ = ["opendata_governance", "opendata_demo"]
@@ -92,19 +92,20 @@ def _all_datasets(site_user: str) -> list[str]:
 
 
 def _print_check_summary(rows: list[tuple[str, Optional[dict[str, Any]]]]) -> None:
-    line = "{:<40} {:>6} {:>6} {:>6} {:>7}  {}"
-    click.echo(line.format("dataset", "passed", "failed", "error", "pending", "blocking"))
+    line = "{:<40} {:>6} {:>6} {:>6} {:>7} {:>7}  {}"
+    click.echo(line.format("dataset", "passed", "failed", "error", "not_run", "pending",
+                           "blocking"))
     for name, outcome in rows:
         if outcome is None:
             click.echo("{:<40} not found".format(name))
             continue
         results = outcome["results"]
         count = {status: len([r for r in results if r["status"] == status])
-                 for status in ("passed", "failed", "error")}
-        blocking = sorted({r["check_id"] for r in results
-                           if r["severity"] == "blocking" and r["status"] != "passed"})
+                 for status in ("passed", "failed", "error", checks.NOT_RUN)}
+        blocking = sorted({r["check_id"] for r in checks.blocking_failures(results)})
         click.echo(line.format(name[:40], count["passed"], count["failed"], count["error"],
-                               len(outcome["pending"]), ", ".join(blocking) or "-"))
+                               count[checks.NOT_RUN], len(outcome["pending"]),
+                               ", ".join(blocking) or "-"))
 
 
 @opendata_governance.group()

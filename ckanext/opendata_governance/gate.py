@@ -230,12 +230,28 @@ def _changed_resources(before: dict[str, tuple[Any, ...]], package: model.Packag
             if before.get(resource_id) != data]
 
 
-def _overridden(review: Optional[Review]) -> set[str]:
-    """Blocking checks the approving reviewer explicitly overrode."""
+def _override_key(result: dict[str, Any]) -> tuple[str, Optional[str], str]:
+    # Per resource and outcome: overriding a scan that could not read a PDF excuses
+    # neither a finding in another resource nor one in the same file read later.
+    return (str(result.get("check_id")), result.get("resource_id"), str(result.get("status")))
+
+
+def _unchanged_resources(package_id: str, review: Optional[Review]) -> set[str]:
+    """The resources whose data is still the data the review's reviewer saw."""
+    package = model.Package.get(package_id)
+    if review is None or package is None:
+        return set()
+    signed = {item.get("id"): item for item in (review.snapshot or {}).get("resources", [])}
+    return {item["id"] for item in fingerprint.snapshot(package)["resources"]
+            if signed.get(item["id"]) == item}
+
+
+def _overridden(review: Optional[Review]) -> set[tuple[str, Optional[str], str]]:
+    """The blocking results the approving reviewer explicitly overrode."""
     if review is None or not review.override:
         return set()
-    failing = checks.blocking_failures(list(review.checks or []))
-    return {str(result.get("check_id")) for result in failing}
+    return {_override_key(result)
+            for result in checks.blocking_failures(list(review.checks or []))}
 
 
 def _not_overridden(package_id: str, results: list[dict[str, Any]]
@@ -243,8 +259,11 @@ def _not_overridden(package_id: str, results: list[dict[str, Any]]
     """The blocking failures among ``results`` the approved sign-off did not override."""
     review = Review.latest_for(package_id, state="approved")
     overridden = _overridden(review)
+    unchanged = _unchanged_resources(package_id, review) if overridden else set()
     return [result for result in checks.blocking_failures(results)
-            if result["check_id"] not in overridden], review
+            if _override_key(result) not in overridden
+            or (result.get("resource_id") and result["resource_id"] not in unchanged)
+            ], review
 
 
 def _recheck(context: Context, package: model.Package, changed: list[str],

@@ -10,6 +10,7 @@ from ckan.plugins import core as plugins_core
 from ckan.tests import factories
 
 from ckanext.opendata_governance import checks
+from tests.opendata_governance.clean_peer import clean_url
 from tests.opendata_governance.review_setup import (  # noqa: F401  (re-exported)
     MARKS, PASSWORD, ReviewPortal, as_user, make_review_portal)
 
@@ -42,7 +43,7 @@ def heavy_check(with_plugins: None, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def resource(size: int, description: str = "Montants par chapitre", **kwargs: Any
              ) -> dict[str, Any]:
-    return {"name": "budget.csv", "url": "https://example.org/budget.csv", "format": "CSV",
+    return {"name": "budget.csv", "url": clean_url("budget.csv"), "format": "CSV",
             "size": size, "description": description, **kwargs}
 
 

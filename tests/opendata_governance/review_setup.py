@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from ckan.tests import factories, helpers
 
+from tests.opendata_governance.clean_peer import clean_url
 from tests.opendata_governance.services_setup import (  # noqa: F401  (re-exported)
     MARKS, PASSWORD, SCHEMA, Portal, as_user, make_portal)
 
@@ -43,9 +44,9 @@ def reviewable_dataset(portal: Portal, **kwargs: Any) -> dict[str, Any]:
         "tags": [{"name": "budget"}],
         "update_frequency": "ANNUAL",
         "contains_personal_data": "false",
-        # A known small size: its file checks run at once (no worker in the tests).
-        "resources": [{"url": "https://example.org/budget.csv", "format": "CSV",
-                       "size": 1000}],
+        # A known small size: its file checks run at once (no worker in the tests);
+        # a file they can read, or the personal-data scan would not run and block.
+        "resources": [{"url": clean_url("budget.csv"), "format": "CSV", "size": 1000}],
         **kwargs,
     }
     return factories.Dataset(**data)

@@ -10,16 +10,19 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.opendata_governance.model import OrganizationSetting
+from tests.opendata_governance.clean_peer import ALLOWLIST
 from tests.opendata_governance.gate_setup import open_dataset, published
 
 PLUGINS = "postgres_search scheming_datasets opendata_governance"
 SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
 PASSWORD = "Correct-horse-battery-1"
 
-#: Marks every service test: our plugins, our dataset schema, a clean database.
+#: Marks every service test: our plugins, our dataset schema, a clean database, and the
+#: checks allowed to read the fixtures' files from the loopback peer (clean_peer).
 MARKS = [
     pytest.mark.ckan_config("ckan.plugins", PLUGINS),
     pytest.mark.ckan_config("scheming.dataset_schemas", SCHEMA),
+    pytest.mark.ckan_config("ckanext.opendata_governance.fetch_allowlist", ALLOWLIST),
     pytest.mark.usefixtures("with_plugins", "clean_db"),
 ]
 

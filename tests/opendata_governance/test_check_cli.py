@@ -17,7 +17,8 @@ def test_checking_one_dataset_prints_progress_and_a_summary(cli):
     assert result.exit_code == 0, result.output
     assert "Checks" in result.output
     header, line = result.output.splitlines()[-2:]
-    assert header.split()[:5] == ["dataset", "passed", "failed", "error", "pending"]
+    assert header.split()[:6] == ["dataset", "passed", "failed", "error", "not_run",
+                                  "pending"]
     assert line.startswith(dataset["name"])
     assert "licence_open" in line
     stored = helpers.call_action("governance_check_result_list", {"ignore_auth": True},

@@ -9,10 +9,13 @@ import ckan.plugins as p
 from ckan.plugins import core as plugins_core
 
 from ckanext.opendata_governance import checks
+from tests.opendata_governance.clean_peer import ALLOWLIST, clean_url
 from tests.opendata_governance.services_setup import PLUGINS
 
-# The checks read options the plugin declares.
+# The checks read options the plugin declares; the file checks read the peer's clean CSV.
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+              pytest.mark.ckan_config("ckanext.opendata_governance.fetch_allowlist",
+                                      ALLOWLIST),
               pytest.mark.usefixtures("with_plugins")]
 
 
@@ -22,7 +25,7 @@ def _dataset(**fields: Any) -> dict[str, Any]:
                         "par chapitre et par article.", "owner_service": "finances",
                "update_frequency": "ANNUAL", "tags": [{"name": "budget"}],
                "data_steward": "donnees@ville.example",
-               "resources": [{"id": "r1", "format": "CSV"}]}
+               "resources": [{"id": "r1", "format": "CSV", "url": clean_url()}]}
     dataset.update(fields)
     return dataset
 

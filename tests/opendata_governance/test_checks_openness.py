@@ -110,8 +110,9 @@ def test_a_url_answering_404_is_unreachable(file_server):
     assert result["findings"][0]["status"] == 404
 
 
-def test_a_url_on_a_private_address_is_unreachable(file_server):
+def test_a_url_on_a_private_address_is_unreachable(file_server, ckan_config, monkeypatch):
     """Without an allow-list the loopback URL is refused and reported as unreachable."""
+    monkeypatch.setitem(ckan_config, "ckanext.opendata_governance.fetch_allowlist", [])
     portal = make_portal()
     created = dataset(portal, resources=[{"url": file_server + "/x.csv", "format": "CSV"}])
     result = result_of("resources_reachable", created["id"])

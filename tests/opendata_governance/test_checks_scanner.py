@@ -64,24 +64,27 @@ def test_a_clean_file_passes_the_scan():
     assert result["status"] == "passed"
 
 
-def test_binary_garbage_ends_as_an_error_result():
-    """A file of NUL bytes declared as CSV is a check error with a message, not a crash."""
+def test_binary_garbage_is_not_run_as_unreadable():
+    """A file of NUL bytes declared as CSV leaves the scan not run, with why, not a crash."""
     portal = make_review_portal()
     resource = _upload(portal, reviewable_dataset(portal, resources=[]), b"\x00\x01" * 5000)
     result = result_of("personal_data_scan", resource["package_id"], resource["id"])
-    assert result["status"] == "error"
-    assert result["findings"][0]["message"]
+    assert result["status"] == "not_run"
+    assert result["findings"][0]["reason"] == "unreadable"
+    assert result["findings"][0]["message"].startswith("The file was not scanned: ")
 
 
-def test_a_pdf_is_not_scanned():
-    """A non-tabular resource passes the scan with a note that nothing was scanned."""
+def test_a_pdf_is_not_run_as_not_tabular():
+    """A PDF resource is not scanned: the blocking scan reports not run, naming the format."""
     portal = make_review_portal()
     dataset = reviewable_dataset(portal, resources=[])
     resource = helpers.call_action("resource_create", as_user(portal.editor),
                                    package_id=dataset["id"], upload=upload(b"%PDF-1.4", "a.pdf"),
                                    format="PDF")
     result = result_of("personal_data_scan", resource["package_id"], resource["id"])
-    assert result["status"] == "passed" and result["note"]
+    assert (result["status"], result["severity"]) == ("not_run", "blocking")
+    assert result["findings"][0]["reason"] == "not_tabular"
+    assert "PDF is not a tabular format" in result["findings"][0]["message"]
 
 
 def test_small_counts_are_a_secrecy_warning():

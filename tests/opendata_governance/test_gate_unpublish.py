@@ -11,14 +11,15 @@ from ckan.tests import factories, helpers
 
 from ckanext.opendata_governance.model import Event, Reviewer
 from tests.opendata_governance.check_setup import heavy_check  # noqa: F401  (fixture)
+from tests.opendata_governance.clean_peer import clean_url
 from tests.opendata_governance.gate_setup import approve, open_dataset
 from tests.opendata_governance.services_setup import MARKS, as_user, make_portal
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
 pytestmark = MARKS
 
-RESOURCE = {"name": "budget.csv", "url": "https://example.org/budget.csv", "format": "CSV"}
-NEW_RESOURCE = {"name": "budget-2.csv", "url": "https://example.org/budget-2.csv",
+RESOURCE = {"name": "budget.csv", "url": clean_url("budget.csv"), "format": "CSV"}
+NEW_RESOURCE = {"name": "budget-2.csv", "url": clean_url("budget-2.csv"),
                 "format": "CSV"}
 #: New data that the test's heavy blocking check flags (``heavy_check``): an e-mail address.
 FLAGGED_RESOURCE = {**NEW_RESOURCE, "size": 1000, "description": "contact: jean@example.fr"}
@@ -62,7 +63,7 @@ def test_changed_resource_url_with_a_blocking_finding_makes_the_dataset_private(
     portal = make_portal()
     dataset = _published(portal)
     helpers.call_action("resource_patch", id=dataset["resources"][0]["id"],
-                        url="https://example.org/budget-v2.csv", size=1000,
+                        url=clean_url("budget-v2.csv"), size=1000,
                         description="contact: jean@example.fr")
     assert helpers.call_action("package_show", id=dataset["id"])["private"] is True
 

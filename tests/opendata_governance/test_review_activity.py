@@ -5,6 +5,7 @@ import pytest
 
 from ckan.tests import helpers
 
+from tests.opendata_governance.clean_peer import ALLOWLIST
 from tests.opendata_governance.review_setup import (
     SCHEMA, approve, as_user, make_review_portal, reject, request_review,
     reviewable_dataset)
@@ -13,6 +14,7 @@ pytestmark = [
     pytest.mark.ckan_config(
         "ckan.plugins", "postgres_search scheming_datasets activity opendata_governance"),
     pytest.mark.ckan_config("scheming.dataset_schemas", SCHEMA),
+    pytest.mark.ckan_config("ckanext.opendata_governance.fetch_allowlist", ALLOWLIST),
     pytest.mark.usefixtures("with_plugins", "clean_db"),
 ]
 

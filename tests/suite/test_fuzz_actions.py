@@ -14,13 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ckan.plugins as p
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 
 from tests.portal import plugins_loaded, reset_portal
+from tests.suite import fuzz_objects
 
 SUITE = ("opendata_governance", "reuse_tracker", "territorial_consolidation")
 PLUGINS = ("postgres_search activity scheming_datasets scheming_organizations harvest "
-           "opendata_governance reuse_tracker territorial_consolidation")
+           "opendata_governance reuse_tracker territorial_consolidation "
+           "territorial_ckan_harvester")
 OPTIONS = {"scheming.dataset_schemas": "ckanext.opendata_governance:schemas/dataset.yaml",
            "scheming.organization_schemas": "ckanext.scheming:org_with_dept_id.json"}
 #: Core actions our plugins sit in the path of (chained, indexed or searched by them).
@@ -82,23 +84,46 @@ malformed_values = st.one_of(
 
 @pytest.fixture(scope="module")
 def portal(reset_db, migrate_db_for) -> Iterator[dict[str, Any]]:
-    """A sysadmin with an API token, an organization and a public dataset, shared by the module."""
+    """A sysadmin with an API token, an organization, a private dataset under review, a
+    public one, and one object of every kind the actions take an id of (a service,
+    a reuse, feedback, a data request, a territory, a consolidation, a harvest source...),
+    shared by the module."""
     with plugins_loaded(PLUGINS, OPTIONS):
         reset_portal(reset_db, migrate_db_for)
         sysadmin = factories.Sysadmin()
         token = factories.APIToken(user=sysadmin["name"])["token"]
         org = factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
-        dataset = factories.Dataset(owner_org=org["id"], private=True)
-    yield {"token": token, "org": org, "dataset": dataset}
+        # Public datasets (feedback and reuses need one) in an organization without
+        # the publication gate.
+        open_org = factories.Organization()
+        helpers.call_action("governance_settings_update", {"user": sysadmin["name"]},
+                            organization_id=open_org["id"], gate_enabled=False)
+        public = factories.Dataset(owner_org=open_org["id"])
+        service = helpers.call_action(
+            "governance_service_create", {"user": sysadmin["name"]},
+            organization_id=org["id"], name="direction-des-finances", title="Finances")
+        dataset = factories.Dataset(owner_org=org["id"], private=True,
+                                    owner_service=service["name"])
+        objects = fuzz_objects.make_objects(sysadmin, org, dataset, public)
+    yield {"token": token, "org": org, "dataset": dataset, "public": public,
+           "sysadmin": sysadmin, "objects": objects}
     with plugins_loaded(PLUGINS, OPTIONS):
         reset_portal(reset_db, migrate_db_for)
 
 
-def _base(portal: dict[str, Any]) -> dict[str, Any]:
-    """Valid-looking values, so that one malformed key reaches past "missing id"."""
+def _base(portal: dict[str, Any], action: str) -> dict[str, Any]:
+    """Real ids, so that one malformed key reaches past "missing id" and "not found"."""
     dataset, org = portal["dataset"], portal["org"]
     return {"id": dataset["id"], "package_id": dataset["id"], "dataset_id": dataset["id"],
-            "organization_id": org["id"], "owner_org": org["id"]}
+            "organization_id": org["id"], "owner_org": org["id"],
+            **fuzz_objects.ids_for(action, portal["objects"])}
+
+
+def _fresh(portal: dict[str, Any], action: str) -> dict[str, Any]:
+    """Objects of its own for an action that deletes or closes the one it is given
+    (called in a test: its plugins are loaded)."""
+    return fuzz_objects.fresh_ids(action, portal["sysadmin"], portal["org"],
+                                  portal["dataset"], portal["public"])
 
 
 def _post(app: Any, portal: dict[str, Any], action: str, payload: Any, sysadmin: bool) -> Any:
@@ -115,17 +140,37 @@ def _assert_refused_or_answered(response: Any, action: str, payload: Any) -> Non
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_malformed_keys_never_give_a_500(app, portal, action):
-    """One documented or common key at a time, malformed, as sysadmin and as anonymous."""
+    """One to three documented or common keys malformed, the others real ids of existing
+    objects, as sysadmin and as anonymous."""
     keys = _known_keys(action) + ["unknown_key"]
+    base = {**_base(portal, action), **_fresh(portal, action)}
 
-    @given(key=st.sampled_from(keys), value=malformed_values, sysadmin=st.booleans())
-    def run(key: str, value: Any, sysadmin: bool) -> None:
-        payload = {k: v for k, v in _base(portal).items() if k in keys}
-        payload[key] = value
+    @given(malformed=st.dictionaries(st.sampled_from(keys), malformed_values,
+                                     min_size=1, max_size=3),
+           sysadmin=st.booleans())
+    def run(malformed: dict[str, Any], sysadmin: bool) -> None:
+        payload = {k: v for k, v in base.items() if k in keys}
+        payload.update(malformed)
         _assert_refused_or_answered(_post(app, portal, action, payload, sysadmin),
                                     action, payload)
 
     run()
+
+
+SHOWN = ["governance_service_show", "governance_review_show", "reuse_show", "feedback_show",
+         "datarequest_show", "territory_show", "consolidation_show",
+         "territorial_harvest_report"]
+
+
+@pytest.mark.parametrize("action", SHOWN)
+def test_the_fuzzed_ids_name_existing_objects(app, portal, action):
+    """The ids the fuzzing keeps real find their object, so malformed keys reach past
+    "not found"."""
+    payload = {key: value for key, value in _base(portal, action).items()
+               if key in ("id", "organization_id")}
+    response = _post(app, portal, action, payload, True)
+    assert response.status_code == 200, (action, response.body[:400])
+    assert response.json["success"] is True
 
 
 NAMED = [
@@ -149,7 +194,8 @@ NAMED = [
 def test_named_malformed_cases_never_give_a_500(app, portal, action, key, value):
     """The probe's cases: NUL, surrogates, typed ids, bad paging, deep fq, odd flags."""
     # package_search refuses an "id" before reading anything else: send the key alone.
-    payload = {} if action == "package_search" else {"id": _base(portal)["id"]}
+    base = {**_base(portal, action), **_fresh(portal, action)}
+    payload = {} if action == "package_search" else {"id": base["id"]}
     payload[key] = value
     _assert_refused_or_answered(_post(app, portal, action, payload, True), action, payload)
 

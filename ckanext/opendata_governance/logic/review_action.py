@@ -113,6 +113,25 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
     return _review_dict(review, publish=data["publish"])
 
 
+def _override_needed(blocking: list[dict[str, Any]]) -> list[str]:
+    """Why approving needs an override: the blocking checks that failed, and those
+    that did not run (a file nobody read, which the reviewer must check by hand)."""
+    not_run = [result["check_id"] for result in blocking
+               if result["status"] == checks.NOT_RUN]
+    failed = [result["check_id"] for result in blocking
+              if result["status"] != checks.NOT_RUN]
+    messages = []
+    if failed:
+        messages.append(tk._("A blocking check failed ({checks}): approving needs an "
+                             "override and a comment that explains it").format(
+                                 checks=", ".join(failed)))
+    if not_run:
+        messages.append(tk._("A blocking check did not run ({checks}): approving needs an "
+                             "override and a comment that says what was checked by "
+                             "hand").format(checks=", ".join(not_run)))
+    return messages
+
+
 def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Approve or reject a submitted review, item by item.
 
@@ -159,10 +178,7 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
                 "To approve, every item must be ok or not applicable: {items}").format(
                     items=", ".join(not_ok))]
         if blocking and not (data["override"] and comment):
-            errors["override"] = [tk._(
-                "A blocking check failed ({checks}): approving needs an override "
-                "and a comment that explains it").format(
-                    checks=", ".join(result["check_id"] for result in blocking))]
+            errors["override"] = _override_needed(blocking)
         if fingerprint.current(package)[0] != review.fingerprint:
             errors.setdefault("id", []).append(tk._(
                 "The dataset changed since the review was requested: "
@@ -533,11 +549,18 @@ def _mail_request(review: Review, package: model.Package, actor: Optional[model.
         actor_name=(actor.display_name if actor else "") or tk._("Someone"),
         comment=review.request_comment or "",
         publish=publish,
-        blocking=[tk._(result["title"]) for result in checks.blocking_failures(results)],
+        blocking=[_blocking_label(result) for result in checks.blocking_failures(results)],
         warnings=sorted({tk._(result["title"]) for result in results
                          if result["severity"] == "warning"
                          and result["status"] != "passed"}))
     mail.send(recipients, subject, body)
+
+
+def _blocking_label(result: dict[str, Any]) -> str:
+    title = tk._(result["title"])
+    if result["status"] == checks.NOT_RUN:
+        return tk._("{check} (not run)").format(check=title)
+    return title
 
 
 def _mail_decision(review: Review, package: model.Package, actor: Optional[model.User],
