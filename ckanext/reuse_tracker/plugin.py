@@ -30,3 +30,4 @@ class ReuseTrackerPlugin(p.SingletonPlugin, DefaultTranslation):
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (reuses, link health, feedback...), so each stays readable.
         plugin_support.declare_feature_options(declaration, __file__)
+        plugin_support.declare_mail_options(declaration)

@@ -11,7 +11,8 @@ import yaml
 from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration
 
-__all__ = ["serve_directories", "declare_feature_options"]
+__all__ = ["serve_directories", "declare_feature_options", "declare_plugin_options",
+           "declare_mail_options"]
 
 _SUITE_TEMPLATES = pathlib.Path(__file__).parent / "templates"
 
@@ -47,3 +48,21 @@ def declare_feature_options(declaration: Declaration, plugin_file: str) -> None:
     """Load the plugin's options from one YAML file per feature under its ``config/``."""
     for path in sorted((pathlib.Path(plugin_file).parent / "config").glob("*.yaml")):
         declaration.load_dict(copy.deepcopy(_options(path)))
+
+
+def declare_plugin_options(declaration: Declaration, plugin_file: str) -> None:
+    """Load the plugin's ``config_declaration.yaml``, as CKAN's blanket does."""
+    path = pathlib.Path(plugin_file).parent / "config_declaration.yaml"
+    declaration.load_dict(copy.deepcopy(_options(path)))
+
+
+_MAIL_OPTIONS = pathlib.Path(__file__).parent / "config" / "mail.yaml"
+
+
+def declare_mail_options(declaration: Declaration) -> None:
+    """Declare the mail outbox's options (``ckanext/suite/config/mail.yaml``) once, whichever
+    of the plugins that send mail are loaded."""
+    data = copy.deepcopy(_options(_MAIL_OPTIONS))
+    keys = [option["key"] for group in data["groups"] for option in group["options"]]
+    if not any(key in declaration for key in keys):
+        declaration.load_dict(data)

@@ -34,6 +34,7 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         # One file per feature (territories, harvests, consolidation), so each stays readable.
         plugin_support.declare_feature_options(declaration, __file__)
+        plugin_support.declare_mail_options(declaration)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return duplicates.index_mirror_flag(pkg_dict)
