@@ -158,9 +158,9 @@ class _ThreadedServer(socketserver.ThreadingTCPServer):
     request_queue_size = 128
     hostname = "smtp.test"
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         # Port 0: the system picks a free port, so parallel runs never clash.
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
         self.lock = threading.Lock()
         self.envelopes: list[CapturedMail] = []
         self.messages: list[email.message.EmailMessage] = []
@@ -184,11 +184,12 @@ class SMTPTestServer:
     ``server.address`` yourself.
     """
 
-    def __init__(self, flush: Optional[Callable[[], object]] = None) -> None:
+    def __init__(self, flush: Optional[Callable[[], object]] = None, port: int = 0) -> None:
         # The portal records mails in its outbox; ``flush`` (the fixture's: the outbox
         # flushed in the test's process) sends them before each look at the mailbox.
+        # ``port``: a given port, e.g. the one a benchmark's portal found closed until now.
         self._flush = flush
-        self._server = _ThreadedServer()
+        self._server = _ThreadedServer(port)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="smtp-test-server", daemon=True)
 
@@ -242,8 +243,13 @@ class SMTPTestServer:
 
     def config_options(self) -> dict[str, Any]:
         """CKAN options that send mail to this server, in clear, without login."""
+        return self.config_options_for(self.address)
+
+    @staticmethod
+    def config_options_for(address: str) -> dict[str, Any]:
+        """The same options for a server at ``host:port`` (one that may not be up yet)."""
         return {
-            "smtp.server": self.address,
+            "smtp.server": address,
             "smtp.starttls": False,
             "smtp.user": "",
             "smtp.password": "",

@@ -7,6 +7,7 @@ import functools
 import logging
 import re
 import smtplib
+import socket
 import threading
 import uuid
 from typing import Any, Iterable, Iterator, Optional
@@ -31,6 +32,8 @@ STATES = ("pending", "sent", "failed")
 #: How long one delivery may hold a mail before another run may try it again (a worker
 #: killed while talking to the mail server).
 _LEASE = dt.timedelta(minutes=10)
+#: Seconds one SMTP conversation may wait for the server.
+_SMTP_TIMEOUT = 60
 #: The longest wait between two attempts.
 _MAX_DELAY = dt.timedelta(hours=6)
 
@@ -69,7 +72,15 @@ def outbox_table(owner: str) -> sa.Table:
 
 
 def _engine() -> sa.engine.Engine:
-    return model.meta.engine
+    return _unpooled(model.meta.engine.url)
+
+
+@functools.lru_cache(maxsize=4)
+def _unpooled(url: sa.engine.URL) -> sa.engine.Engine:
+    # A connection of its own per call, outside CKAN's pool: a request that holds a pooled
+    # connection never waits on that pool for a second one (no deadlock when every
+    # connection is taken), and a forked jobs worker inherits no open connection.
+    return sa.create_engine(url, poolclass=sa.pool.NullPool)
 
 
 # Recording ----------------------------------------------------------------------------
@@ -131,13 +142,19 @@ _FILTER = _NoMailerTraceback()
 
 @contextlib.contextmanager
 def _quiet_mailer() -> Iterator[None]:
+    """Core's mailer without its traceback, and with a timeout: it opens its connection
+    without one, so a server that accepts and never answers would hold the job forever.
+    Deliveries run in jobs and the command line, never in a web request's threads."""
     logger = logging.getLogger(mailer.__name__)
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)
     _quiet.on = True
+    timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(_SMTP_TIMEOUT)
     try:
         yield
     finally:
+        socket.setdefaulttimeout(timeout)
         _quiet.on = False
 
 
