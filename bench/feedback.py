@@ -11,8 +11,9 @@ arrived once and that no request got a 5xx, then prints latencies beside a basel
 the same clients calling core's `package_show` on the same dataset (the cost of any
 authenticated API call on this server).
 
-`--smtp-down`: nothing listens on the portal's SMTP port while the clients post and
-the worker tries each mail; then the SMTP server starts on that port and
+`--smtp-down`: nothing listens on the portal's SMTP port while the clients post and for
+`--down-seconds` after, while the worker tries the mails; then the worker stops, the
+SMTP server starts on that port and
 `ckan mail-outbox flush --retry-now` runs (twice: the second must send nothing). The
 run also counts tracebacks and outbox warnings in the portal's and worker's logs.
 """
@@ -226,6 +227,8 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--smtp-down", action="store_true",
                         help="post while no mail server listens, then start it and flush")
+    parser.add_argument("--down-seconds", type=float, default=60,
+                        help="with --smtp-down: how long the outage lasts after the posts")
     args = parser.parse_args()
 
     # Down: the port stays closed (connections refused) until the server is made on it.
@@ -266,8 +269,10 @@ def main() -> int:
             ratings = conn.execute(sa.text(
                 "SELECT count(*) FROM reuse_tracker_feedback_rating")).scalar()
         if args.smtp_down:
-            # The worker makes one attempt at each mail, all refused; then the server is back.
-            _wait(lambda: _outbox(engine, "attempts = 0") == 0, 900)
+            # The worker attempts the mails (all refused) while the clients post and for
+            # --down-seconds after; then it stops, the server is back, and cron's flush runs.
+            _wait(lambda: _outbox(engine, "attempts = 0") == 0, args.down_seconds)
+            _stop(worker)
             tried = _outbox(engine, "attempts >= 1")
             smtp = SMTPTestServer(port=smtp_port)
             smtp.start()
@@ -310,7 +315,8 @@ def main() -> int:
           f"{expected} ({admins} organization admins each), {distinct} distinct; "
           f"left in the outbox unsent: {left}")
     if args.smtp_down:
-        print(f"while down: {tried} mails tried by the worker; after: " + "; then ".join(
+        print(f"while down: {tried} of {expected} mails tried by the worker (each refused); "
+              "after: " + "; then ".join(
             f"flush {output}" for output in flushes))
     print(f"logs: {tracebacks} tracebacks, {warnings} outbox warning lines")
     failures = []

@@ -34,6 +34,8 @@ STATES = ("pending", "sent", "failed")
 _LEASE = dt.timedelta(minutes=10)
 #: Seconds one SMTP conversation may wait for the server.
 _SMTP_TIMEOUT = 60
+#: Failed mails in a row after which a flush stops: the server is down.
+_FAILURES_PER_RUN = 5
 #: The longest wait between two attempts.
 _MAX_DELAY = dt.timedelta(hours=6)
 
@@ -72,15 +74,9 @@ def outbox_table(owner: str) -> sa.Table:
 
 
 def _engine() -> sa.engine.Engine:
-    return _unpooled(model.meta.engine.url)
-
-
-@functools.lru_cache(maxsize=4)
-def _unpooled(url: sa.engine.URL) -> sa.engine.Engine:
-    # A connection of its own per call, outside CKAN's pool: a request that holds a pooled
-    # connection never waits on that pool for a second one (no deadlock when every
-    # connection is taken), and a forked jobs worker inherits no open connection.
-    return sa.create_engine(url, poolclass=sa.pool.NullPool)
+    # CKAN's own pool, so that the pool size the site sets bounds the connections; each
+    # write is a short transaction of its own, independent of the caller's session.
+    return model.meta.engine
 
 
 # Recording ----------------------------------------------------------------------------
@@ -233,7 +229,10 @@ def _owners(owner: Optional[str] = None) -> list[str]:
 
 def flush(retry_now: bool = False, limit: Optional[int] = None) -> dict[str, int]:
     """Send every mail that is due (with ``retry_now``, also those waiting for their next
-    attempt), oldest first; return how many ended ``sent``, ``pending`` and ``failed``."""
+    attempt), oldest first; return how many ended ``sent``, ``pending`` and ``failed``.
+
+    After five failures in a row the run stops: the rest is tried by the next one.
+    """
     result = {"sent": 0, "pending": 0, "failed": 0}
     for owner in _owners():
         table = outbox_table(owner)
@@ -245,10 +244,17 @@ def flush(retry_now: bool = False, limit: Optional[int] = None) -> dict[str, int
             query = query.limit(limit)
         with _engine().connect() as conn:
             ids = list(conn.execute(query).scalars())
-        for message_id in ids:
+        failures = 0
+        for number, message_id in enumerate(ids):
             state = deliver(owner, message_id, retry_now=retry_now)
             if state in result:
                 result[state] += 1
+            failures = 0 if state == "sent" else failures + (state in ("pending", "failed"))
+            if failures >= _FAILURES_PER_RUN and number + 1 < len(ids):
+                # The server is down: trying the rest would only add attempts and warnings.
+                log.warning("%d mails failed in a row: the %d others wait for the next flush",
+                            failures, len(ids) - number - 1)
+                return result
     return result
 
 

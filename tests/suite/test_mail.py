@@ -156,3 +156,14 @@ def test_each_mail_gets_a_job_that_a_worker_runs_once(mail):
     tk.enqueue_job(outbox.deliver, [row["owner"], row["id"]])
     jobs_lib.Worker().work(burst=True)
     assert len(mail.messages) == 2
+
+
+def test_a_flush_stops_after_five_failures_in_a_row(monkeypatch, caplog):
+    """With the server down, a flush tries five mails, not the whole backlog, and says so."""
+    monkeypatch.setitem(tk.config, "smtp.server", DOWN)
+    outbox.queue("reuse_tracker", [(None, f"n{n}@example.org") for n in range(7)], "S", "B")
+    caplog.set_level(logging.WARNING)
+    assert outbox.flush() == {"sent": 0, "pending": 5, "failed": 0}
+    assert sorted(row["attempts"] for row in _rows("pending")) == [0, 0, 1, 1, 1, 1, 1]
+    assert caplog.records[-1].getMessage() == (
+        "5 mails failed in a row: the 2 others wait for the next flush")
