@@ -179,7 +179,8 @@ def _message_id(message_id: str) -> str:
 
 
 def deliver(owner: str, message_id: str, retry_now: bool = False) -> str:
-    """Job: make one attempt at sending a queued mail; return its state afterwards.
+    """Job: make one attempt at sending a queued mail; return its state afterwards
+    (``sent``, ``pending``, ``failed``; ``waiting`` when no attempt was made).
 
     Safe to run twice: a mail already sent, failed for good, waiting for its next
     attempt or being sent by another run is left alone. A failure logs one
@@ -192,7 +193,10 @@ def deliver(owner: str, message_id: str, retry_now: bool = False) -> str:
         with _engine().connect() as conn:
             state = conn.execute(sa.select(table.c.state).where(table.c.id == message_id)
                                  ).scalar()
-        return state or "missing"
+        # Pending but not taken: not due yet, or another run is sending it right now.
+        if state is None:
+            return "missing"
+        return "waiting" if state == "pending" else str(state)
     try:
         with _quiet_mailer():
             mailer.mail_recipient(row.recipient_name, row.recipient_email, row.subject,

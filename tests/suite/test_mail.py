@@ -91,8 +91,10 @@ def test_a_failed_attempt_logs_one_warning_line_and_the_mail_arrives_once_smtp_i
     assert "\n" not in warning.getMessage()
     # Not due yet: the next attempt waits for its delay.
     assert outbox.flush() == {"sent": 0, "pending": 0, "failed": 0}
-
     [row] = _rows("pending")
+    assert outbox.deliver(row["owner"], row["id"]) == "waiting"
+    assert _rows("pending")[0]["attempts"] == 1
+
     monkeypatch.setitem(tk.config, "smtp.server", mail.address)
     assert outbox.flush(retry_now=True) == {"sent": 1, "pending": 0, "failed": 0}
     assert outbox.flush(retry_now=True) == {"sent": 0, "pending": 0, "failed": 0}
