@@ -169,3 +169,25 @@ def test_a_flush_stops_after_five_failures_in_a_row(monkeypatch, caplog):
     assert sorted(row["attempts"] for row in _rows("pending")) == [0, 0, 1, 1, 1, 1, 1]
     assert caplog.records[-1].getMessage() == (
         "5 mails failed in a row: the 2 others wait for the next flush")
+
+
+@pytest.mark.ckan_config("ckanext.suite.mail_send_by_job", "true")
+def test_with_redis_down_the_mail_is_kept_for_the_flush(mail, monkeypatch, caplog):
+    """When the jobs queue cannot be reached, queueing still records the mail (one warning
+    line, no error for the caller) and the flush sends it."""
+    import redis
+
+    import ckan.lib.jobs
+    import ckan.lib.redis
+
+    # CKAN's cached queues and Redis pool, pointed at a port where nothing listens.
+    monkeypatch.setattr(ckan.lib.jobs, "_queues", {})
+    monkeypatch.setattr(ckan.lib.redis, "_connection_pool",
+                        redis.ConnectionPool.from_url("redis://127.0.0.1:1/0"))
+    caplog.set_level(logging.WARNING)
+    assert outbox.queue("reuse_tracker", [("A", "a@example.org")], "S", "B") == [
+        "a@example.org"]
+    [warning] = caplog.records
+    assert warning.getMessage().startswith("could not queue mail jobs")
+    assert not _tracebacks(caplog)
+    assert [m["To"].addresses[0].addr_spec for m in mail.messages] == ["a@example.org"]
