@@ -1,17 +1,24 @@
 """Load test of feedback: 50 concurrent clients post 2,000 feedback items to a running portal.
 
 Run with `.venv/bin/python bench/feedback.py [--clients 50] [--items 2000]
-[--server gunicorn|dev|both]` (also part of `make bench`). A portal (plugins
-postgres_search and reuse_tracker) is started on a free loopback port against the
-database `BENCH_DB` (default `ckan_bench_feedback`, dropped and re-created for each
-server), with its mail going to a real SMTP server on 127.0.0.1: served by gunicorn as
-`make run` serves it (`ckanext.suite.gunicorn_conf`, `WEB_WORKERS` or 2 × cores + 1
-workers), by CKAN's development server (`ckan run --threaded`, what `make dev` runs), or
-(default) by both in turn, followed by their p95 ratio (target: gunicorn ≤ 0.25 × dev). Each client is a user with an API token, posting
-`feedback_create` over HTTP. The run checks that every item is in the database,
-that every routing mail arrived and that no request got a 5xx, then prints
-latencies beside a baseline: the same clients calling core's `package_show` on the
-same dataset (the cost of any authenticated API call on this server).
+[--server gunicorn|dev|both] [--smtp-down]` (also part of `make bench`). A portal (plugins
+postgres_search and reuse_tracker) and a jobs worker are started on a free loopback port
+against the database `BENCH_DB` (default `ckan_bench_feedback`, dropped and re-created
+for each server; Redis database `BENCH_REDIS_DB`, default 15), with their mail going to a
+real SMTP server on 127.0.0.1. The portal is served by gunicorn as `make run` serves it
+(`ckanext.suite.gunicorn_conf`, `WEB_WORKERS`/`WEB_THREADS`), by CKAN's development
+server (`ckan run --threaded`, what `make dev` runs), or (default) by both in turn,
+followed by their p95 ratio (target: gunicorn <= 0.25 x dev). Each client is a user with an API token, posting `feedback_create` over
+HTTP. The run checks that every item is in the database, that every routing mail
+arrived once and that no request got a 5xx, then prints latencies beside a baseline:
+the same clients calling core's `package_show` on the same dataset (the cost of any
+authenticated API call on this server).
+
+`--smtp-down`: nothing listens on the portal's SMTP port while the clients post and for
+`--down-seconds` after, while the worker tries the mails; then the worker stops, the
+SMTP server starts on that port and
+`ckan mail-outbox flush --retry-now` runs (twice: the second must send nothing). The
+run also counts tracebacks and outbox warnings in the portal's and worker's logs.
 """
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ import threading
 import time
 from typing import Any, Callable
 
+import redis
 import requests
 import sqlalchemy as sa
 
@@ -37,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from tests.smtp import SMTPTestServer  # noqa: E402
 
 DB = os.environ.get("BENCH_DB", "ckan_bench_feedback")
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "15"))
 DB_URL = f"postgresql://ckan@127.0.0.1:5432/{DB}"
 PLUGINS = "postgres_search reuse_tracker"
 KINDS = ("question", "problem", "update_request", "thanks")
@@ -48,7 +57,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _ini(port: int, smtp: SMTPTestServer, clients: int) -> pathlib.Path:
+def _ini(port: int, smtp_address: str, clients: int) -> pathlib.Path:
     parser = configparser.RawConfigParser(strict=False)
     parser.optionxform = str
     parser.read(ROOT / "test.ini")
@@ -56,14 +65,17 @@ def _ini(port: int, smtp: SMTPTestServer, clients: int) -> pathlib.Path:
     main["sqlalchemy.url"] = DB_URL
     main["ckan.plugins"] = PLUGINS
     main["ckan.site_url"] = f"http://127.0.0.1:{port}"
-    main["ckan.redis.url"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    main["ckan.redis.url"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    # As in production: a job per mail (test.ini leaves mails to the tests' flushes).
+    main["ckanext.suite.mail_send_by_job"] = "true"
     # One database connection per concurrent request: the dev server runs a thread each.
     main["sqlalchemy.pool_size"] = str(min(clients, 20))
     main["sqlalchemy.max_overflow"] = str(max(clients - 20, 0) + 10)
     main["sqlalchemy.pool_timeout"] = "120"
-    for key, value in smtp.config_options().items():
+    for key, value in SMTPTestServer.config_options_for(smtp_address).items():
         main[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    parser["logger_root"]["level"] = "ERROR"
+    # Warnings kept: each failed mail attempt is one (ckanext.suite.mail).
+    parser["logger_root"]["level"] = "WARNING"
     parser["logger_ckan"]["level"] = "ERROR"
     path = ROOT / "bench" / "results" / f"{DB}.ini"
     path.parent.mkdir(exist_ok=True)
@@ -84,6 +96,8 @@ def _prepare_database(ini: pathlib.Path) -> str:
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
                     f'DROP DATABASE IF EXISTS "{DB}"'], check=True)
     subprocess.run([str(ROOT / "scripts" / "ensure-db.sh"), DB], check=True)
+    # Jobs left by an earlier run (mails of a dropped database) would hold up the worker.
+    redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}").flushdb()
     for args in (["db", "init"], ["db", "upgrade", "-p", "postgres_search"],
                  ["db", "upgrade", "-p", "reuse_tracker"]):
         _ckan(ini, *args)
@@ -102,7 +116,7 @@ SERVERS = {
 
 def _start_portal(ini: pathlib.Path, port: int, server: str) -> subprocess.Popen:
     bin_dir = pathlib.Path(sys.executable).parent
-    log = (ROOT / "bench" / "results" / f"{DB}-{server}.log").open("w")
+    log = (ROOT / "bench" / "results" / f"{DB}.log").open("w")
     env = dict(os.environ)
     if server == "gunicorn":
         command = [str(bin_dir / "gunicorn"), "-c", "python:ckanext.suite.gunicorn_conf"]
@@ -122,7 +136,7 @@ def _start_portal(ini: pathlib.Path, port: int, server: str) -> subprocess.Popen
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"the portal did not start; see bench/results/{DB}-{server}.log")
+            raise RuntimeError("the portal did not start; see bench/results/" + DB + ".log")
         time.sleep(0.3)
 
 
@@ -186,10 +200,53 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def _start_worker(ini: pathlib.Path) -> subprocess.Popen:
+    ckan = pathlib.Path(sys.executable).with_name("ckan")
+    log = (ROOT / "bench" / "results" / f"{DB}-worker.log").open("w")
+    return subprocess.Popen([str(ckan), "-c", str(ini), "jobs", "worker"],
+                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _outbox(engine: sa.engine.Engine, where: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(
+            f"SELECT count(*) FROM reuse_tracker_mail_outbox WHERE {where}")).scalar() or 0)
+
+
+def _wait(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def _log_counts() -> tuple[int, int]:
+    """Tracebacks, and outbox warnings (one per failed attempt), in the portal's and
+    worker's logs."""
+    text = "".join((ROOT / "bench" / "results" / name).read_text(errors="replace")
+                   for name in (f"{DB}.log", f"{DB}-worker.log"))
+    return text.count("Traceback"), text.count("[ckanext.suite.mail]")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--smtp-down", action="store_true",
+                        help="post while no mail server listens, then start it and flush")
+    parser.add_argument("--down-seconds", type=float, default=60,
+                        help="how long the worker alone sends (or, with --smtp-down, the "
+                             "outage lasts) after the posts, before the flush")
     parser.add_argument("--server", choices=("both", *SERVERS), default="both")
     args = parser.parse_args()
     servers = list(SERVERS) if args.server == "both" else [args.server]
@@ -208,15 +265,23 @@ def main() -> int:
 
 def _bench(args: argparse.Namespace, server: str) -> tuple[int, float]:
     """One server's run: the table, the checks; (exit code, feedback_create's p95)."""
-    smtp = SMTPTestServer()
-    smtp.start()
+
+    # Down: the port stays closed (connections refused) until the server is made on it.
+    smtp_port = _free_port()
+    smtp = None if args.smtp_down else SMTPTestServer(port=smtp_port)
+    if smtp is not None:
+        smtp.start()
     port = _free_port()
-    ini = _ini(port, smtp, args.clients)
+    ini = _ini(port, f"127.0.0.1:{smtp_port}", args.clients)
     admin_token = _prepare_database(ini)
     portal = _start_portal(ini, port, server)
+    worker = _start_worker(ini)
     url = f"http://127.0.0.1:{port}"
+    engine = sa.create_engine(DB_URL)
+    flushes: list[str] = []
     try:
         package_id, tokens, admins = _populate(url, admin_token, args.clients)
+        expected = args.items * admins
         sessions = [requests.Session() for _ in tokens]
         for session, token in zip(sessions, tokens):
             session.headers["Authorization"] = token
@@ -231,30 +296,50 @@ def _bench(args: argparse.Namespace, server: str) -> tuple[int, float]:
             return sessions[client].get(f"{url}/api/3/action/package_show",
                                         params={"id": package_id}, timeout=120)
 
-        smtp.clear()
         runs = {"feedback_create": _run(args.clients, args.items, post),
                 "package_show (baseline)": _run(args.clients, args.items, read)}
-        engine = sa.create_engine(DB_URL)
         with engine.connect() as conn:
             stored = conn.execute(sa.text("SELECT count(*) FROM reuse_tracker_feedback")
                                   ).scalar()
             ratings = conn.execute(sa.text(
                 "SELECT count(*) FROM reuse_tracker_feedback_rating")).scalar()
-        engine.dispose()
-        deadline = time.monotonic() + 30
-        while len(smtp.messages) < args.items * admins and time.monotonic() < deadline:
-            time.sleep(0.2)
+        if args.smtp_down:
+            # The worker attempts the mails (all refused) while the clients post and for
+            # --down-seconds after; then it stops, the server is back, and cron's flush runs.
+            _wait(lambda: _outbox(engine, "attempts = 0") == 0, args.down_seconds)
+            _stop(worker)
+            tried = _outbox(engine, "attempts >= 1")
+            smtp = SMTPTestServer(port=smtp_port)
+            smtp.start()
+            for _flush in range(2):
+                start = time.perf_counter()
+                output = _ckan(ini, "mail-outbox", "flush", "--retry-now").strip()
+                flushes.append(f"{output} ({time.perf_counter() - start:.1f} s)")
+        else:
+            # The worker sends while the clients post and for --down-seconds after; then
+            # cron's flush sends what it has not reached yet.
+            assert smtp is not None
+            _wait(lambda: len(smtp.messages) >= expected, args.down_seconds)
+            _stop(worker)
+            tried = len(smtp.messages)
+            start = time.perf_counter()
+            output = _ckan(ini, "mail-outbox", "flush").strip()
+            flushes.append(f"{output} ({time.perf_counter() - start:.1f} s)")
+        time.sleep(2)  # a duplicate sent late would show
         mails = len(smtp.messages)
+        distinct = len({message["Message-ID"] for message in smtp.messages})
+        left = _outbox(engine, "state <> 'sent'")
     finally:
-        portal.terminate()
-        try:
-            portal.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            portal.kill()
-        smtp.stop()
+        _stop(portal)
+        _stop(worker)
+        engine.dispose()
+        if smtp is not None:
+            smtp.stop()
+    tracebacks, warnings = _log_counts()
 
+    mode = "SMTP down while posting, then back and flushed" if args.smtp_down else "SMTP up"
     print(f"\n{args.clients} concurrent clients, {args.items} requests each run, "
-          f"portal: {SERVERS[server]} ({PLUGINS})\n")
+          f"portal: {SERVERS[server]} ({PLUGINS}) + ckan jobs worker; {mode}\n")
     header = f"{'action':<26}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}  statuses"
     print(header)
     print("-" * len(header))
@@ -266,22 +351,33 @@ def _bench(args: argparse.Namespace, server: str) -> tuple[int, float]:
     print(f"\nratio feedback_create / package_show: p50 "
           f"{_percentile(create, 50) / _percentile(baseline, 50):.2f}x, p95 "
           f"{_percentile(create, 95) / _percentile(baseline, 95):.2f}x")
+    server_errors = sum(n for run in runs.values() for code, n in run[1].items() if code >= 500)
     print(f"feedback stored: {stored} / {args.items}; ratings stored: {ratings} "
-          f"(one per client); routing mails received: {mails} / {args.items * admins} "
-          f"({admins} organization admins each)")
+          f"(one per client); 5xx: {server_errors}; routing mails delivered: {mails} / "
+          f"{expected} ({admins} organization admins each), {distinct} distinct; "
+          f"left in the outbox unsent: {left}")
+    if args.smtp_down:
+        print(f"while down: {tried} of {expected} mails tried by the worker (each refused); "
+              "after: " + "; then ".join(f"flush {output}" for output in flushes))
+    else:
+        print(f"{tried} of {expected} mails sent by the worker; then flush {flushes[0]}")
+    print(f"logs: {tracebacks} tracebacks, {warnings} outbox warning lines")
     failures = []
     if stored != args.items:
         failures.append(f"{args.items - stored} feedback items lost")
-    server_errors = sum(n for run in runs.values() for code, n in run[1].items() if code >= 500)
     if server_errors:
         failures.append(f"{server_errors} responses were 5xx or connection errors")
     if any(code != 200 for code in runs["feedback_create"][1]):
         failures.append("some feedback_create calls did not answer 200")
     if ratings != args.clients:
         failures.append(f"{ratings} ratings stored for {args.clients} users")
-    if mails != args.items * admins:
-        failures.append(f"{mails} mails for {args.items} items to {admins} admins")
-    print("FAILED: " + "; ".join(failures) if failures else "OK: none lost, no 5xx")
+    if mails != expected or distinct != expected:
+        failures.append(f"{mails} mails ({distinct} distinct) for {args.items} items to "
+                        f"{admins} admins")
+    if tracebacks:
+        failures.append(f"{tracebacks} tracebacks in the logs")
+    print("FAILED: " + "; ".join(failures) if failures else "OK: none lost, no 5xx, "
+          "each mail delivered once, no traceback")
     return (1 if failures else 0), _percentile(create, 95)
 
 

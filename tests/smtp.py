@@ -8,11 +8,11 @@ import email.message
 import email.policy
 import socketserver
 import threading
-from typing import Any, Iterator, MutableMapping
+from typing import Any, Callable, Iterator, MutableMapping, Optional
 
 import pytest
 
-__all__ = ["CapturedMail", "SMTPTestServer", "smtp_server"]
+__all__ = ["CapturedMail", "SMTPTestServer", "smtp_server", "flush_outbox"]
 
 # Python's smtplib refuses lines longer than this when reading replies; the
 # server holds clients to the RFC 5321 limit on text lines with some slack.
@@ -158,9 +158,9 @@ class _ThreadedServer(socketserver.ThreadingTCPServer):
     request_queue_size = 128
     hostname = "smtp.test"
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         # Port 0: the system picks a free port, so parallel runs never clash.
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
         self.lock = threading.Lock()
         self.envelopes: list[CapturedMail] = []
         self.messages: list[email.message.EmailMessage] = []
@@ -184,8 +184,12 @@ class SMTPTestServer:
     ``server.address`` yourself.
     """
 
-    def __init__(self) -> None:
-        self._server = _ThreadedServer()
+    def __init__(self, flush: Optional[Callable[[], object]] = None, port: int = 0) -> None:
+        # The portal records mails in its outbox; ``flush`` (the fixture's: the outbox
+        # flushed in the test's process) sends them before each look at the mailbox.
+        # ``port``: a given port, e.g. the one a benchmark's portal found closed until now.
+        self._flush = flush
+        self._server = _ThreadedServer(port)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="smtp-test-server", daemon=True)
 
@@ -207,12 +211,14 @@ class SMTPTestServer:
     @property
     def messages(self) -> list[email.message.EmailMessage]:
         """Messages received so far, oldest first."""
+        self.flush()
         with self._server.lock:
             return list(self._server.messages)
 
     @property
     def envelopes(self) -> list[CapturedMail]:
         """Envelopes (MAIL FROM, RCPT TO, raw data) of the messages, oldest first."""
+        self.flush()
         with self._server.lock:
             return list(self._server.envelopes)
 
@@ -222,8 +228,14 @@ class SMTPTestServer:
         with self._server.lock:
             return list(self._server.logins)
 
+    def flush(self) -> None:
+        """Send what waits in the portal's mail outbox (nothing without a flush function)."""
+        if self._flush is not None:
+            self._flush()
+
     def clear(self) -> None:
-        """Forget the messages received so far."""
+        """Forget the messages received so far, the outbox's due mails included."""
+        self.flush()
         with self._server.lock:
             self._server.messages.clear()
             self._server.envelopes.clear()
@@ -231,8 +243,13 @@ class SMTPTestServer:
 
     def config_options(self) -> dict[str, Any]:
         """CKAN options that send mail to this server, in clear, without login."""
+        return self.config_options_for(self.address)
+
+    @staticmethod
+    def config_options_for(address: str) -> dict[str, Any]:
+        """The same options for a server at ``host:port`` (one that may not be up yet)."""
         return {
-            "smtp.server": self.address,
+            "smtp.server": address,
             "smtp.starttls": False,
             "smtp.user": "",
             "smtp.password": "",
@@ -258,14 +275,22 @@ class SMTPTestServer:
         self._thread.join(timeout=5)
 
 
+def flush_outbox() -> None:
+    """Send the mails the suite's outbox holds and are due (``ckan mail-outbox flush``)."""
+    from ckanext.suite import mail
+
+    mail.flush()
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[SMTPTestServer]:
-    """A real SMTP server on 127.0.0.1 and a free port, stopped after the test.
+    """A real SMTP server on 127.0.0.1 and a free port, stopped after the test; reading its
+    messages first flushes the portal's mail outbox, as the jobs worker or cron would.
 
     Use it from a test module with ``from tests.smtp import smtp_server``
     (or list ``tests.smtp`` in the root conftest's ``pytest_plugins``).
     """
-    server = SMTPTestServer()
+    server = SMTPTestServer(flush_outbox)
     server.start()
     try:
         yield server

@@ -11,8 +11,9 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance import checks, demo, licence_migration, reminders
 from ckanext.suite import licences as licences_register
+from ckanext.suite.mail_cli import mail_outbox  # the outbox every mailing plugin shares
 
-__all__ = ["opendata_governance", "opendata_demo"]
+__all__ = ["opendata_governance", "opendata_demo", "mail_outbox"]
 
 
 @click.group(name="opendata-governance", short_help="Dataset governance tasks.")
@@ -30,7 +31,8 @@ def remind(dry_run: bool, date_: Optional[dt.datetime]) -> None:
 
     Owner services hear before and on the due date, the organization's
     admins after the escalation delay. A reminder is sent once per
-    dataset, due date and step; a failed mail is tried again next run.
+    dataset, due date and step; its mails go through the outbox, which retries
+    them while the mail server is down (`ckan mail-outbox flush`).
     """
     report = reminders.run(today=date_.date() if date_ else None, dry_run=dry_run)
     if report.outcomes:

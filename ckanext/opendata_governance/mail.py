@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import pathlib
 import re
 from typing import Any, Optional
@@ -10,12 +9,11 @@ from typing import Any, Optional
 import jinja2
 
 import ckan.plugins.toolkit as tk
-from ckan.lib import mailer
+
+from ckanext.suite import mail as outbox
 
 __all__ = ["one_line", "mail_lang", "environment", "dataset_governance_url", "render", "send",
            "recipient"]
-
-log = logging.getLogger(__name__)
 
 _TEMPLATES = pathlib.Path(__file__).parent / "mail_templates"
 
@@ -71,23 +69,10 @@ def render(name: str, **variables: Any) -> tuple[str, str]:
 
 
 def send(recipients: list[tuple[str, str]], subject: str, body: str) -> list[str]:
-    """Mail each ``(name, address)`` once; return the failures instead of raising.
-
-    A mail server that is down must not undo a review or a decision, which
-    are recorded before the mails go out.
-    """
-    errors: list[str] = []
-    seen: set[str] = set()
-    for name, address in recipients:
-        if not address or address.lower() in seen:
-            continue
-        seen.add(address.lower())
-        try:
-            mailer.mail_recipient(name, address, subject, body)
-        except mailer.MailerException as error:
-            log.warning("governance mail to %s failed: %s", address, error)
-            errors.append(f"{address}: {error}")
-    return errors
+    """Queue a mail to each ``(name, address)`` once in the outbox; return the addresses
+    queued. The mail server is not contacted here: one that is down never undoes or
+    slows a review or a decision (``ckanext/suite/mail.py`` sends and retries)."""
+    return outbox.queue("opendata_governance", recipients, subject, body)
 
 
 def recipient(user: Optional[dict[str, Any]]) -> Optional[tuple[str, str]]:

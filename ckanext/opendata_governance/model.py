@@ -11,7 +11,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-__all__ = ["Service", "Event", "ReminderSent", "Review", "Reviewer", "OrganizationSetting"]
+from ckanext.suite.mail import outbox_table
+
+__all__ = ["Service", "Event", "ReminderSent", "Review", "Reviewer", "OrganizationSetting",
+           "mail_outbox"]
 
 
 def _uuid() -> str:
@@ -312,3 +315,7 @@ class CheckResult(tk.BaseModel):  # type: ignore[misc, valid-type]
 
 
 __all__ += ["CheckResult", "CHECK_TRIGGERS"]
+
+
+#: The plugin's mail outbox (``ckanext/suite/mail.py``).
+mail_outbox = outbox_table("opendata_governance")

@@ -7,6 +7,7 @@ from typing import Any, Optional
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
+from ckan.config.declaration import Declaration, Key
 from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
 
@@ -23,11 +24,11 @@ validation_compat.apply()
 @tk.blanket.validators
 @tk.blanket.helpers
 @tk.blanket.blueprints
-@tk.blanket.config_declarations
 @tk.blanket.cli
 class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
@@ -36,6 +37,10 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__)
         licences.use_suite_register(config)
+
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        plugin_support.declare_plugin_options(declaration, __file__)
+        plugin_support.declare_suite_options(declaration)
 
     def dataset_facets(self, facets_dict: OrderedDict[str, Any],
                        package_type: str) -> OrderedDict[str, Any]:

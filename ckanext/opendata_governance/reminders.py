@@ -8,11 +8,11 @@ from typing import Any, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import mailer
 from ckan.lib import search as search_lib
 
 from ckanext.opendata_governance import cadence, freshness, frequencies
 from ckanext.opendata_governance.model import Event, ReminderSent
+from ckanext.suite import mail as outbox
 
 __all__ = ["Outcome", "RunReport", "run"]
 
@@ -135,16 +135,9 @@ def _send(outcome: Outcome, service: Optional[dict[str, Any]], lang: str) -> Non
             (tk.config.get("ckan.site_url") or "").rstrip("/"), reminder.dataset_name),
         service_title=service["title"] if service else None,
         organization_title=organization.display_name if organization else None)
-    errors = []
-    for name, email in outcome.recipients:
-        try:
-            mailer.mail_recipient(name, email, subject, body)
-        except mailer.MailerException as error:
-            errors.append(f"{email}: {error}")
-    if errors:
-        # Not recorded: the next run tries again.
-        outcome.error = "; ".join(errors)
-        return
+    # Queued in the outbox, which retries while the mail server is down: the reminder
+    # counts as sent once queued, so that the next run does not queue it twice.
+    outbox.queue("opendata_governance", outcome.recipients, subject, body)
     model.Session.add(ReminderSent(
         package_id=reminder.dataset_id, due_date=reminder.due, step=reminder.step,
         recipients=[email for _name, email in outcome.recipients]))

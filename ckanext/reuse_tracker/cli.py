@@ -4,8 +4,9 @@ from __future__ import annotations
 import importlib
 
 import click
+from ckanext.suite.mail_cli import mail_outbox  # the outbox every mailing plugin shares
 
-__all__ = ["reuse_tracker"]
+__all__ = ["reuse_tracker", "mail_outbox"]
 
 
 @click.group(name="reuse-tracker", short_help="Reuses, link health, feedback.")

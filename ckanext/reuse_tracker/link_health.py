@@ -202,14 +202,12 @@ def _recipient(submitter_id: Optional[str], contact: Optional[str]) -> Optional[
 
 def _mail(submitter_id: Optional[str], contact: Optional[str], template: str,
           variables: dict[str, Any]) -> list[str]:
-    """Mail the submitter; returns the addresses mailed (none when the server fails)."""
+    """Mail the submitter (through the outbox); returns the address queued."""
     recipient = _recipient(submitter_id, contact)
     if recipient is None:
         return []
     subject, body = mail.render(template, **variables, recipient_name=recipient[0])
-    if mail.send([recipient], subject, body):
-        return []  # the failure is logged by send
-    return [recipient[1]]
+    return mail.send([recipient], subject, body)
 
 
 # Command line -------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import pathlib
 import re
 from typing import Any, Optional
@@ -10,11 +9,10 @@ from typing import Any, Optional
 import jinja2
 
 import ckan.plugins.toolkit as tk
-from ckan.lib import mailer
+
+from ckanext.suite import mail as outbox
 
 __all__ = ["one_line", "mail_lang", "reuse_url", "render", "send"]
-
-log = logging.getLogger(__name__)
 
 _TEMPLATES = pathlib.Path(__file__).parent / "mail_templates"
 
@@ -57,17 +55,7 @@ def render(name: str, **variables: Any) -> tuple[str, str]:
 
 
 def send(recipients: list[tuple[str, Optional[str]]], subject: str, body: str) -> list[str]:
-    """Mail each ``(name, address)`` once; return the failures instead of raising, so that
-    a mail server that is down never undoes what was recorded (a decision, a feedback)."""
-    errors: list[str] = []
-    seen: set[str] = set()
-    for name, address in recipients:
-        if not address or address.lower() in seen:
-            continue
-        seen.add(address.lower())
-        try:
-            mailer.mail_recipient(name, address, subject, body)
-        except (mailer.MailerException, OSError) as error:
-            log.warning("mail to %s failed: %s", address, error)
-            errors.append(f"{address}: {error}")
-    return errors
+    """Queue a mail to each ``(name, address)`` once in the outbox; return the addresses
+    queued. The mail server is not contacted here, so one that is down never undoes or
+    slows what was recorded (a decision, a feedback); ``ckanext/suite/mail.py`` sends."""
+    return outbox.queue("reuse_tracker", recipients, subject, body)

@@ -11,7 +11,8 @@ import yaml
 from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration
 
-__all__ = ["serve_directories", "declare_feature_options", "declare_suite_options"]
+__all__ = ["serve_directories", "declare_feature_options", "declare_plugin_options",
+           "declare_suite_options"]
 
 _SUITE_TEMPLATES = pathlib.Path(__file__).parent / "templates"
 _SUITE_CONFIG = pathlib.Path(__file__).parent / "config"
@@ -48,6 +49,12 @@ def declare_feature_options(declaration: Declaration, plugin_file: str) -> None:
     """Load the plugin's options from one YAML file per feature under its ``config/``."""
     for path in sorted((pathlib.Path(plugin_file).parent / "config").glob("*.yaml")):
         declaration.load_dict(copy.deepcopy(_options(path)))
+
+
+def declare_plugin_options(declaration: Declaration, plugin_file: str) -> None:
+    """Load the plugin's ``config_declaration.yaml``, as CKAN's blanket does."""
+    path = pathlib.Path(plugin_file).parent / "config_declaration.yaml"
+    declaration.load_dict(copy.deepcopy(_options(path)))
 
 
 def declare_suite_options(declaration: Declaration) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import importlib
 
 import click
+from ckanext.suite.mail_cli import mail_outbox  # the outbox every mailing plugin shares
 
-__all__ = ["territorial_consolidation"]
+__all__ = ["territorial_consolidation", "mail_outbox"]
 
 
 @click.group(name="territorial-consolidation", short_help="Territories, harvests, consolidations.")

@@ -13,6 +13,7 @@ from ckan.tests import helpers
 from ckanext.opendata_governance import freshness
 from ckanext.opendata_governance.cli import opendata_governance
 from ckanext.opendata_governance.model import ReminderSent
+from ckanext.suite import mail as outbox
 from tests.opendata_governance.services_setup import MARKS, dataset, make_portal
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
@@ -138,15 +139,18 @@ def test_french_portal_sends_french_mail(mail, monkeypatch):
     assert "Mise à jour attendue aujourd'hui" in mail.messages[0]["Subject"]
 
 
-def test_failed_mail_is_not_recorded(mail, monkeypatch):
-    """A mail the server cannot take is reported and left for the next run."""
+def test_a_mail_server_that_is_down_delays_the_reminder_without_repeating_it(mail, monkeypatch):
+    """With the mail server down the reminder is recorded and its mails wait in the outbox;
+    the next run queues nothing more, and the mails arrive once the server is back."""
     _portal, created = _portal_with_late_dataset()
     monkeypatch.setitem(tk.config, "smtp.server", "127.0.0.1:1")
     result = CliRunner().invoke(opendata_governance, ["remind", "--date", BEFORE])
-    assert "1 failed" in result.output
-    assert ReminderSent.keys_for([created["id"]]) == set()
-    monkeypatch.setitem(tk.config, "smtp.server", mail.address)
+    assert "1 reminder(s) sent, 0 failed" in result.output
+    assert outbox.flush() == {"sent": 0, "pending": 2, "failed": 0}
+    assert len(ReminderSent.keys_for([created["id"]])) == 1
     _remind("--date", BEFORE)
+    monkeypatch.setitem(tk.config, "smtp.server", mail.address)
+    assert outbox.flush(retry_now=True) == {"sent": 2, "pending": 0, "failed": 0}
     assert len(mail.messages) == 2
 
 

@@ -1,17 +1,15 @@
 """Mails to the owners of sources a run found invalid: what is wrong, and where to read more."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import mailer
+
+from ckanext.suite import mail as outbox
 
 __all__ = ["notify_owners"]
-
-log = logging.getLogger(__name__)
 
 #: Error kinds listed in a mail; the consolidation page has the rest.
 _LISTED = 10
@@ -59,8 +57,8 @@ def _owners(package: model.Package) -> list[tuple[str, str]]:
 def notify_owners(consolidation: Any, report: dict[str, Any]) -> int:
     """Mail the owners of each source read anew and found invalid or partially valid.
 
-    Unchanged sources are not mailed again. A mail server that is down never fails the
-    run: the failure is logged. Returns the number of mails sent.
+    Unchanged sources are not mailed again. The mails go to the outbox, so a mail server
+    that is down never fails the run. Returns the number of mails queued.
     """
     site = tk.config.get("ckan.site_title") or tk.config["ckan.site_url"]
     page = tk.config["ckan.site_url"].rstrip("/") + f"/consolidation/{consolidation.name}"
@@ -85,14 +83,6 @@ def notify_owners(consolidation: Any, report: dict[str, Any]) -> int:
         counts = sorted((source.get("error_counts") or {}).items(), key=lambda item: -item[1])
         lines += [f"- {kind}: {count}" for kind, count in counts[:_LISTED]]
         lines += ["", tk._("Details: {url}").format(url=page)]
-        seen: set[str] = set()
-        for name, address in _owners(package):
-            if address.lower() in seen:
-                continue
-            seen.add(address.lower())
-            try:
-                mailer.mail_recipient(name, address, subject, "\n".join(lines))
-                sent += 1
-            except mailer.MailerException as error:
-                log.warning("consolidation mail to %s failed: %s", address, error)
+        sent += len(outbox.queue("territorial_consolidation", _owners(package), subject,
+                                 "\n".join(lines)))
     return sent
