@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from ckanext.suite import licences  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "tests" / "fixtures" / "consolidation" / "subventions" / "schema.json"
@@ -158,6 +159,8 @@ def _ini(db: str, storage: pathlib.Path) -> pathlib.Path:
     parser.optionxform = str  # type: ignore[assignment]
     parser.read(ROOT / "test.ini")
     main = parser["app:main"]
+    # test.ini names the licence register relative to itself; this file lives elsewhere.
+    main["licenses_group_url"] = licences.register_url()
     main["sqlalchemy.url"] = f"postgresql://ckan@127.0.0.1:5432/{db}"
     main["ckan.plugins"] = "postgres_search territorial_consolidation"
     main["ckan.storage_path"] = str(storage)

@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 from werkzeug.test import Client
+from ckanext.suite import licences  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DB = "ckan_bench_dashboard"
@@ -41,6 +42,8 @@ def _ini() -> pathlib.Path:
     parser.optionxform = str
     parser.read(ROOT / "test.ini")
     main = parser["app:main"]
+    # test.ini names the licence register relative to itself; this file lives elsewhere.
+    main["licenses_group_url"] = licences.register_url()
     main["sqlalchemy.url"] = f"postgresql://ckan@127.0.0.1:5432/{DB}"
     main["ckan.plugins"] = PLUGINS
     main["scheming.dataset_schemas"] = "ckanext.opendata_governance:schemas/dataset.yaml"

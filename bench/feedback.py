@@ -43,6 +43,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.smtp import SMTPTestServer  # noqa: E402
+from ckanext.suite import licences  # noqa: E402
 
 DB = os.environ.get("BENCH_DB", "ckan_bench_feedback")
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "15"))
@@ -62,6 +63,8 @@ def _ini(port: int, smtp_address: str, clients: int) -> pathlib.Path:
     parser.optionxform = str
     parser.read(ROOT / "test.ini")
     main = parser["app:main"]
+    # test.ini names the licence register relative to itself; this file lives elsewhere.
+    main["licenses_group_url"] = licences.register_url()
     main["sqlalchemy.url"] = DB_URL
     main["ckan.plugins"] = PLUGINS
     main["ckan.site_url"] = f"http://127.0.0.1:{port}"

@@ -27,6 +27,7 @@ import sys
 import time
 import uuid
 from typing import Any
+from ckanext.suite import licences  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BASE_DB = os.environ.get("BENCH_DB", "ckan_bench_harvest")
@@ -41,6 +42,8 @@ def _ini(database: str, plugins: str, site_url: str = "http://127.0.0.1:5000") -
     parser.optionxform = str  # type: ignore[assignment, method-assign]
     parser.read(ROOT / "test.ini")
     main = parser["app:main"]
+    # test.ini names the licence register relative to itself; this file lives elsewhere.
+    main["licenses_group_url"] = licences.register_url()
     main["sqlalchemy.url"] = f"postgresql://ckan@127.0.0.1:5432/{database}"
     main["ckan.site_url"] = site_url
     main["ckan.plugins"] = plugins

@@ -28,6 +28,7 @@ from typing import Any
 
 import requests
 import sqlalchemy as sa
+from ckanext.suite import licences  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DB = os.environ.get("BENCH_DB", "ckan_bench_reuses")
@@ -47,6 +48,8 @@ def _ini(name: str, plugins: str) -> pathlib.Path:
     parser.optionxform = str
     parser.read(ROOT / "test.ini")
     main = parser["app:main"]
+    # test.ini names the licence register relative to itself; this file lives elsewhere.
+    main["licenses_group_url"] = licences.register_url()
     main["sqlalchemy.url"] = f"postgresql://ckan@127.0.0.1:5432/{DB}"
     main["ckan.plugins"] = plugins
     main["ckan.storage_path"] = str(ROOT / "bench" / "results" / "storage-reuses")

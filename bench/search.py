@@ -23,6 +23,7 @@ import uuid
 from typing import Any, Callable
 
 import sqlalchemy as sa
+from ckanext.suite import licences  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RUNS = 200
@@ -60,6 +61,8 @@ def _ini(db: str) -> pathlib.Path:
     parser.optionxform = str
     parser.read(ROOT / "test.ini")
     main = parser["app:main"]
+    # test.ini names the licence register relative to itself; this file lives elsewhere.
+    main["licenses_group_url"] = licences.register_url()
     main["sqlalchemy.url"] = f"postgresql://ckan@127.0.0.1:5432/{db}"
     main["ckan.plugins"] = "postgres_search"
     parser["logger_root"]["level"] = "ERROR"

@@ -13,6 +13,8 @@ from typing import Iterator, Optional
 import pytest
 import requests
 
+from ckanext.suite import licences
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +35,8 @@ def _write_ini(path: pathlib.Path, port: int,
     parser.optionxform = str  # keep key case
     parser.read(ROOT / "test.ini")
     main = parser["app:main"]
+    # test.ini names the licence register relative to itself; this file lives elsewhere.
+    main["licenses_group_url"] = licences.register_url()
     main["ckan.site_url"] = f"http://127.0.0.1:{port}"
     main["ckan.plugins"] = PORTAL_PLUGINS
     main["scheming.dataset_schemas"] = "ckanext.scheming:ckan_dataset.yaml"
