@@ -4,16 +4,13 @@ from __future__ import annotations
 import configparser
 import os
 import pathlib
-import socket
-import subprocess
 import sys
-import time
 from typing import Iterator, Optional
 
 import pytest
-import requests
 
 from ckanext.suite import licences
+from tests.live_server import free_port, serving
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
@@ -21,12 +18,6 @@ CHROMIUM = "/usr/bin/chromium"
 PORTAL_PLUGINS = ("postgres_search activity scheming_datasets scheming_organizations "
                   "harvest validation opendata_governance reuse_tracker "
                   "territorial_consolidation")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _write_ini(path: pathlib.Path, port: int,
@@ -57,36 +48,14 @@ def portal_settings() -> dict[str, str]:
 @pytest.fixture
 def live_portal(tmp_path: pathlib.Path, portal_settings: dict[str, str]) -> Iterator[str]:
     """Serve the portal with the whole suite on a free loopback port; yield its URL."""
-    port = _free_port()
+    port = free_port()
     ini = tmp_path / "portal.ini"
     _write_ini(ini, port, portal_settings)
     ckan = pathlib.Path(sys.executable).with_name("ckan")
-    log = (tmp_path / "portal.log").open("w")
-    process = subprocess.Popen(
-        [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1",
-         "--port", str(port), "--disable-reloader"],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ), cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url + "/api/3/action/status_show", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("portal did not start:\n" +
-                                   (tmp_path / "portal.log").read_text()[-3000:])
-            time.sleep(0.3)
+    command = [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port),
+               "--disable-reloader"]
+    with serving(command, port, tmp_path / "portal.log", os.environ, ROOT) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture

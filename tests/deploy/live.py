@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import os
 import pathlib
-import socket
 import subprocess
 import sys
-import time
 from typing import Iterator, Sequence
 
-import requests
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
+
+from tests.live_server import free_port, serving  # free_port: for the tests using live
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
@@ -22,12 +21,6 @@ MIGRATED = ("postgres_search", "harvest", "opendata_governance", "reuse_tracker"
 DEMO_COMMANDS = (("opendata-demo", "load"), ("reuse-tracker", "demo", "load"),
                  ("territorial-consolidation", "demo", "load"),
                  ("territorial-consolidation", "consolidation-demo"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def clean_env() -> dict[str, str]:
@@ -109,33 +102,9 @@ def serve(ini: pathlib.Path, port: int, log: pathlib.Path) -> Iterator[str]:
     as ckan-web.service runs it; yields its URL."""
     env = {**clean_env(), "CKAN_INI": str(ini), "WEB_BIND": f"127.0.0.1:{port}",
            "WEB_WORKERS": "2", "WEB_ACCESS_LOG": "-"}
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--config", "python:ckanext.suite.gunicorn_conf"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for(url, process, log)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def _wait_for(url: str, process: subprocess.Popen, log: pathlib.Path) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if requests.get(url + "/api/3/action/status_show", timeout=30).ok:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("gunicorn did not serve the portal:\n" + log.read_text()[-3000:])
-        time.sleep(0.5)
+    command = [str(BIN / "gunicorn"), "--config", "python:ckanext.suite.gunicorn_conf"]
+    with serving(command, port, log, env, ROOT, start_timeout=120) as url:
+        yield url
 
 
 def table_fingerprints(db_url: str,

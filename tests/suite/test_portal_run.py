@@ -7,10 +7,8 @@ import datetime as dt
 import json
 import os
 import pathlib
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 from typing import Iterator, Optional
 
@@ -21,6 +19,8 @@ from ckan import model
 from ckan.common import config
 from ckan.tests import factories, helpers
 
+from tests.live_server import free_port, serving
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
 
@@ -30,12 +30,6 @@ def _portal_option(key: str) -> str:
     parser = configparser.RawConfigParser(strict=False)
     parser.read(ROOT / "ckan.ini.in")
     return parser["app:main"][key]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _redis_db() -> int:
@@ -84,35 +78,14 @@ def test_portal_configuration_shares_ckan_redis_url_with_the_harvest_queues():
 def gunicorn(tmp_path: pathlib.Path) -> Iterator[str]:
     """gunicorn started as `make run` starts it (same settings module, two workers),
     on a free port against the test database; its base URL."""
-    port = _free_port()
+    port = free_port()
     ini = _test_ini(tmp_path, **{"ckan.plugins": "postgres_search reuse_tracker",
                                  "ckan.site_url": f"http://127.0.0.1:{port}"})
     env = dict(os.environ, CKAN_INI=str(ini), WEB_BIND=f"127.0.0.1:{port}", WEB_WORKERS="2")
     env.pop("CKAN_SITE_URL", None)
-    log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:ckanext.suite.gunicorn_conf"],
-                               env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                requests.get(url + "/api/3/action/status_show", timeout=5)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("gunicorn did not start:\n"
-                                         + (tmp_path / "gunicorn.log").read_text())
-                time.sleep(0.3)
+    command = [str(BIN / "gunicorn"), "-c", "python:ckanext.suite.gunicorn_conf"]
+    with serving(command, port, tmp_path / "gunicorn.log", env, ROOT) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.mark.ckan_config("ckan.plugins", "postgres_search reuse_tracker")
