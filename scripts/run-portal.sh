@@ -78,7 +78,9 @@ mkdir -p "$logs"
 "${ckan[@]}" jobs worker >>"$logs/worker.log" 2>&1 & pids+=($!)
 "${ckan[@]}" harvester gather-consumer >>"$logs/gather-consumer.log" 2>&1 & pids+=($!)
 "${ckan[@]}" harvester fetch-consumer >>"$logs/fetch-consumer.log" 2>&1 & pids+=($!)
-"$bin/python" scripts/harvest_scheduler.py -c ckan.ini >>"$logs/harvest-scheduler.log" 2>&1 & pids+=($!)
+# Cron's lines for a running portal: harvest jobs to the gather queue, refused mails again.
+"$bin/python" scripts/harvest_scheduler.py -c ckan.ini --command "harvester run" \
+    --command "mail-outbox flush" >>"$logs/harvest-scheduler.log" 2>&1 & pids+=($!)
 if [ "$mode" = dev ]; then
     echo "Logs: $logs/{worker,gather-consumer,fetch-consumer,harvest-scheduler}.log"
     echo "Portal (development server, reloads on change) on $url (Ctrl-C stops it)"

@@ -20,6 +20,7 @@ from ckan.common import config
 from ckan.tests import factories, helpers
 
 from tests.live_server import free_port, serving
+from tests.smtp import SMTPTestServer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
@@ -176,6 +177,31 @@ def test_scheduler_once_runs_harvester_run(tmp_path: pathlib.Path):
     assert result.returncode == 0, result.stderr
     assert "harvester run finished (exit code 0)" in result.stdout
     assert _job_status(job_id) == "Finished"
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search reuse_tracker")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_scheduler_also_flushes_the_mail_outbox(tmp_path: pathlib.Path):
+    """``make run`` gives the scheduler ``--command "mail-outbox flush"`` too: a mail left
+    in the outbox (the worker could not send it) reaches the mail server."""
+    from ckanext.suite import mail as outbox
+
+    server = SMTPTestServer()
+    server.start()
+    try:
+        outbox.queue("reuse_tracker", [("Agent", "agent@example.org")], "Objet", "Corps")
+        ini = _test_ini(tmp_path, **{"ckan.plugins": "postgres_search reuse_tracker",
+                                     "smtp.server": f"127.0.0.1:{server.port}",
+                                     "smtp.mail_from": "portail@example.org"})
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "harvest_scheduler.py"), "-c", str(ini),
+             "--once", "--command", "mail-outbox flush"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "mail-outbox flush finished (exit code 0)" in result.stdout
+        assert [message["To"] for message in server.messages] == ["Agent <agent@example.org>"]
+    finally:
+        server.stop()
 
 
 def test_scheduler_reports_a_failing_run(tmp_path: pathlib.Path):
