@@ -8,15 +8,9 @@
 # Usage: scripts/backup.sh [-c /etc/ckan/ckan.ini] DEST_DIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-ini="${CKAN_INI:-/etc/ckan/ckan.ini}"
-if [ "${1:-}" = "-c" ]; then ini="$2"; shift 2; fi
-if [ $# -ne 1 ]; then
-    echo "Usage: $0 [-c CKAN_INI] DEST_DIR" >&2
-    exit 2
-fi
-dest="$1"
-db_url="$("$here/ckan-ini-value.sh" "$ini" sqlalchemy.url)"
-storage="$("$here/ckan-ini-value.sh" "$ini" ckan.storage_path)"
+# shellcheck source=portal-config.sh
+. "$here/portal-config.sh" DEST_DIR "$@"   # sets dir, db_url, storage
+dest="$dir"
 
 if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
     echo "Refusing to write into $dest: it is not empty." >&2

@@ -7,15 +7,9 @@
 # Usage: scripts/restore.sh [-c /etc/ckan/ckan.ini] BACKUP_DIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-ini="${CKAN_INI:-/etc/ckan/ckan.ini}"
-if [ "${1:-}" = "-c" ]; then ini="$2"; shift 2; fi
-if [ $# -ne 1 ]; then
-    echo "Usage: $0 [-c CKAN_INI] BACKUP_DIR" >&2
-    exit 2
-fi
-backup="$1"
-db_url="$("$here/ckan-ini-value.sh" "$ini" sqlalchemy.url)"
-storage="$("$here/ckan-ini-value.sh" "$ini" ckan.storage_path)"
+# shellcheck source=portal-config.sh
+. "$here/portal-config.sh" BACKUP_DIR "$@"   # sets dir, db_url, storage
+backup="$dir"
 
 for file in database.dump storage.tar.gz MANIFEST; do
     if [ ! -f "$backup/$file" ]; then
