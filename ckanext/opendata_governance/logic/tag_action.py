@@ -45,6 +45,12 @@ def _name(tag: Any) -> str:
     return tag["name"] if isinstance(tag, dict) else tag
 
 
+def _readable_tags(tags: list[Any], context: Context) -> list[Any]:
+    """The tags (names or dictionaries) that a dataset the caller may read carries."""
+    readable = _readable_values(context, "tags")
+    return [tag for tag in tags if _name(tag) in readable]
+
+
 @tk.side_effect_free
 @tk.chained_action
 def tag_list(original: Action, context: Context, data_dict: DataDict) -> Any:
@@ -57,9 +63,8 @@ def tag_list(original: Action, context: Context, data_dict: DataDict) -> Any:
     tk.check_access("tag_list", context, data_dict)
     if not _free_tags(data_dict):
         return original(context, data_dict)
-    tags = original(context, _unpaged(data_dict))
-    readable = _readable_values(context, "tags")
-    return _page([tag for tag in tags if _name(tag) in readable], data_dict, context)
+    tags = _readable_tags(original(context, _unpaged(data_dict)), context)
+    return _page(tags, data_dict, context)
 
 
 @tk.side_effect_free
@@ -75,9 +80,7 @@ def tag_search(original: Action, context: Context, data_dict: DataDict) -> Any:
     tk.check_access("tag_search", context, data_dict)
     if not _free_tags(data_dict):
         return original(context, data_dict)
-    found = original(context, _unpaged(data_dict))
-    readable = _readable_values(context, "tags")
-    results = [tag for tag in found["results"] if tag["name"] in readable]
+    results = _readable_tags(original(context, _unpaged(data_dict))["results"], context)
     return {"count": len(results), "results": _page(results, data_dict, context)}
 
 
@@ -94,9 +97,8 @@ def tag_autocomplete(original: Action, context: Context, data_dict: DataDict) ->
     tk.check_access("tag_autocomplete", context, data_dict)
     if not _free_tags(data_dict):
         return original(context, data_dict)
-    names = original(context, _unpaged(data_dict))
-    readable = _readable_values(context, "tags")
-    return _page([name for name in names if name in readable], data_dict, context)
+    names = _readable_tags(original(context, _unpaged(data_dict)), context)
+    return _page(names, data_dict, context)
 
 
 @tk.side_effect_free
