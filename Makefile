@@ -36,8 +36,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade "pip==24.3.1" "setuptools==75.6.0" "wheel==0.45.1"
 
-$(VENV)/.installed: $(BIN)/python requirements/ckan-$(CKAN_VERSION).txt requirements/dev.txt pyproject.toml
+$(VENV)/.installed: $(BIN)/python requirements/ckan-$(CKAN_VERSION).txt requirements/dev.txt requirements/no-deps.txt pyproject.toml
 	$(BIN)/pip install -q -r requirements/ckan-$(CKAN_VERSION).txt -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps -r requirements/no-deps.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
@@ -49,11 +50,14 @@ i18n: $(VENV)/.installed
 services:
 	@scripts/ensure-services.sh
 
-portal-db: services
+# Each database has its DataStore beside it (<db>_datastore, read by datastore_ro).
+portal-db: services $(VENV)/.installed
 	@scripts/ensure-db.sh $(RUN_DB)
+	@scripts/ensure-datastore-db.sh $(VENV) $(RUN_DB)
 
-test-db: services
+test-db: services $(VENV)/.installed
 	@scripts/ensure-db.sh $(TEST_DB)
+	@scripts/ensure-datastore-db.sh $(VENV) $(TEST_DB)
 
 run: install portal-db
 	@CKAN_DB_URL=$(DB_URL_BASE)/$(RUN_DB) scripts/run-portal.sh $(VENV)
@@ -65,6 +69,8 @@ test: install test-db
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-deploy-tools.sh
 	CKAN_SQLALCHEMY_URL=$(DB_URL_BASE)/$(TEST_DB) \
+	CKAN_DATASTORE_WRITE_URL=$(DB_URL_BASE)/$(TEST_DB)_datastore \
+	CKAN_DATASTORE_READ_URL=postgresql://datastore_ro@127.0.0.1:5432/$(TEST_DB)_datastore \
 	CKAN_STORAGE_PATH=$(TEST_STORAGE) \
 	CKAN_REDIS_URL=redis://127.0.0.1:6379/$(TEST_REDIS_DB) \
 	$(BIN)/python -m pytest --ckan-ini=test.ini $(PYTEST_ARGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from tests import session_caches
 from tests.portal import reset_portal
@@ -41,3 +42,16 @@ def clean_db(reset_db: Callable[[], None],
              migrate_db_for: Callable[[str], None]) -> None:
     """Reset core's tables, then bring back the tables our plugins own (tests/portal.py)."""
     reset_portal(reset_db, migrate_db_for)
+
+
+@pytest.fixture
+def clean_datastore(clean_db: None) -> None:
+    """After ``clean_db``, drop every table of the DataStore database (the resources'
+    tables): the DataStore plugin must be loaded."""
+    from ckanext.datastore.backend.postgres import get_write_engine
+
+    with get_write_engine().begin() as conn:
+        tables = conn.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        for table in tables:
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))

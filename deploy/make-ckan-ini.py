@@ -29,6 +29,15 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site-url", required=True, help="public URL, https://...")
     parser.add_argument("--db-url", required=True, help="postgresql://user:password@host/db")
+    parser.add_argument("--datastore-write-url",
+                        help="the DataStore's database, written by CKAN's role "
+                             "(default: the --db-url database name + _datastore)")
+    parser.add_argument("--datastore-read-url",
+                        help="the same database as the read-only role "
+                             "(default: datastore_ro, without a password, on it)")
+    parser.add_argument("--xloader-site-url", default="http://127.0.0.1:8000",
+                        help="where the jobs worker reaches CKAN to load uploads "
+                             "(gunicorn's address, deploy/systemd/ckan-web.service)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--storage", default="/var/lib/ckan/storage",
                         help="uploads folder, shared by every machine running CKAN")
@@ -60,6 +69,18 @@ def _set(text: str, key: str, value: str) -> str:
     return f"{text[:end].rstrip()}\n{line}\n{text[end:]}"
 
 
+def datastore_urls(db_url: str) -> tuple[str, str]:
+    """The DataStore's default write and read URLs beside CKAN's database ``db_url``
+    (the convention of ckanext/suite/datastore_db.py, which this script cannot import:
+    it runs on the system's Python)."""
+    url = urlparse(db_url)
+    database = url.path.lstrip("/") + "_datastore"
+    host = url.hostname + (f":{url.port}" if url.port else "")
+    write = url._replace(path="/" + database).geturl()
+    read = url._replace(netloc=f"datastore_ro@{host}", path="/" + database).geturl()
+    return write, read
+
+
 def render(args: argparse.Namespace, template: str) -> str:
     """The production configuration, from the text of ckan.ini.in."""
     site = urlparse(args.site_url)
@@ -69,7 +90,10 @@ def render(args: argparse.Namespace, template: str) -> str:
     if redis.scheme != "redis" or not redis.hostname:
         raise SystemExit(f"--redis-url: not a redis:// URL: {args.redis_url}")
     jwt = secrets.token_urlsafe(32)
-    text = (template.replace("@DB_URL@", args.db_url).replace("@STORAGE@", args.storage)
+    default_write, default_read = datastore_urls(args.db_url)
+    text = (template.replace("@DB_URL@", args.db_url)
+            .replace("@DS_WRITE_URL@", args.datastore_write_url or default_write)
+            .replace("@DS_READ_URL@", args.datastore_read_url or default_read).replace("@STORAGE@", args.storage)
             .replace("@SITE_URL@", args.site_url.rstrip("/"))
             .replace("@SECRET@", secrets.token_urlsafe(32)).replace("@JWT@", jwt))
     text = HEADER + "\n".join(line for line in text.splitlines()
@@ -82,6 +106,7 @@ def render(args: argparse.Namespace, template: str) -> str:
         "ckan.redis.url": args.redis_url,
         "ckan.webassets.path": args.webassets,
         "ckanext.suite.proxy_hops": str(args.proxy_hops),
+        "ckanext.xloader.site_url": args.xloader_site_url.rstrip("/"),
         "licenses_group_url": LICENCES.as_uri(),
         "smtp.server": args.smtp_server,
         "smtp.starttls": "true" if args.smtp_starttls else "false",

@@ -4,7 +4,7 @@
 set -euo pipefail
 db="$1"
 role="${2:-ckan}"
-admin=(psql -h 127.0.0.1 -p 5432 -U "${PGSUPERUSER:-postgres}" -v ON_ERROR_STOP=1 -qtA)
+admin=(env PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p 5432 -U "${PGSUPERUSER:-postgres}" -v ON_ERROR_STOP=1 -qtA)
 
 if [ -z "$("${admin[@]}" -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'")" ]; then
     "${admin[@]}" -d postgres -c "CREATE ROLE \"$role\" LOGIN"

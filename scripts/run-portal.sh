@@ -19,11 +19,16 @@ host="${HOST:-127.0.0.1}"
 url="http://${host}:${port}"
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 
+# The DataStore beside the database (make run's portal-db created it).
+read -r CKAN_DATASTORE_WRITE_URL CKAN_DATASTORE_READ_URL < <("$bin/python" -c 'import sys
+from ckanext.suite.datastore_db import datastore_urls
+print(*datastore_urls(sys.argv[1]))' "$CKAN_DB_URL")
 if [ ! -f ckan.ini ]; then
     secret=$("$bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
     jwt=$("$bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
     mkdir -p storage
-    sed -e "s|@DB_URL@|${CKAN_DB_URL}|" -e "s|@SECRET@|${secret}|" -e "s|@JWT@|${jwt}|" \
+    sed -e "s|@DB_URL@|${CKAN_DB_URL}|" -e "s|@DS_WRITE_URL@|${CKAN_DATASTORE_WRITE_URL}|" \
+        -e "s|@DS_READ_URL@|${CKAN_DATASTORE_READ_URL}|" -e "s|@SECRET@|${secret}|" -e "s|@JWT@|${jwt}|" \
         -e "s|@STORAGE@|${here}/storage|" -e "s|@SITE_URL@|${url}|" \
         -e "s|^ckan.redis.url = .*|ckan.redis.url = ${redis_url}|" ckan.ini.in > ckan.ini
     echo "Wrote ckan.ini"
@@ -32,6 +37,7 @@ fi
 # variables win over ckan.ini, in every process started below.
 export CKAN_SQLALCHEMY_URL="$CKAN_DB_URL"
 export CKAN_SITE_URL="${CKAN_SITE_URL:-$url}"
+export CKAN_DATASTORE_WRITE_URL CKAN_DATASTORE_READ_URL
 if [ -n "${REDIS_URL:-}" ]; then export CKAN_REDIS_URL="$REDIS_URL"; fi
 export CKAN_INI="$here/ckan.ini"
 
@@ -61,6 +67,13 @@ fi
 # Datasets of an older demo (or portal) still under licence aliases get the register's ids.
 "${ckan[@]}" opendata-governance licences migrate >/dev/null \
     || echo "Some datasets keep a licence outside the register: ckan -c ckan.ini opendata-governance licences migrate --dry-run"
+# The jobs worker loads uploads into the DataStore through the web server, with a token
+# of the site user (ckanext-xloader): created once, kept in ckan.ini.
+if grep -q "^ckanext.xloader.api_token = NOT_SET" ckan.ini; then
+    site_user=$(sed -n 's/^ckan.site_id = //p' ckan.ini)
+    token=$("${ckan[@]}" user token add "$site_user" xloader | tail -n1 | tr -d '[:space:]')
+    "${ckan[@]}" config-tool ckan.ini "ckanext.xloader.api_token=${token}" >/dev/null
+fi
 # Every CSS/JS bundle compiled now, so that the web server finds them all at start-up.
 "${ckan[@]}" asset build >/dev/null
 

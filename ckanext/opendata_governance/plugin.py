@@ -11,7 +11,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.opendata_governance import freshness, gate, search
+from ckanext.opendata_governance import datastore, freshness, gate, search
 from ckanext.opendata_governance.logic import action
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
@@ -37,6 +37,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__)
         licences.use_suite_register(config)
+        datastore.configure_xloader(config)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         plugin_support.declare_plugin_options(declaration, __file__)

@@ -1,0 +1,49 @@
+"""Shared set-up of the DataStore tests: the real DataStore, ckanext-xloader, and the
+portal served over HTTP on 127.0.0.1 (the worker downloads uploads from it and reports
+back to it, as in production)."""
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+import ckan.plugins.toolkit as tk
+from ckan.config.middleware import make_app
+from ckan.lib import jobs as jobs_lib
+from ckan.tests import helpers
+
+PLUGINS = "postgres_search datastore xloader datatables_view text_view image_view opendata_governance"
+MARKS = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+         pytest.mark.ckan_config("ckanext.xloader.formats", "csv tsv xls xlsx ods"),
+         pytest.mark.usefixtures("with_plugins", "clean_datastore", "clean_queues")]
+
+
+@pytest.fixture
+def served_portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The portal's WSGI application served on a free loopback port, with
+    ckanext-xloader pointed at it and given a token of the site user; its URL."""
+    site_user = helpers.call_action("get_site_user", {"ignore_auth": True})
+    token = helpers.call_action("api_token_create", {"ignore_auth": True,
+                                                     "user": site_user["name"]},
+                                user=site_user["name"], name="xloader")["token"]
+    monkeypatch.setitem(tk.config, "ckanext.xloader.api_token", token)
+    server = make_server("127.0.0.1", 0, make_app(tk.config), threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setitem(tk.config, "ckanext.xloader.site_url", url)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def run_jobs() -> None:
+    """Run every queued job (xloader's included) in a worker, as the portal's does."""
+    jobs_lib.Worker().work(burst=True)
+
+
+def datastore_records(resource_id: str, **params: Any) -> dict[str, Any]:
+    return helpers.call_action("datastore_search", {"ignore_auth": True},
+                               resource_id=resource_id, **params)

@@ -1,0 +1,34 @@
+"""Uploads and links are loaded into the real DataStore by the jobs worker."""
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests import factories, helpers
+
+from tests.opendata_governance.checks_setup import upload
+from tests.opendata_governance.datastore_setup import (
+    MARKS, datastore_records, run_jobs, served_portal)  # noqa: F401 (fixture)
+
+pytestmark = MARKS
+
+CSV = ("code_insee;commune;montant\n"
+       "75056;Paris;1200.5\n"
+       "69123;Lyon;830\n"
+       "13055;Marseille;640.25\n").encode("utf-8")
+
+
+def test_an_uploaded_csv_is_loaded_into_the_datastore_by_the_worker(served_portal):
+    user = factories.Sysadmin()
+    dataset = factories.Dataset()
+    resource = helpers.call_action(
+        "resource_create", {"user": user["name"]}, package_id=dataset["id"],
+        name="Subventions", format="CSV", upload=upload(CSV, "subventions.csv"))
+    run_jobs()
+    records = datastore_records(resource["id"], sort="commune")
+    assert [r["commune"] for r in records["records"]] == ["Lyon", "Marseille", "Paris"]
+    assert {f["id"] for f in records["fields"]} >= {"code_insee", "commune", "montant"}
+    shown = helpers.call_action("resource_show", id=resource["id"])
+    assert shown["datastore_active"] is True
+    status = helpers.call_action("xloader_status", {"ignore_auth": True},
+                                 resource_id=resource["id"])
+    assert status["status"] == "complete"
