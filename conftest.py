@@ -46,12 +46,15 @@ def clean_db(reset_db: Callable[[], None],
 
 @pytest.fixture
 def clean_datastore(clean_db: None) -> None:
-    """After ``clean_db``, drop every table of the DataStore database (the resources'
-    tables): the DataStore plugin must be loaded."""
+    """After ``clean_db``, drop the resources' tables of the DataStore database (not the
+    DataStore's own, whose names start with ``_``): the DataStore plugin must be loaded."""
     from ckanext.datastore.backend.postgres import get_write_engine
 
     with get_write_engine().begin() as conn:
         tables = conn.execute(sa.text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
         for table in tables:
-            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+            if table.startswith("_"):
+                conn.execute(sa.text(f'DELETE FROM "{table}"'))
+            else:
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
