@@ -60,6 +60,13 @@ if ! "${ckan[@]}" user show admin 2>/dev/null | grep -q "name=admin"; then
     fi
 fi
 
+# The jobs worker loads uploads into the DataStore through the web server, with a token
+# of the site user (ckanext-xloader): created once, kept in ckan.ini, before the demo's
+# uploads ask for their loads.
+if grep -q "^ckanext.xloader.api_token = NOT_SET" ckan.ini; then
+    token=$("${ckan[@]}" opendata-governance datastore-token | tail -n1)
+    "${ckan[@]}" config-tool ckan.ini "ckanext.xloader.api_token=${token}" >/dev/null
+fi
 "${ckan[@]}" opendata-demo load
 "${ckan[@]}" reuse-tracker demo load
 "${ckan[@]}" territorial-consolidation demo load
@@ -67,13 +74,6 @@ fi
 # Datasets of an older demo (or portal) still under licence aliases get the register's ids.
 "${ckan[@]}" opendata-governance licences migrate >/dev/null \
     || echo "Some datasets keep a licence outside the register: ckan -c ckan.ini opendata-governance licences migrate --dry-run"
-# The jobs worker loads uploads into the DataStore through the web server, with a token
-# of the site user (ckanext-xloader): created once, kept in ckan.ini.
-if grep -q "^ckanext.xloader.api_token = NOT_SET" ckan.ini; then
-    site_user=$(sed -n 's/^ckan.site_id = //p' ckan.ini)
-    token=$("${ckan[@]}" user token add "$site_user" xloader | tail -n1 | tr -d '[:space:]')
-    "${ckan[@]}" config-tool ckan.ini "ckanext.xloader.api_token=${token}" >/dev/null
-fi
 # Every CSS/JS bundle compiled now, so that the web server finds them all at start-up.
 "${ckan[@]}" asset build >/dev/null
 

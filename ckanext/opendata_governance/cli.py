@@ -110,6 +110,19 @@ def _print_check_summary(rows: list[tuple[str, Optional[dict[str, Any]]]]) -> No
                                ", ".join(blocking) or "-"))
 
 
+@opendata_governance.command("datastore-token")
+def datastore_token() -> None:
+    """Print a new API token of the site user (created if missing), for
+    ckanext.xloader.api_token: the jobs worker downloads uploads and reports its loads
+    with it."""
+    context = {"ignore_auth": True}
+    site_user = tk.get_action("get_site_user")(context, {})
+    token = tk.get_action("api_token_create")(
+        {"ignore_auth": True, "user": site_user["name"]},
+        {"user": site_user["name"], "name": "xloader"})["token"]
+    click.echo(token)
+
+
 @opendata_governance.group()
 def licences() -> None:
     """The portal's licence register (ckanext/suite/data/licences.json)."""

@@ -32,3 +32,17 @@ def test_an_uploaded_csv_is_loaded_into_the_datastore_by_the_worker(served_porta
     status = helpers.call_action("xloader_status", {"ignore_auth": True},
                                  resource_id=resource["id"])
     assert status["status"] == "complete"
+
+
+def test_datastore_token_prints_a_token_of_the_site_user(cli):
+    """make run stores this token as ckanext.xloader.api_token."""
+    from ckan.lib.api_token import get_user_from_token
+
+    from ckanext.opendata_governance.cli import opendata_governance
+
+    result = cli.invoke(opendata_governance, ["datastore-token"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    user = get_user_from_token(token)
+    site_user = helpers.call_action("get_site_user", {"ignore_auth": True})
+    assert user is not None and user.name == site_user["name"]
