@@ -67,6 +67,8 @@ def test_the_schema_gives_the_columns_their_types_labels_and_descriptions(served
     search_fields = {f["id"]: f for f in records["fields"]}
     assert search_fields["montant"]["info"]["label"] == "Montant total de la subvention"
     # The sort above is numeric: as text, "99786.57" would come first.
+    # Full-text search still answers after the conversion.
+    assert datastore_records(resource["id"], q="RALLYE")["total"] == 1
 
 
 def test_a_value_that_does_not_fit_keeps_its_column_as_text_and_the_dictionary_says_so(
@@ -153,3 +155,42 @@ def test_a_reload_keeps_the_types_and_labels(served_portal):
     assert fields["dateConvention"]["type"] == "date"
     assert fields["montant"]["info"]["label"] == FIELDS["montant"]["title"]
     assert datastore_records(resource["id"], limit=0)["total"] == 29
+
+
+#: A schema given inline (``conforms_to`` may hold the descriptor itself): French
+#: dates and decimal commas, as the schema's own options declare them.
+INLINE_SCHEMA = {"fields": [
+    {"name": "date_seance", "type": "date", "format": "%d/%m/%Y", "title": "Date de la séance"},
+    {"name": "montant", "type": "number", "decimalChar": ",", "groupChar": " ",
+     "title": "Montant voté"},
+    {"name": "votants", "type": "integer", "title": "Nombre de votants"},
+    {"name": "echeance", "type": "date", "title": "Échéance"},
+]}
+
+
+def test_the_schema_options_are_used_and_a_value_postgresql_refuses_keeps_the_column_as_text(
+        served_portal):
+    rows = ("date_seance;montant;votants;echeance\n"
+            "05/12/2016;1 200,50;33;2017-02-28\n"
+            "17/01/2017;830;3000000000;2017-02-30\n")
+    user = factories.Sysadmin()
+    dataset = factories.Dataset()
+    created = helpers.call_action(
+        "resource_create", {"user": user["name"]}, package_id=dataset["id"],
+        name="Délibérations", format="CSV", conforms_to=json.dumps(INLINE_SCHEMA),
+        upload=upload(rows.encode("utf-8"), "deliberations.csv"))
+    run_jobs()
+    fields = _fields(created["id"])
+    assert fields["date_seance"]["type"] == "date"
+    assert fields["montant"]["type"] == "numeric"
+    records = datastore_records(created["id"], sort="date_seance")["records"]
+    assert [(r["date_seance"], float(r["montant"])) for r in records] == [
+        ("2016-12-05", 1200.5), ("2017-01-17", 830.0)]
+    # 3,000,000,000 is past PostgreSQL's int: found by the value check.
+    assert fields["votants"]["type"] == "text"
+    assert fields["votants"]["info"]["schema_rejected"] == 1
+    assert fields["votants"]["info"]["schema_rejected_example"] == "3000000000"
+    # 30 February has the shape of a date: PostgreSQL itself refuses it.
+    assert fields["echeance"]["type"] == "text"
+    assert fields["echeance"]["info"]["schema_rejected"] == 0
+    assert fields["echeance"]["info"]["label"] == "Échéance"

@@ -1,15 +1,15 @@
 """The data dictionary of a loaded resource, from the Table Schema it declares.
 
-After each load (ckanext-xloader's ``IXloader.after_upload``), a resource whose
-``conforms_to`` (or its dataset's) names a Table Schema gets, for each DataStore
-column the schema describes: the schema's French ``title`` as label, its
+After each load (ckanext-xloader's ``IXloader.after_upload`` queues a job), a
+resource whose ``conforms_to`` (or its dataset's) names a Table Schema gets, for
+each DataStore column the schema describes: the schema's French ``title`` as label, its
 ``description`` as notes, and the column converted to the schema's type
 (integer → int, number → numeric, date → date, datetime → timestamp,
 boolean → bool, ...).
 
 xloader loads CSV columns as text (its COPY path); the conversion happens in
-PostgreSQL, column by column, after a check of every value against the
-schema's own rules (decimal separator, true/false values, date format). A
+PostgreSQL, after one scan that checks every value against the schema's own
+rules (decimal separator, true/false values, date format), in one ALTER TABLE. A
 column holding a value that does not fit stays text, and its dictionary entry
 says how many values did not fit and shows one: the load itself never fails
 because of the schema.
@@ -55,7 +55,8 @@ _DIRECTIVES = {
     "S": ("SS", r"\d{2}"),
 }
 
-__all__ = ["SCHEMA_TYPES", "after_upload", "apply_schema", "schema_reference",
+__all__ = ["SCHEMA_TYPES", "after_upload", "apply_declared_schema", "apply_schema",
+           "schema_reference",
            "guard_dictionary_form"]
 
 
@@ -74,22 +75,59 @@ def schema_reference(resource: dict[str, Any],
 
 
 def after_upload(resource: dict[str, Any], dataset: dict[str, Any]) -> None:
-    """IXloader.after_upload: apply the declared schema; never fails the hook
-    (xloader's status update runs in the same request)."""
+    """IXloader.after_upload: queue the schema's application once the load is complete.
+
+    xloader calls this from its status callback, for "running_but_viewable" (the
+    rows are in, the loader goes on with indexes) and again for "complete". The
+    conversion rewrites the table: it runs as a job of its own after the load,
+    not in the callback's request (a web request with a time limit, while the
+    loader waits for its answer).
+    """
+    if not schema_reference(resource, dataset):
+        return
+    status = _hook_status()
+    if status is None:  # called outside xloader's callback request
+        try:
+            apply_declared_schema(resource["id"])
+        except Exception:  # never fail the caller's load for the dictionary
+            log.exception("Data dictionary of %s not applied", resource["id"])
+    elif status == "complete":
+        tk.enqueue_job(apply_declared_schema, [resource["id"]],
+                       title=f"data dictionary of {resource['id']}")
+
+
+def _hook_status() -> Optional[str]:
+    """The status xloader posted to xloader_hook in the current request, if any."""
+    from flask import has_request_context, request
+    if not has_request_context():
+        return None
+    posted = request.get_json(silent=True)
+    status = posted.get("status") if isinstance(posted, dict) else None
+    return status if isinstance(status, str) else None
+
+
+def apply_declared_schema(resource_id: str) -> None:
+    """Job: apply the schema the resource (or its dataset) declares to its
+    DataStore table; logs and gives up on a schema it cannot read."""
+    context: Any = {"ignore_auth": True}
+    try:
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+        dataset = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+    except tk.ObjectNotFound:
+        return
     reference = schema_reference(resource, dataset)
-    if not reference:
+    if not reference or not resource.get("datastore_active"):
         return
     from ckanext.opendata_governance import checks
     try:
         descriptor = checks._schema_descriptor(reference)
     except RuntimeError as error:
-        log.warning("Data dictionary of %s: schema not read: %s", resource["id"], error)
+        log.warning("Data dictionary of %s: schema not read: %s", resource_id, error)
         return
     try:
-        apply_schema(resource["id"], descriptor)
-    except Exception:  # a dictionary problem must not lose the load's status
-        log.exception("Data dictionary of %s: schema %s not applied",
-                      resource["id"], reference)
+        apply_schema(resource_id, descriptor)
+    except tk.ObjectNotFound:
+        return  # the table went away meanwhile (resource deleted, gate)
 
 
 def _column_name(name: str) -> str:
@@ -250,6 +288,31 @@ def _sql(engine: Any, statement: str, fetch: bool = False) -> Any:
             cursor.close()
 
 
+def _alter(engine: Any, table: str, names: list[str], clauses: str) -> None:
+    """ALTER TABLE in one transaction with the indexes on the converted columns
+    dropped first: DataStore's full-text index of a text column (to_tsvector on
+    it) cannot follow a new type; other indexes are created again."""
+    names_sql = ", ".join(_literal(name) for name in names)
+    with engine.begin() as conn:
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute("SET LOCAL lock_timeout = '15s'")
+            cursor.execute(
+                "SELECT DISTINCT c.relname, pg_get_indexdef(c.oid) FROM pg_depend d "
+                "JOIN pg_class c ON c.oid = d.objid AND c.relkind = 'i' "
+                "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+                f"WHERE d.refobjid = {_literal(table)}::regclass AND a.attname IN ({names_sql})")
+            indexes = cursor.fetchall()
+            for index_name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {_quote(index_name)}")
+            cursor.execute(f"ALTER TABLE {table} {clauses}")
+            for _index_name, definition in indexes:
+                if "to_tsvector" not in definition:
+                    cursor.execute(definition)
+        finally:
+            cursor.close()
+
+
 def _check_values(engine: Any, table: str, columns: list[dict[str, Any]],
                   wanted: dict[str, tuple[str, str, str]],
                   rejected: dict[str, dict[str, Any]]) -> None:
@@ -283,15 +346,15 @@ def _convert(engine: Any, table: str, columns: list[dict[str, Any]],
     if not wanted:
         return
     try:
-        _sql(engine, f"ALTER TABLE {table} " + ", ".join(clause(name) for name in wanted))
+        _alter(engine, table, list(wanted), ", ".join(clause(name) for name in wanted))
         return
     except psycopg2.Error:
         pass
     for name in list(wanted):
         try:
-            _sql(engine, f"ALTER TABLE {table} " + clause(name))
+            _alter(engine, table, [name], clause(name))
         except psycopg2.Error as error:
-            log.info("Column %s of %s kept as text: %s", name, table, error)
+            log.warning("Column %s of %s kept as text: %s", name, table, error)
             rejected[name] = {"schema_rejected": 0}
 
 
