@@ -12,7 +12,9 @@ from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.opendata_governance import datastore, freshness, gate, search
+from ckanext.opendata_governance.datastore import dictionary
 from ckanext.opendata_governance.logic import action
+from ckanext.xloader.interfaces import IXloader
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
@@ -33,6 +35,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(IXloader, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__)
@@ -67,7 +70,11 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
         gate.check_updated(context, pkg_dict)
 
     def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
-        return gate.guard_bulk_process(app)
+        return dictionary.guard_dictionary_form(gate.guard_bulk_process(app))
+
+    def after_upload(self, context: Context, resource: dict[str, Any],
+                     dataset: dict[str, Any]) -> None:
+        dictionary.after_upload(resource, dataset)
 
     def after_resource_create(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource, created=True)
