@@ -45,16 +45,15 @@ def resource_api_examples(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
 
 
 def _example_cell(sample: dict[str, Any]) -> tuple[Optional[str], Optional[str]]:
-    """The first text column with a value in the first row (else any column)."""
-    records = sample.get("records") or [{}]
-    fields = [f for f in sample.get("fields", []) if f["id"] != "_id"]
-    ordered = ([f for f in fields if f.get("type") == "text"]
-               + [f for f in fields if f.get("type") != "text"])
-    for f in ordered:
-        value = records[0].get(f["id"])
-        if value not in (None, ""):
-            return f["id"], str(value)
-    return (ordered[0]["id"], "") if ordered else (None, None)
+    """A column and its value in the first row: a word if any column holds one (a
+    full-text search for a word reads better than for a number), else the first value."""
+    record = (sample.get("records") or [{}])[0]
+    fields = [f["id"] for f in sample.get("fields", []) if f["id"] != "_id"]
+    filled = [(f, str(record[f])) for f in fields if record.get(f) not in (None, "")]
+    words = [(f, v) for f, v in filled if any(c.isalpha() for c in v)]
+    if words or filled:
+        return (words or filled)[0]
+    return (fields[0], "") if fields else (None, None)
 
 
 def _action_url(action: str, **params: Any) -> str:
