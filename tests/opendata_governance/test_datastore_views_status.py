@@ -38,6 +38,8 @@ def test_a_queued_load_is_shown_as_waiting(app, served_portal):
     page = _page(app, resource)
     assert 'data-load-status="pending"' in page
     assert "En attente de chargement" in page
+    # xloader's own badge, translated by our catalogue.
+    assert "Données en attente de chargement dans le DataStore" in page
 
 
 def test_a_completed_load_shows_its_rows_and_time_to_anonymous_readers(app, served_portal):
@@ -67,6 +69,29 @@ def test_a_failed_download_is_told_in_french_and_the_raw_text_only_to_sysadmins(
     page = _page(app, resource, token)
     assert "aucun fichier à son adresse (erreur HTTP 404)" in page
     assert "Message technique (administrateurs du site uniquement)" in page
+    assert "status=404" in page
+
+
+def test_xloaders_datastore_tab_tells_editors_the_error_in_french(app, served_portal):
+    """On /dataset/<id>/resource_data/<rid>, an editor reads the French sentence and
+    not xloader's raw text; a sysadmin still gets the raw text."""
+    editor = factories.User()
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
+    dataset = factories.Dataset(owner_org=org["id"], private=True)
+    resource = helpers.call_action(
+        "resource_create", {"user": factories.Sysadmin()["name"]},
+        package_id=dataset["id"], format="CSV", name="Lien mort",
+        url=served_portal + "/absent/subventions.csv")
+    run_jobs()
+    url = "/fr/dataset/{}/resource_data/{}".format(dataset["id"], resource["id"])
+    token = factories.APIToken(user=editor["name"])["token"]
+    page = app.get(url, headers={"Authorization": token}).body
+    assert "aucun fichier à son adresse (erreur HTTP 404)" in page
+    assert ".module-content > .alert-error { display: none; }" in page
+    admin = factories.APIToken(user=factories.Sysadmin()["name"])["token"]
+    page = app.get(url, headers={"Authorization": admin}).body
+    assert "aucun fichier à son adresse (erreur HTTP 404)" in page
+    assert "alert-error { display: none; }" not in page
     assert "status=404" in page
 
 
