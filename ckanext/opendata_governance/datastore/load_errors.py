@@ -6,6 +6,8 @@ from typing import Any, Callable, Optional
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_governance.datastore import N_
+
 __all__ = ["explain", "raw_message"]
 
 _Explainer = Callable[["re.Match[str]"], str]
@@ -42,34 +44,34 @@ _PATTERNS: list[tuple[str, _Explainer]] = [
     (r"Data too large to load into Datastore: (\d+) bytes > max (\d+) bytes", _too_large),
     (r"status=(\w+) url=", _http_status),
     (r"Connection timed out|Read timed out|timed out after \d+s.*download",
-     _fixed("The file could not be downloaded: its server did not answer in time.")),
+     _fixed(N_("The file could not be downloaded: its server did not answer in time."))),
     (r"Only http, https, and ftp resources may be fetched",
-     _fixed("Only files at an http, https or ftp address can be loaded.")),
+     _fixed(N_("Only files at an http, https or ftp address can be loaded."))),
     (r"Job timed out after",
-     _fixed("Loading took too long and was stopped.")),
+     _fixed(N_("Loading took too long and was stopped."))),
     (r"at most 1600 columns|too many columns",
-     _fixed("The file has too many columns to be loaded (PostgreSQL accepts at most "
-            "1,600).")),
+     _fixed(N_("The file has too many columns to be loaded (PostgreSQL accepts at most "
+               "1,600)."))),
     (r"more values than the \d+ column|extra data after last expected column"
      r"|missing data for column",
-     _fixed("Some rows do not have as many values as the header has columns: check the "
-            "separators and the quotes around values containing them.")),
+     _fixed(N_("Some rows do not have as many values as the header has columns: check the "
+               "separators and the quotes around values containing them."))),
     (r"codec can't decode|invalid byte sequence|character with byte sequence"
      r"|[Ee]ncoding|UnicodeDecodeError",
-     _fixed("The file's characters could not be read: save it in UTF-8 and upload it "
-            "again.")),
+     _fixed(N_("The file's characters could not be read: save it in UTF-8 and upload it "
+               "again."))),
     (r"could not be read as a table|Loading file raised an error|doesn't have a sheet"
      r"|[Ff]ormat .*not supported|zip|BadZipFile",
-     _fixed("The file could not be read as a table: it may not really be in the format "
-            "its name suggests, or it may be empty or damaged.")),
+     _fixed(N_("The file could not be read as a table: it may not really be in the format "
+               "its name suggests, or it may be empty or damaged."))),
     (r"No entries found - nothing to load",
-     _fixed("The file contains no rows to load.")),
+     _fixed(N_("The file contains no rows to load."))),
     (r"Error with field definition|not a valid field name",
-     _fixed("A column name of the header cannot be used in the DataStore: check that "
-            "every column has a short name, different from the others.")),
+     _fixed(N_("A column name of the header cannot be used in the DataStore: check that "
+               "every column has a short name, different from the others."))),
     (r"invalid input syntax|out of range|Validation error writing rows",
-     _fixed("A value of the file could not be stored in its column: check that each "
-            "column holds one kind of value.")),
+     _fixed(N_("A value of the file could not be stored in its column: check that each "
+               "column holds one kind of value."))),
 ]
 _COMPILED = [(re.compile(pattern), explainer) for pattern, explainer in _PATTERNS]
 
