@@ -52,9 +52,14 @@ def test_a_loaded_csv_gets_a_table_view_once_the_datastore_load_completes(served
     assert _view_types(resource["id"]).count("datatables_view") == 1
 
 
-def test_a_json_resource_gets_a_text_view():
-    """JSON (like XML and TXT) is shown by core's text view."""
-    resource = _resource("equipements.json", b'{"nom": "Piscine"}', "JSON")
+@pytest.mark.parametrize("name, content, fmt", [
+    ("equipements.json", b'{"nom": "Piscine"}', "JSON"),
+    ("equipements.xml", b"<equipements><nom>Piscine</nom></equipements>", "XML"),
+    ("lisez-moi.txt", "Données ouvertes de Rennes".encode(), "TXT"),
+])
+def test_json_xml_and_txt_resources_get_a_text_view(name, content, fmt):
+    """JSON, XML and TXT are shown by core's text view."""
+    resource = _resource(name, content, fmt)
     assert _view_types(resource["id"]) == ["text_view"]
 
 

@@ -80,6 +80,18 @@ def _examples(app, resource) -> dict[str, str]:
             for label, url in found}
 
 
+def test_cores_data_api_button_opens_a_french_window(app, loaded):
+    """The "API de données" button of core's datastore: its window's strings in French."""
+    import re
+    page = _page(app, loaded)
+    button = re.search(r'href="([^"]+)" data-module="api-info"', page)
+    assert button and "API de données" in page
+    assert button.group(1).startswith("/fr/")
+    window = app.get(html.unescape(button.group(1))).body
+    assert "Accédez aux données de la ressource par une API web" in window
+    assert "Exemples de code :" in window
+
+
 def test_the_page_links_the_csv_json_and_xlsx_dumps(app, loaded):
     """Each dump link of the page downloads the rows in its format."""
     page = _page(app, loaded)
