@@ -23,6 +23,7 @@ BORROWED = (
     N_("Strip Extra Leading and Trailing White Space"),
     # CKAN datastore's Data API window.
     N_("Access resource data via a web API with powerful query support"),
+    N_("Access resource data via a web API with powerful query support."),  # CKAN 2.12
     N_("Code examples:"),
     N_('Get 5 results containing "jones" in any field:'),
     N_('Get results with either "watershed" or "survey" as subject and "active" as its '
