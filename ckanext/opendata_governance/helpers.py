@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.opendata_governance import freshness, frequencies
+from ckanext.opendata_governance.datastore import api_examples, load_status
 from ckanext.suite import licences
 
 __all__ = [
@@ -276,3 +277,18 @@ def governance_check_results(pkg_dict: dict[str, Any], resource_id: str
         return None
     return [result for result in listed["results"]
             if result["resource_id"] in (None, resource_id)]
+
+
+# The resource page's DataStore blocks (ckanext/opendata_governance/datastore/).
+__all__ += ["governance_datastore_load_status", "governance_datastore_api_examples"]
+
+
+def governance_datastore_load_status(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The resource's DataStore load, as its page shows it (see
+    ``datastore.load_status.resource_load_status``)."""
+    return load_status.resource_load_status(resource)
+
+
+def governance_datastore_api_examples(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """Data API calls and dump links on the resource's own data, or None."""
+    return api_examples.resource_api_examples(resource)

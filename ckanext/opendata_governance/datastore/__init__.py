@@ -9,7 +9,12 @@ from typing import Any, MutableMapping
 #: and not shared between the machines of a deployment.
 XLOADER_SQLITE_DEFAULT = "sqlite:////tmp/xloader_jobs.db"
 
-__all__ = ["configure_xloader"]
+__all__ = ["configure_xloader", "N_"]
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction only: it is translated where it is shown."""
+    return message
 
 
 def configure_xloader(config: MutableMapping[str, Any]) -> None:
