@@ -15,3 +15,19 @@ if [ -z "$("${admin[@]}" -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 
 fi
 "$venv/bin/python" -m ckanext.suite.datastore_db "postgresql://${role}@127.0.0.1:5432/${db}" \
     | "${admin[@]}" -d postgres >/dev/null
+# CKAN 2.11's script gives every table the full-text trigger, CKAN 2.12's own bookkeeping
+# table (_table_stats) included when both versions share a database, after which every
+# 2.12 load fails: the DataStore's own tables (named _...) never carry it.
+"${admin[@]}" -d "${db}_datastore" >/dev/null <<'SQL'
+DO $body$
+DECLARE t record;
+BEGIN
+    FOR t IN SELECT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE g.tgname = 'zfulltext' AND n.nspname = 'public' AND c.relname LIKE '\_%'
+    LOOP
+        EXECUTE format('DROP TRIGGER zfulltext ON public.%I', t.relname);
+    END LOOP;
+END;
+$body$;
+SQL
