@@ -72,6 +72,8 @@ def test_the_query_may_come_as_json_text_with_a_list_filter_and_q(app):
     ({"q": "x" * 201}, "at most 200 characters"),
     ({"sort": "commune, habitants, departement, commune"}, "at most 3 fields"),
     ({"limit": 5}, "Unknown query keys: limit"),
+    ({"filters": {"habitants": "beaucoup"}}, "The DataStore refuses this query"),
+    ({"sort": "commune; DROP TABLE x"}, "No such field in the resource's table"),
     ("not json", "JSON object"),
     ({"filters": "{bad"}, "JSON object"),
 ])
