@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.reuse_tracker.mail import render, send
+from ckanext.reuse_tracker.mail import one_line, render, send
 
 __all__ = ["routing", "render", "send", "notify_received", "notify_answered"]
 
@@ -72,10 +72,20 @@ def notify_received(feedback: dict[str, Any], package: model.Package) -> list[st
         "feedback_received", dataset_title=package.title or package.name,
         kind=feedback["kind"], body=feedback["body"], rating=feedback.get("rating"),
         reference=feedback.get("reference") or "", author=feedback["author"],
+        row=_row(feedback.get("row")),
         feedback_url=f"{_site_url()}/feedback/{feedback['id']}",
         dataset_url=f"{_site_url()}/dataset/{package.name}",
         response_days=tk.config["ckanext.reuse_tracker.feedback_response_days"])
     return send(recipients, subject, body)
+
+
+def _row(row: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """A quoted row for a plain-text mail: one line per field, none breaking the layout."""
+    if not row:
+        return None
+    lines = [f"{one_line(field)}: {one_line('' if value is None else value)}"
+             for field, value in row["values"]]
+    return {"id": row["id"], "lines": lines}
 
 
 def notify_answered(feedback: dict[str, Any], package: model.Package,

@@ -43,7 +43,7 @@ def create(id: str) -> Result:
     """Post the dataset page's feedback form, then go back to the dataset."""
     form = tk.request.form
     data = {"package_id": id, **{key: form.get(key, "") for key in (
-        "kind", "body", "rating", "resource_id", "reference", "author_name")}}
+        "kind", "body", "rating", "resource_id", "reference", "row_id", "author_name")}}
     data[HONEYPOT_FIELD] = form.get(HONEYPOT_FIELD, "")
     data = {key: value for key, value in data.items() if value != ""}
     try:

@@ -1,6 +1,7 @@
 """Reuse pages: gallery, reuse page, forms, moderation queue, organization tab."""
 from __future__ import annotations
 
+import json
 from typing import Any, Union
 
 from flask import Blueprint, send_file
@@ -25,6 +26,8 @@ SORTS = ("newest", "datasets", "title")
 #: The form fields passed to reuse_create and reuse_update as typed.
 FORM_FIELDS = ("title", "url", "description", "type", "topic", "datasets", "image_url",
                "organization_id", "contact_email")
+#: The form fields of the DataStore query (datastore_query's keys, prefixed).
+QUERY_FIELDS = ("resource_id", "filters", "q", "sort")
 
 
 @reuses.errorhandler(tk.NotAuthorized)
@@ -98,6 +101,10 @@ def _form_data() -> dict[str, Any]:
     form = tk.request.form
     data: dict[str, Any] = {key: form.get(key, "").strip() for key in FORM_FIELDS}
     data[HONEYPOT_FIELD] = form.get(HONEYPOT_FIELD, "")
+    query = {key: form.get(f"query_{key}", "").strip() for key in QUERY_FIELDS}
+    # No resource named: no query (on edit, that removes it).
+    data["datastore_query"] = ({key: value for key, value in query.items() if value}
+                               if query["resource_id"] else "")
     upload = tk.request.files.get("image_upload")
     if upload is not None and upload.filename:
         data["image_upload"] = upload
@@ -153,6 +160,12 @@ def _values_of(reuse: dict[str, Any]) -> dict[str, Any]:
     values = {key: reuse.get(key) or "" for key in FORM_FIELDS}
     values["datasets"] = ", ".join(dataset["name"] for dataset in reuse.get("datasets") or [])
     values["featured"] = reuse.get("featured", False)
+    query = reuse.get("datastore_query") or {}
+    values["datastore_query"] = {
+        "resource_id": query.get("resource_id", ""), "q": query.get("q", ""),
+        "sort": query.get("sort", ""),
+        "filters": json.dumps(query["filters"], ensure_ascii=False) if query.get("filters")
+        else ""}
     if _stored_image(reuse.get("image_url")):
         # An uploaded image is shown apart; typed back as a URL it would replace the file.
         values["image_url"] = ""

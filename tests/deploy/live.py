@@ -28,7 +28,8 @@ def clean_env() -> dict[str, str]:
     (and the backup scripts) at the test database instead of the ini's."""
     return {key: value for key, value in os.environ.items()
             if key not in ("CKAN_SQLALCHEMY_URL", "CKAN_STORAGE_PATH", "CKAN_REDIS_URL",
-                           "CKAN_INI", "CKAN_SITE_URL")}
+                           "CKAN_INI", "CKAN_SITE_URL", "CKAN_DATASTORE_WRITE_URL",
+                           "CKAN_DATASTORE_READ_URL")}
 
 
 def database_url(name: str) -> str:
@@ -36,27 +37,42 @@ def database_url(name: str) -> str:
     return str(sa.engine.make_url(tk.config["sqlalchemy.url"]).set(database=name))
 
 
+def datastore_url(db_url: str) -> str:
+    """The URL of the DataStore database beside ``db_url`` (<database>_datastore)."""
+    url = sa.engine.make_url(db_url)
+    return url.set(database=f"{url.database}_datastore").render_as_string(
+        hide_password=False)
+
+
 def test_database_name() -> str:
     return str(sa.engine.make_url(tk.config["sqlalchemy.url"]).database)
 
 
 def fresh_database(name: str) -> str:
-    """Drop ``name`` if it exists and create it empty as scripts/ensure-db.sh does (owned by
-    the portal's role, with unaccent); its URL."""
-    superuser = os.environ.get("PGSUPERUSER", "postgres")
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", superuser, "-d", "postgres", "-qtA",
-                    "-v", "ON_ERROR_STOP=1", "-c",
-                    f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
-                   check=True, capture_output=True)
-    subprocess.run([str(ROOT / "scripts" / "ensure-db.sh"), name], check=True,
-                   capture_output=True)
+    """Drop ``name`` and its DataStore ``name_datastore`` if they exist and create them
+    empty as scripts/ensure-db.sh does (owned by the portal's role, with unaccent); the
+    URL of ``name``. The DataStore gets its permissions (scripts/ensure-datastore-db.sh)
+    from ``prepare_demo_portal``, or from restore.sh."""
+    drop_database(name)
+    for database in (name, f"{name}_datastore"):
+        subprocess.run([str(ROOT / "scripts" / "ensure-db.sh"), database], check=True,
+                       capture_output=True)
     return database_url(name)
 
 
 def drop_database(name: str) -> None:
+    """Drop ``name`` and its DataStore database."""
     superuser = os.environ.get("PGSUPERUSER", "postgres")
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", superuser, "-d", "postgres", "-qtA",
-                    "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+    for database in (name, f"{name}_datastore"):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", superuser, "-d", "postgres", "-qtA",
+                        "-c", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'],
+                       check=True, capture_output=True)
+
+
+def datastore_permissions(db_url: str) -> None:
+    """scripts/ensure-datastore-db.sh's permissions on the DataStore of ``db_url``."""
+    name = str(sa.engine.make_url(db_url).database)
+    subprocess.run([str(ROOT / "scripts" / "ensure-datastore-db.sh"), str(BIN.parent), name],
                    check=True, capture_output=True)
 
 
@@ -93,7 +109,8 @@ def prepare_demo_portal(ini: pathlib.Path) -> None:
 
 def script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run scripts/<name> and return its result, whatever its exit status."""
-    return subprocess.run([str(ROOT / "scripts" / name), *args], cwd=ROOT, env=clean_env(),
+    return subprocess.run([str(ROOT / "scripts" / name), *args], cwd=ROOT,
+                          env={**clean_env(), "CKAN_BIN": str(BIN / "ckan")},
                           capture_output=True, text=True, timeout=900)
 
 

@@ -1,5 +1,6 @@
-"""scripts/backup.sh and restore.sh on a demo portal made as `make run` makes it, restored
-into a new database and storage folder and served by gunicorn as ckan-web.service runs it."""
+"""scripts/backup.sh and restore.sh on a demo portal made as `make run` makes it (with a
+table loaded into its DataStore), restored into a new database, DataStore database and
+storage folder and served by gunicorn as ckan-web.service runs it."""
 from __future__ import annotations
 
 import dataclasses
@@ -39,6 +40,44 @@ class Restored:
     url: str
     log: pathlib.Path
     webassets: pathlib.Path
+    datastore_resource: str
+    source_datastore: dict[str, tuple[int, str]]
+    restored_datastore: dict[str, tuple[int, str]]
+    restored_datastore_url: str
+
+
+#: The table loaded into the demo portal's DataStore before the backup.
+DATASTORE_FIELDS = [{"id": "commune", "type": "text"}, {"id": "habitants", "type": "int"},
+                    {"id": "note", "type": "text"}]
+DATASTORE_RECORDS = [{"commune": "Rennes", "habitants": 222485, "note": "préfecture"},
+                     {"commune": "Saint-Malo", "habitants": 46803, "note": "côte d'Émeraude"},
+                     {"commune": "Vitré", "habitants": 18877, "note": None}]
+
+
+def _datastore_tables(db_url: str) -> dict[str, tuple[int, str]]:
+    """The DataStore's resource tables (CKAN's own helpers, named _..., left out)."""
+    return {name: value for name, value in live.table_fingerprints(
+        live.datastore_url(db_url)).items() if not name.startswith("_")}
+
+
+def _load_datastore(ini: pathlib.Path, port: int, log: pathlib.Path, source_url: str) -> str:
+    """Serve the portal of ``ini`` and load a table into the DataStore of one public
+    resource through the Data API, as xloader does; the resource's id."""
+    engine = sa.create_engine(source_url)
+    with engine.connect() as conn:
+        resource_id = conn.execute(sa.text(
+            "SELECT r.id FROM resource r JOIN package p ON p.id = r.package_id "
+            "WHERE r.state = 'active' AND p.state = 'active' AND NOT p.private "
+            "ORDER BY r.id LIMIT 1")).scalar_one()
+    engine.dispose()
+    token = _sysadmin_token(ini, "datastore-loader")
+    for url in live.serve(ini, port, log):
+        response = requests.post(
+            f"{url}/api/3/action/datastore_create", headers={"Authorization": token},
+            json={"resource_id": resource_id, "force": True, "fields": DATASTORE_FIELDS,
+                  "records": DATASTORE_RECORDS}, timeout=120)
+        assert response.ok, response.text
+    return resource_id
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +96,8 @@ def restored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restored]:
         source_ini = live.write_production_ini(tmp / "source.ini", source_url, source_storage,
                                                port)
         live.prepare_demo_portal(source_ini)
+        live.datastore_permissions(source_url)
+        resource_id = _load_datastore(source_ini, port, tmp / "source.log", source_url)
         backup = tmp / "backup"
         result = live.script("backup.sh", "-c", str(source_ini), str(backup))
         assert result.returncode == 0, result.stderr
@@ -70,7 +111,10 @@ def restored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restored]:
             source_ini=source_ini, source_url=source_url, source_storage=source_storage,
             backup=backup, source_tables=live.table_fingerprints(source_url),
             restored_tables=live.table_fingerprints(restored_url), url="",
-            log=tmp / "gunicorn.log", webassets=tmp / "restored" / "webassets")
+            log=tmp / "gunicorn.log", webassets=tmp / "restored" / "webassets",
+            datastore_resource=resource_id, source_datastore=_datastore_tables(source_url),
+            restored_datastore=_datastore_tables(restored_url),
+            restored_datastore_url=live.datastore_url(restored_url))
         for url in live.serve(restored_ini, port, snapshot.log):
             yield dataclasses.replace(snapshot, url=url)
         live.ckan(source_ini, "jobs", "clear")
@@ -88,8 +132,41 @@ def _api(url: str, action: str, **params: Any) -> Any:
 def test_backup_holds_the_database_and_the_storage(restored):
     """The backup is a pg_dump archive, the storage folder's archive and their checksums."""
     assert sorted(p.name for p in restored.backup.iterdir()) == [
-        "MANIFEST", "database.dump", "storage.tar.gz"]
+        "MANIFEST", "database.dump", "datastore.dump", "storage.tar.gz"]
     assert (restored.backup / "database.dump").read_bytes()[:5] == b"PGDMP"
+    assert (restored.backup / "datastore.dump").read_bytes()[:5] == b"PGDMP"
+
+
+def test_restored_datastore_has_the_loaded_table(restored):
+    """The DataStore database comes back with the loaded table, row for row."""
+    assert restored.source_datastore[restored.datastore_resource][0] == len(DATASTORE_RECORDS)
+    assert restored.restored_datastore == restored.source_datastore
+
+
+def test_restored_datastore_is_readable_by_datastore_ro(restored):
+    """Permissions re-applied: the read-only role reads the restored table, and the Data
+    API of the restored portal (which searches as datastore_ro) answers from it."""
+    read_url = sa.engine.make_url(restored.restored_datastore_url).set(
+        username="datastore_ro", password=None)
+    engine = sa.create_engine(read_url)
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(sa.text(
+                f'SELECT count(*) FROM "{restored.datastore_resource}"')).scalar()
+            assert count == len(DATASTORE_RECORDS)
+            with pytest.raises(sa.exc.ProgrammingError):  # still read-only
+                conn.execute(sa.text(
+                    f'DELETE FROM "{restored.datastore_resource}"'))
+    finally:
+        engine.dispose()
+    found = _api(restored.url, "datastore_search", resource_id=restored.datastore_resource,
+                 sort="habitants desc")
+    assert [{key: row[key] for key in ("commune", "habitants", "note")}
+            for row in found["records"]] == DATASTORE_RECORDS
+    assert found["total"] == len(DATASTORE_RECORDS)
+    filtered = _api(restored.url, "datastore_search", resource_id=restored.datastore_resource,
+                    q="Émeraude")
+    assert [row["commune"] for row in filtered["records"]] == ["Saint-Malo"]
 
 
 def test_restored_database_has_every_row_of_every_table(restored):
@@ -182,11 +259,30 @@ def test_restore_into_a_storage_folder_with_files_is_refused(restored, tmp_path)
         live.drop_database(name)
 
 
-def _sysadmin_token(ini: pathlib.Path) -> str:
-    live.ckan(ini, "user", "add", "backup-writer", "email=writer@example.org",
+def test_restore_into_a_datastore_that_is_not_empty_is_refused(restored, tmp_path):
+    """An empty database but a DataStore database already holding a table: refused before
+    anything is restored."""
+    name = f"{live.test_database_name()}_backup_ds_full"
+    try:
+        url = live.fresh_database(name)
+        engine = sa.create_engine(live.datastore_url(url))
+        with engine.begin() as conn:
+            conn.execute(sa.text('CREATE TABLE "left-over" (n int)'))
+        engine.dispose()
+        ini = live.write_production_ini(tmp_path / "ckan.ini", url, tmp_path / "storage", 8080)
+        result = live.script("restore.sh", "-c", str(ini), str(restored.backup))
+        assert result.returncode == 1
+        assert "the DataStore database is not empty" in result.stderr
+        assert live.table_fingerprints(url) == {}
+    finally:
+        live.drop_database(name)
+
+
+def _sysadmin_token(ini: pathlib.Path, name: str = "backup-writer") -> str:
+    live.ckan(ini, "user", "add", name, f"email={name}@example.org",
               "password=Writer-Password-2026")
-    live.ckan(ini, "sysadmin", "add", "backup-writer")
-    return live.ckan(ini, "user", "token", "add", "backup-writer", "writes", "-q"
+    live.ckan(ini, "sysadmin", "add", name)
+    return live.ckan(ini, "user", "token", "add", name, "writes", "-q"
                      ).stdout.strip().splitlines()[-1].strip()
 
 

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.reuse_tracker import antispam, feedback_mail, feedback_spam
+from ckanext.reuse_tracker import antispam, datastore_refs, feedback_mail, feedback_spam
 from ckanext.reuse_tracker.logic import feedback_schema as schema
 from ckanext.reuse_tracker.logic.feedback_auth import (
     can_manage_dataset, managed_organizations)
@@ -110,6 +110,7 @@ def _dictize(feedback: Feedback, users: dict[str, model.User], manager: bool,
         "service": feedback.service,
         "resource_id": feedback.resource_id,
         "reference": feedback.reference,
+        "row_id": feedback.row_id,
         "kind": feedback.kind,
         "body": feedback.body,
         "rating": feedback.rating,
@@ -128,6 +129,8 @@ def _dictize(feedback: Feedback, users: dict[str, model.User], manager: bool,
             "answered_by": answerer.display_name if answerer else None,
             "first_response": _iso(feedback.first_response),
             "overdue": _overdue(feedback, now),
+            # The quoted row's values: for those who handle the feedback.
+            "row": datastore_refs.row_for(feedback.row_id, feedback.row_values),
         })
     return result
 
@@ -171,6 +174,9 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
         a new one replaces the previous)
     :param resource_id: a resource of the dataset (optional)
     :param reference: a row or column reference in the data (optional)
+    :param row_id: the ``_id`` of a row of ``resource_id``'s DataStore table, quoted
+        (optional): the row must exist and the author must be able to read the
+        resource; its values are kept with the feedback and shown to its handlers
     :param author_name: how an anonymous visitor signs (optional)
     :returns: the feedback (with its handling details for the dataset's editors)
     """
@@ -188,6 +194,8 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
         errors["rating"] = [tk._("Log in to rate the dataset")]
     if errors:
         raise tk.ValidationError(errors)
+    row_values = (datastore_refs.check_row(context, resource_id, data["row_id"])
+                  if data.get("row_id") is not None else None)
     if user is None and not context.get("ignore_auth") and antispam.rate_limited(
             "feedback", _client_ip(context),
             tk.config["ckanext.reuse_tracker.feedback_rate_limit"],
@@ -199,6 +207,8 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
         package_id=package.id, organization_id=package.owner_org,
         service=package.extras.get("owner_service") or None,
         resource_id=resource_id or None, reference=data.get("reference") or None,
+        row_id=data.get("row_id") if row_values is not None else None,
+        row_values=row_values,
         kind=data["kind"], body=data["body"], rating=data.get("rating"),
         author_id=user.id if user else None,
         author_name=None if user else (data.get("author_name") or None),

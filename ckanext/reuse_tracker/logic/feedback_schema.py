@@ -23,7 +23,9 @@ def validate(data_dict: DataDict, schema_: Schema, context: Context) -> dict[str
 def feedback_create(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
                     strip_value: Validator, feedback_kind: Validator,
                     feedback_rating: Validator, feedback_text_length: Validator,
-                    feedback_short_text: Validator, ignore: Validator) -> Schema:
+                    feedback_short_text: Validator, ignore: Validator,
+                    ignore_empty: Validator, int_validator: Validator,
+                    is_positive_integer: Validator) -> Schema:
     return {
         "package_id": [not_empty, unicode_safe],
         "kind": [not_empty, unicode_safe, feedback_kind],
@@ -31,6 +33,7 @@ def feedback_create(not_empty: Validator, ignore_missing: Validator, unicode_saf
         "rating": [ignore_missing, feedback_rating],
         "resource_id": [ignore_missing, unicode_safe, strip_value],
         "reference": [ignore_missing, unicode_safe, feedback_short_text],
+        "row_id": [ignore_empty, int_validator, is_positive_integer],
         "author_name": [ignore_missing, unicode_safe, feedback_short_text],
         "__extras": [ignore],
     }

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.reuse_tracker import antispam, images, mail, topics
+from ckanext.reuse_tracker import antispam, datastore_refs, images, mail, topics
 from ckanext.reuse_tracker.logic import reuse_schema as schema
 from ckanext.reuse_tracker.logic.reuse_auth import (
     admin_organization_ids, is_submitter, moderated_reuse_ids)
@@ -60,6 +60,13 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
         belongs to (optional)
     :param contact_email: a private contact address, shown to moderators only (optional)
     :param name: the slug (optional: made from the title)
+    :param datastore_query: a query on a resource's DataStore table that the reuse
+        uses (optional): ``{"resource_id": ..., "filters": {field: value or [values]},
+        "q": text, "sort": "field desc"}`` (or its JSON text), as ``datastore_search``
+        takes them; the resource must be readable by the submitter and in the DataStore,
+        filters and sort must name fields of its table (at most 10 filters of 20 values,
+        texts of 200 characters, 3 sorted fields). Shown back, with links that run it,
+        only to those who can read the resource.
     :returns: the reuse
     """
     tk.check_access("reuse_create", context, data_dict)
@@ -72,6 +79,7 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     organization_id = _organization_id(context, user, data.get("organization_id"))
     if data.get("name") and Reuse.get(data["name"]) is not None:
         raise tk.ValidationError({"name": [tk._("This name is already used by another reuse")]})
+    query = _datastore_query(context, data.get("datastore_query"))
 
     image_url, thumbnail_url = data.get("image_url"), data.get("image_url")
     if data.get("image_upload") is not None:
@@ -87,7 +95,8 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
         organization_id=organization_id, contact_email=data.get("contact_email"),
         state="published" if published else "pending",
         published=now if published else None, created=now, modified=now,
-        moderated_by=user.id if published and user else None, extras={})
+        moderated_by=user.id if published and user else None,
+        extras={datastore_refs.FIELD: query} if query else {})
     model.Session.add(reuse)
     model.Session.flush()
     for package in packages:
@@ -115,6 +124,8 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
         image_upload, organization_id, contact_email: as in ``reuse_create``
     :param clear_image: remove the image (default false)
     :param featured: show it first in the gallery (sysadmins only)
+    :param datastore_query: as in ``reuse_create``; empty removes it (a query on a
+        resource the caller cannot read is kept)
     :returns: the reuse
     """
     tk.check_access("reuse_update", context, data_dict)
@@ -131,6 +142,8 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
                        if "organization_id" in data else reuse.organization_id)
     upload = (images.store_upload(data["image_upload"])
               if data.get("image_upload") is not None else None)
+    query = (_datastore_query(context, data["datastore_query"])
+             if "datastore_query" in data else None)
 
     changed = False
     for key in ("title", "url", "description", "type", "topic", "contact_email", "featured"):
@@ -145,6 +158,8 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if packages is not None:
         changed = _relink(context, reuse, packages) or changed
     changed = _change_image(reuse, data, upload) or changed
+    if "datastore_query" in data:
+        changed = _change_query(context, reuse, query) or changed
 
     if changed:
         if (reuse.state != "pending" and is_submitter(context.get("user"), reuse)
@@ -491,6 +506,27 @@ def _change_image(reuse: Reuse, data: dict[str, Any],
     return True
 
 
+def _datastore_query(context: Context, value: Any) -> Optional[dict[str, Any]]:
+    """The reuse's DataStore query checked with the caller's rights, or None."""
+    query = datastore_refs.parse_query(value)
+    return datastore_refs.check_query(context, query) if query is not None else None
+
+
+def _change_query(context: Context, reuse: Reuse, query: Optional[dict[str, Any]]) -> bool:
+    extras = dict(reuse.extras or {})
+    stored = extras.get(datastore_refs.FIELD)
+    if query is None and stored and datastore_refs.query_for(context, stored) is None:
+        return False  # a query the caller cannot see is not theirs to drop
+    if query == stored:
+        return False
+    if query is None:
+        extras.pop(datastore_refs.FIELD, None)
+    else:
+        extras[datastore_refs.FIELD] = query
+    reuse.extras = extras
+    return True
+
+
 def _may_see(context: Context, reuse: Reuse) -> bool:
     if reuse.state in PUBLIC_STATES:
         return True
@@ -627,6 +663,9 @@ def _dictize_many(context: Context, reuses: list[Reuse]) -> list[dict[str, Any]]
             "dataset_count": len(datasets[reuse.id]),
             "submitter": ({"name": submitter.name, "display_name": submitter.display_name}
                           if submitter is not None else None),
+            # Only for those who can read the resource: a private one's query stays hidden.
+            "datastore_query": datastore_refs.query_for(
+                context, (reuse.extras or {}).get(datastore_refs.FIELD)),
         }
         if reuse.id in moderated or (user is not None and user.id == reuse.submitter_id):
             moderator = users.get(reuse.moderated_by or "")

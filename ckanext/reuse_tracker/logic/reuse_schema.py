@@ -43,6 +43,8 @@ def reuse_create(not_empty: Validator, ignore_empty: Validator,
         "image_upload": [ignore_empty],
         "organization_id": [ignore_empty, unicode_safe],
         "contact_email": [ignore_empty, unicode_safe, strip_value, email_validator],
+        # Checked by the action (datastore_refs): a dict or its JSON text.
+        "datastore_query": [ignore_empty],
     }
 
 
@@ -70,6 +72,8 @@ def reuse_update(not_empty: Validator, ignore_missing: Validator, ignore_empty: 
         "contact_email": [ignore_missing, unicode_safe, strip_value,
                           _email_or_empty(email_validator)],
         "featured": [ignore_missing, boolean_validator],
+        # Checked by the action (datastore_refs); empty clears it.
+        "datastore_query": [ignore_missing],
     }
 
 

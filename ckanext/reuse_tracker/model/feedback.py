@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -40,6 +41,10 @@ class Feedback(tk.BaseModel):  # type: ignore[misc, valid-type]
     resource_id = sa.Column(sa.UnicodeText)
     # A row or column reference in the data ("ligne 12", "colonne montant"...).
     reference = sa.Column(sa.UnicodeText)
+    # A quoted row of the resource's DataStore table: its _id, and its values
+    # ([[field, value], ...]) when quoted.
+    row_id = sa.Column(sa.Integer)
+    row_values = sa.Column(JSONB)
     kind = sa.Column(sa.UnicodeText, nullable=False)
     body = sa.Column(sa.UnicodeText, nullable=False)
     rating = sa.Column(sa.Integer)
