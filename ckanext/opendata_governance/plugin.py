@@ -10,8 +10,10 @@ from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.xloader.interfaces import IXloader
 
 from ckanext.opendata_governance import datastore, freshness, gate, search
+from ckanext.opendata_governance.datastore import gate as datastore_gate
 from ckanext.opendata_governance.logic import action
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
@@ -33,6 +35,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(IXloader, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__)
@@ -67,7 +70,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
         gate.check_updated(context, pkg_dict)
 
     def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
-        return gate.guard_bulk_process(app)
+        return datastore_gate.guard_previews(gate.guard_bulk_process(app))
 
     def after_resource_create(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource, created=True)
@@ -78,3 +81,10 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_resource_update(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource)
+
+    def can_upload(self, resource_id: str) -> bool:
+        return datastore_gate.can_upload(resource_id)
+
+    def after_upload(self, context: Context, resource_dict: dict[str, Any],
+                     dataset_dict: dict[str, Any]) -> None:
+        datastore_gate.after_upload(context, resource_dict, dataset_dict)
