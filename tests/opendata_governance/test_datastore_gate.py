@@ -13,7 +13,7 @@ from ckanext.opendata_governance import check_runner
 from tests.opendata_governance.checks_setup import upload
 from tests.opendata_governance.datastore_setup import (
     MARKS, datastore_records, run_jobs, served_portal)  # noqa: F401 (fixture)
-from tests.opendata_governance.gate_setup import approve, open_dataset, published
+from tests.opendata_governance.gate_setup import approve, open_dataset, published, switch_gate
 
 pytestmark = MARKS
 
@@ -179,7 +179,9 @@ def test_a_link_to_a_private_address_is_not_loaded(served_portal, url):
 def test_an_allow_listed_private_link_is_loaded(served_portal):
     """A link the site allow-lists (an intranet server) is loaded like any other."""
     user = factories.Sysadmin()
-    dataset = factories.Dataset(owner_org=factories.Organization()["id"], private=True)
+    org = factories.Organization()
+    switch_gate(org["id"], False)
+    dataset = factories.Dataset(owner_org=org["id"])
     source = helpers.call_action(
         "resource_create", {"user": user["name"]}, package_id=dataset["id"],
         name="Source", format="TXT", upload=upload(b"a;b\n1;2\n", "source.txt"))

@@ -246,10 +246,29 @@ def _withheld_preview(endpoint: str, view: Callable[..., Any]) -> Callable[..., 
     return guarded
 
 
+def _table_query_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Core's table queries of the preview let a private view's NotAuthorized, and a
+    malformed column number or count, through as a 500."""
+    @functools.wraps(view)
+    def answered(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except tk.NotAuthorized:
+            return json.dumps({"error": tk._("Not authorized")}), 403
+        except tk.ObjectNotFound:
+            return json.dumps({"error": tk._("Resource view not found")}), 404
+        except (ValueError, IndexError) as error:
+            return json.dumps({"error": tk._("Invalid table query: {error}").format(
+                error=error)}), 409
+    return answered
+
+
 def guard_previews(app: Any) -> Any:
     """Previews, table queries and dumps of a resource withheld by the personal-data
     scan: the reason for its editors, a 404 for everyone else."""
     for endpoint, view in list(app.view_functions.items()):
         if endpoint in _PREVIEWS:
+            if endpoint.startswith("datatablesview."):
+                view = _table_query_errors(view)
             app.view_functions[endpoint] = _withheld_preview(endpoint, view)
     return app
