@@ -6,7 +6,6 @@ import re
 from types import ModuleType
 from typing import Any, Callable
 
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 __all__ = ["MAX_DEPTH", "check", "guarded", "actions_of"]
@@ -98,10 +97,9 @@ def guarded(action: Callable[..., Any]) -> Callable[..., Any]:
 
 def actions_of(module: ModuleType) -> Callable[[], dict[str, Callable[..., Any]]]:
     """For ``tk.blanket.actions``: the module's public actions, each guarded; an action
-    marked ``requires_plugin`` (chaining that plugin's action) only while it is loaded."""
+    with an ``available`` test (one chaining another plugin's action) only when it passes."""
     def get_actions() -> dict[str, Callable[..., Any]]:
-        return {name: guarded(getattr(module, name)) for name in module.__all__
-                if p.plugin_loaded(getattr(getattr(module, name), "requires_plugin",
-                                           None) or "")
-                or not getattr(getattr(module, name), "requires_plugin", None)}
+        actions = {name: getattr(module, name) for name in module.__all__}
+        return {name: guarded(action) for name, action in actions.items()
+                if getattr(action, "available", None) is None or action.available()}
     return get_actions

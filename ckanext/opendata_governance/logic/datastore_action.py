@@ -5,6 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
@@ -26,4 +27,10 @@ def datastore_search_sql(original: Action, context: Context, data_dict: DataDict
             "The database refused the query: {error}").format(error=message)]}) from error
 
 
-datastore_search_sql.requires_plugin = "datastore"  # type: ignore[attr-defined]
+def _sql_search_enabled() -> bool:
+    """Whether the DataStore offers ``datastore_search_sql`` (an option, off by default)."""
+    return p.plugin_loaded("datastore") and tk.asbool(
+        tk.config.get("ckan.datastore.sqlsearch.enabled"))
+
+
+datastore_search_sql.available = _sql_search_enabled  # type: ignore[attr-defined]
