@@ -202,9 +202,7 @@ def withdraw(resource_ids: list[str]) -> list[str]:
     model.Session.expire_all()
     for resource_id in resource_ids:
         resource = _resource(resource_id)
-        if resource is None or not resource.get("datastore_active"):
-            continue
-        reason = _scan_refusal(resource)
+        reason = _scan_refusal(resource) if resource is not None else None
         if reason is not None and _delete_table(resource_id, reason):
             withdrawn.append(resource_id)
     return withdrawn
