@@ -117,6 +117,8 @@ def store(package_id: str, results: list[dict[str, Any]], trigger: str,
         model.Session.add(row)
         rows.append(row)
     model.Session.flush()
+    from ckanext.opendata_governance.datastore import gate as datastore_gate
+    datastore_gate.note_results(results)
     return [row.as_dict() for row in rows]
 
 

@@ -10,11 +10,12 @@ from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.xloader.interfaces import IXloader
 
 from ckanext.opendata_governance import datastore, freshness, gate, search
 from ckanext.opendata_governance.datastore import dictionary
+from ckanext.opendata_governance.datastore import gate as datastore_gate
 from ckanext.opendata_governance.logic import action
-from ckanext.xloader.interfaces import IXloader
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
@@ -70,11 +71,8 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
         gate.check_updated(context, pkg_dict)
 
     def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
-        return dictionary.guard_dictionary_form(gate.guard_bulk_process(app))
-
-    def after_upload(self, context: Context, resource: dict[str, Any],
-                     dataset: dict[str, Any]) -> None:
-        dictionary.after_upload(resource, dataset)
+        return datastore_gate.guard_previews(
+            dictionary.guard_dictionary_form(gate.guard_bulk_process(app)))
 
     def after_resource_create(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource, created=True)
@@ -85,3 +83,11 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_resource_update(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource)
+
+    def can_upload(self, resource_id: str) -> bool:
+        return datastore_gate.can_upload(resource_id)
+
+    def after_upload(self, context: Context, resource_dict: dict[str, Any],
+                     dataset_dict: dict[str, Any]) -> None:
+        datastore_gate.after_upload(context, resource_dict, dataset_dict)
+        dictionary.after_upload(resource_dict, dataset_dict)

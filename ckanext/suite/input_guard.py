@@ -96,7 +96,10 @@ def guarded(action: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def actions_of(module: ModuleType) -> Callable[[], dict[str, Callable[..., Any]]]:
-    """For ``tk.blanket.actions``: the module's public actions, each guarded."""
+    """For ``tk.blanket.actions``: the module's public actions, each guarded; an action
+    with an ``available`` test (one chaining another plugin's action) only when it passes."""
     def get_actions() -> dict[str, Callable[..., Any]]:
-        return {name: guarded(getattr(module, name)) for name in module.__all__}
+        actions = {name: getattr(module, name) for name in module.__all__}
+        return {name: guarded(action) for name, action in actions.items()
+                if getattr(action, "available", None) is None or action.available()}
     return get_actions
