@@ -13,6 +13,8 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.opendata_governance import datastore, freshness, gate, search
 from ckanext.opendata_governance.logic import action
+from ckanext.opendata_governance.datastore import load_faults, search_indexes
+from ckanext.xloader.interfaces import IXloader
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
@@ -33,6 +35,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(IXloader, inherit=True)
 
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__)
@@ -78,3 +81,10 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_resource_update(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource)
+
+    def can_upload(self, resource_id: str) -> bool:
+        return load_faults.can_upload(resource_id)
+
+    def after_upload(self, context: Any, resource_dict: dict[str, Any],
+                     dataset_dict: dict[str, Any]) -> None:
+        search_indexes.after_upload(context, resource_dict, dataset_dict)
