@@ -15,6 +15,7 @@ from ckanext.xloader.interfaces import IXloader
 from ckanext.opendata_governance import datastore, freshness, gate, search
 from ckanext.opendata_governance.datastore import dictionary
 from ckanext.opendata_governance.datastore import gate as datastore_gate
+from ckanext.opendata_governance.datastore import xloader_hooks
 from ckanext.opendata_governance.logic import action
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
@@ -85,9 +86,8 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
         freshness.bump_after_resource_change(context, resource)
 
     def can_upload(self, resource_id: str) -> bool:
-        return datastore_gate.can_upload(resource_id)
+        return xloader_hooks.can_upload(resource_id)
 
     def after_upload(self, context: Context, resource_dict: dict[str, Any],
                      dataset_dict: dict[str, Any]) -> None:
-        datastore_gate.after_upload(context, resource_dict, dataset_dict)
-        dictionary.after_upload(resource_dict, dataset_dict)
+        xloader_hooks.after_upload(context, resource_dict, dataset_dict)

@@ -1,0 +1,68 @@
+"""After a load, the DataStore table of a schema-bound resource gets indexes on the
+columns its schema says are looked up (through datastore_create's own indexes)."""
+from __future__ import annotations
+
+import json
+import pathlib
+
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.opendata_governance.datastore import search_indexes
+from tests.opendata_governance.checks_setup import upload
+from tests.opendata_governance.datastore_setup import (
+    MARKS, datastore_records, run_jobs, served_portal)  # noqa: F401 (fixture)
+
+pytestmark = MARKS
+
+SUBVENTIONS = "https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json"
+FIXTURE = pathlib.Path(__file__).parent.parent / "fixtures" / "scdl" / "subventions"
+
+
+def indexed_columns(resource_id: str) -> set[str]:
+    engine = sa.create_engine(tk.config["ckan.datastore.write_url"])
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey) "
+            "WHERE c.relname = :table"), {"table": resource_id}).scalars().all()
+    engine.dispose()
+    return set(rows)
+
+
+def test_the_coded_columns_of_the_declared_schema_are_indexed(served_portal):
+    user = factories.Sysadmin()
+    dataset = factories.Dataset()
+    content = (FIXTURE / "exemple_valide.csv").read_bytes()
+    resource = helpers.call_action(
+        "resource_create", {"user": user["name"]}, package_id=dataset["id"],
+        name="Subventions", format="CSV", conforms_to=SUBVENTIONS,
+        upload=upload(content, "subventions.csv"))
+    run_jobs()  # xloader's job, then the indexing job it queued
+    assert datastore_records(resource["id"], limit=1)["total"] > 0
+    assert indexed_columns(resource["id"]) >= {
+        "idAttribuant", "dateConvention", "nature", "notificationUE"}
+    assert "objet" not in indexed_columns(resource["id"])
+
+
+def test_a_resource_without_schema_keeps_xloader_indexes_only(served_portal):
+    user = factories.Sysadmin()
+    dataset = factories.Dataset()
+    content = (FIXTURE / "exemple_valide.csv").read_bytes()
+    resource = helpers.call_action(
+        "resource_create", {"user": user["name"]}, package_id=dataset["id"],
+        name="Subventions", format="CSV", upload=upload(content, "subventions.csv"))
+    run_jobs()
+    assert "idAttribuant" not in indexed_columns(resource["id"])
+
+
+def test_keys_come_first_and_free_text_is_not_indexed():
+    schema = {"primaryKey": "code", "foreignKeys": [{"fields": ["commune"]}],
+              "fields": [{"name": "code"}, {"name": "commune"},
+                         {"name": "libelle", "type": "string"},
+                         {"name": "etat", "constraints": {"enum": ["ouvert", "fermé"]}},
+                         {"name": "jour", "type": "date"}]}
+    assert search_indexes.indexed_fields(schema) == ["code", "commune", "etat", "jour"]
+    assert search_indexes.indexed_fields(json.loads("{}")) == []
