@@ -32,7 +32,7 @@ from ckanext.opendata_governance import resource_source
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LoadFault", "inspect_file", "can_upload", "record_fault", "describe"]
+__all__ = ["LoadFault", "inspect_file", "can_upload", "record_fault", "is_coded", "describe"]
 
 #: PostgreSQL refuses a table of more columns than this (``tables can have at most
 #: 1600 columns``); xloader only finds out after guessing every column's type.
@@ -245,6 +245,11 @@ def record_fault(resource_id: str, error: dict[str, Any]) -> None:
         "value": json.dumps({"refused_by": "opendata_governance"}),
         "error": json.dumps(error),
     })
+
+
+def is_coded(error: Any) -> bool:
+    """Whether ``error`` is a fault recorded by :func:`can_upload` (one with a code)."""
+    return isinstance(error, dict) and error.get("code") in MESSAGES
 
 
 def describe(error: Any) -> str:

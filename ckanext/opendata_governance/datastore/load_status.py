@@ -6,7 +6,7 @@ from typing import Any, Optional
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_governance.datastore import load_errors
+from ckanext.opendata_governance.datastore import load_errors, load_faults
 
 __all__ = ["resource_load_status"]
 
@@ -33,16 +33,30 @@ def resource_load_status(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
         return None
     job = _job(resource["id"])
     status = _state(job.get("status"))
-    raw = load_errors.raw_message(job.get("error")) if status == "error" else None
+    error = job.get("error") if status == "error" else None
+    raw = load_errors.raw_message(error)
     return {
         "status": status,
         "label": _label(status),
         "rows": _rows(resource) if status == "complete" else None,
         "last_updated": job.get("last_updated"),
-        "error": load_errors.explain(raw),
+        # A refusal of the suite's own checks carries a code (load_faults); xloader's
+        # errors are English text (load_errors).
+        "error": _explain(error, raw),
         "raw_error": raw if raw and tk.current_user.is_authenticated
         and tk.current_user.sysadmin else None,
     }
+
+
+def _explain(error: Any, raw: Optional[str]) -> Optional[str]:
+    """The sentence the page gives for a failed load: the gate's own reason (already a
+    sentence for people), a coded refusal of the suite's file checks (load_faults), or
+    xloader's English error made plain (load_errors)."""
+    if isinstance(error, dict) and error.get("governance") and raw:
+        return raw
+    if load_faults.is_coded(error):
+        return load_faults.describe(error)
+    return load_errors.explain(raw)
 
 
 def _loadable(resource: dict[str, Any]) -> bool:
