@@ -12,7 +12,8 @@ followed by their p95 ratio (target: gunicorn <= 0.25 x dev). Each client is a u
 HTTP. The run checks that every item is in the database, that every routing mail
 arrived once and that no request got a 5xx, then prints latencies beside a baseline:
 the same clients calling core's `package_show` on the same dataset (the cost of any
-authenticated API call on this server).
+authenticated API call on this server), and the CPU time each part spent per request
+(web server, jobs worker, PostgreSQL, the bench itself; bench/cpu.py).
 
 `--smtp-down`: nothing listens on the portal's SMTP port while the clients post and for
 `--down-seconds` after, while the worker tries the mails; then the worker stops, the
