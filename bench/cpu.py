@@ -4,10 +4,11 @@
 runs (``with meter: ...``) and adds up, per group, the CPU time (user + system)
 each process spent inside the window. A group is a process started by the
 benchmark with its descendants (``roots``: name -> pid), or a test on the
-command line of any other process (``groups``). Children that a process forks and reaps (rq's work horses, one per
-job) count in their parent's group through its children's time; a process that
-starts and ends between two samples without such a parent is not seen, so the
-figures are a floor.
+command line of any other process (``groups``). Children that a process of a
+``children_of`` group forks (rq's work horses, one per job) count while they run
+and, once reaped, through their parent's children's time; a process that starts
+and ends between two samples without such a parent is not seen, so the figures
+are a floor.
 """
 from __future__ import annotations
 
@@ -121,8 +122,10 @@ class CPUMeter:
         seconds = {name: 0.0 for name in [*self.roots.values(), *self.groups]}
         for pid, (ppid, own, children) in self._last.items():
             group = self._group[pid]
-            if group is None or str(ppid) in parents:
+            if group is None:
                 continue
+            if str(ppid) in parents and _stat(pid) is None:
+                continue  # reaped: counted in its parent's children's time
             own0, children0 = self._first.get(pid, (0.0, 0.0))
             seconds[group] += own - own0
             if group in self.children_of:
