@@ -148,11 +148,17 @@ def _enqueue(owner: str) -> None:
 def send_due(owner: str, seconds: float = _JOB_SECONDS) -> dict[str, int]:
     """Job: send the outbox's due mails, oldest first (as ``flush`` does, for one outbox);
     after ``seconds`` it queues a new job for the rest and stops. Return the counts."""
-    connect_to_redis().delete(_job_mark(owner))
+    redis = connect_to_redis()
+    redis.delete(_job_mark(owner))
     result, left = _send(owner, _due_ids(owner, retry_now=False),
                          deadline=time.monotonic() + seconds)
     if left > 0:
         _enqueue(owner)
+    elif left < 0:
+        # The server is down: no new job (a fork for five refused attempts) for each
+        # mail recorded meanwhile; the first retry's wait, then the next mail queues one.
+        redis.set(_job_mark(owner), "1",
+                  ex=max(int(tk.config["ckanext.suite.mail_retry_seconds"]), 1))
     return result
 
 

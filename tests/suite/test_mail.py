@@ -198,6 +198,25 @@ def test_a_job_out_of_time_hands_the_rest_to_a_new_job(mail):
     assert [row["state"] for row in _rows()] == ["sent"] * 3
 
 
+@pytest.mark.ckan_config("ckanext.suite.mail_send_by_job", "true")
+def test_a_job_that_finds_the_server_down_queues_no_job_until_the_retry_wait(
+        monkeypatch):
+    """After five refusals in a row a job stops and keeps its mark for the first retry's
+    wait: mails recorded meanwhile queue no job (no fork per mail during an outage)."""
+    monkeypatch.setitem(tk.config, "smtp.server", DOWN)
+    queue = jobs_lib.get_queue()
+    queue.empty()
+    redis = connect_to_redis()
+    redis.delete(outbox._job_mark("reuse_tracker"))
+    outbox.queue("reuse_tracker", [(None, f"n{n}@example.org") for n in range(7)], "S", "B")
+    queue.empty()
+    assert outbox.send_due("reuse_tracker") == {"sent": 0, "pending": 5, "failed": 0}
+    assert 0 < redis.ttl(outbox._job_mark("reuse_tracker")) <= 60
+    outbox.queue("reuse_tracker", [(None, "late@example.org")], "S", "B")
+    assert len(queue.jobs) == 0
+    redis.delete(outbox._job_mark("reuse_tracker"))
+
+
 def test_a_flush_stops_after_five_failures_in_a_row(monkeypatch, caplog):
     """With the server down, a flush tries five mails, not the whole backlog, and says so."""
     monkeypatch.setitem(tk.config, "smtp.server", DOWN)
