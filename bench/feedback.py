@@ -12,7 +12,8 @@ followed by their p95 ratio (target: gunicorn <= 0.25 x dev). Each client is a u
 HTTP. The run checks that every item is in the database, that every routing mail
 arrived once and that no request got a 5xx, then prints latencies beside a baseline:
 the same clients calling core's `package_show` on the same dataset (the cost of any
-authenticated API call on this server).
+authenticated API call on this server), and the CPU time each part spent per request
+(web server, jobs worker, PostgreSQL, the bench itself; bench/cpu.py).
 
 `--smtp-down`: nothing listens on the portal's SMTP port while the clients post and for
 `--down-seconds` after, while the worker tries the mails; then the worker stops, the
@@ -43,6 +44,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.smtp import SMTPTestServer  # noqa: E402
+from bench.cpu import CPUMeter  # noqa: E402
 from ckanext.suite import licences  # noqa: E402
 
 DB = os.environ.get("BENCH_DB", "ckan_bench_feedback")
@@ -299,8 +301,13 @@ def _bench(args: argparse.Namespace, server: str) -> tuple[int, float]:
             return sessions[client].get(f"{url}/api/3/action/package_show",
                                         params={"id": package_id}, timeout=120)
 
-        runs = {"feedback_create": _run(args.clients, args.items, post),
-                "package_show (baseline)": _run(args.clients, args.items, read)}
+        runs, cpu = {}, {}
+        for name, call in (("feedback_create", post), ("package_show (baseline)", read)):
+            with CPUMeter(
+                    {"web": portal.pid, "worker": worker.pid, "bench": os.getpid()},
+                    {"postgres": lambda command: command.startswith("postgres") and f": ckan {DB} " in command},
+                    children_of=("worker",)) as cpu[name]:
+                runs[name] = _run(args.clients, args.items, call)
         with engine.connect() as conn:
             stored = conn.execute(sa.text("SELECT count(*) FROM reuse_tracker_feedback")
                                   ).scalar()
@@ -350,6 +357,15 @@ def _bench(args: argparse.Namespace, server: str) -> tuple[int, float]:
         print(f"{name:<26}{_percentile(latencies, 50):>9.1f}{_percentile(latencies, 95):>9.1f}"
               f"{max(latencies):>9.1f}{len(latencies) / wall:>8.1f}  "
               + ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items())))
+    print(f"\nCPU ms per request (web server, jobs worker with its work horses, PostgreSQL "
+          f"backends of the bench database, bench clients and SMTP server; whole machine "
+          f"busy, of {os.cpu_count()} cores x wall):")
+    for name, meter in cpu.items():
+        count = len(runs[name][0])
+        print(f"{name:<26}" + ", ".join(
+            f"{group} {seconds * 1000 / count:.1f}" for group, seconds in meter.seconds.items())
+            + f"; machine {meter.machine * 1000 / count:.1f} "
+            f"({meter.machine / (meter.wall * (os.cpu_count() or 1)):.0%} busy)")
     create, baseline = runs["feedback_create"][0], runs["package_show (baseline)"][0]
     print(f"\nratio feedback_create / package_show: p50 "
           f"{_percentile(create, 50) / _percentile(baseline, 50):.2f}x, p95 "

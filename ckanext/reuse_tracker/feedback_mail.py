@@ -33,12 +33,16 @@ def _service(package: model.Package) -> Optional[dict[str, Any]]:
 
 
 def _organization_admins(organization_id: Optional[str]) -> list[Recipient]:
+    """The organization's active admins with an address (core's ``member_list`` with
+    ``capacity="admin"``, then each user: in one query)."""
     if not organization_id:
         return []
-    members = tk.get_action("member_list")(
-        {"ignore_auth": True},
-        {"id": organization_id, "object_type": "user", "capacity": "admin"})
-    return [r for r in (_user_recipient(member[0]) for member in members) if r]
+    users = model.Session.query(model.User).join(
+        model.Member, model.Member.table_id == model.User.id).filter(
+        model.Member.group_id == organization_id, model.Member.table_name == "user",
+        model.Member.capacity == "admin", model.Member.state == "active",
+        model.User.state == "active").order_by(model.User.name)
+    return [(user.display_name, user.email) for user in users if user.email]
 
 
 def routing(package: model.Package) -> tuple[str, list[Recipient]]:

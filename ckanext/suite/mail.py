@@ -9,6 +9,7 @@ import re
 import smtplib
 import socket
 import threading
+import time
 import uuid
 from typing import Any, Iterable, Iterator, Optional
 
@@ -18,9 +19,10 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import mailer
+from ckan.lib.redis import connect_to_redis
 
-__all__ = ["OWNERS", "STATES", "outbox_table", "queue", "deliver", "flush", "counts",
-           "messages", "retry"]
+__all__ = ["OWNERS", "STATES", "outbox_table", "queue", "deliver", "send_due", "flush",
+           "counts", "messages", "retry"]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,12 @@ _SMTP_TIMEOUT = 60
 _FAILURES_PER_RUN = 5
 #: The longest wait between two attempts.
 _MAX_DELAY = dt.timedelta(hours=6)
+#: How long one sending job sends before it hands over to a new job (core's jobs time
+#: out after ``ckan.jobs.timeout``, 180 s by default).
+_JOB_SECONDS = 60
+#: How long the mark of a queued sending job lasts if its job never runs (a worker
+#: down, Redis emptied): then the next mail queues a job again.
+_JOB_MARK_SECONDS = 600
 
 Recipient = tuple[Optional[str], Optional[str]]
 
@@ -87,8 +95,8 @@ def queue(owner: str, recipients: Iterable[Recipient], subject: str, body: str) 
     Written in a transaction of its own, so that the mail is kept whatever the
     caller's session does next; never talks to the mail server, so a server that
     is down costs the request nothing. With ``ckanext.suite.mail_send_by_job``, a
-    background job per mail sends it at once; ``ckan mail-outbox flush`` sends
-    what is left.
+    background job sends it at once (one job sends every mail recorded while it
+    waited for the worker); ``ckan mail-outbox flush`` sends what is left.
     """
     table = outbox_table(owner)
     now = _now()
@@ -107,17 +115,51 @@ def queue(owner: str, recipients: Iterable[Recipient], subject: str, body: str) 
     with _engine().begin() as conn:
         conn.execute(table.insert(), rows)
     if tk.config["ckanext.suite.mail_send_by_job"]:
-        _enqueue(owner, [row["id"] for row in rows])
+        _enqueue(owner)
     return [row["recipient_email"] for row in rows]
 
 
-def _enqueue(owner: str, ids: list[str]) -> None:
+def _job_mark(owner: str) -> str:
+    """The Redis key present while a sending job of the outbox waits for the worker."""
+    return f"ckan:{tk.config['ckan.site_id']}:suite:mail-job:{owner}"
+
+
+def _enqueue(owner: str) -> None:
+    """Queue a job that sends the outbox's due mails, unless one is already waiting.
+
+    A job per mail would cost the worker a process (core's worker forks and reloads
+    the plugins for each job) per mail; a job that waits will send the mails recorded
+    meanwhile, so a burst of mails is one job, and a mail never waits for a job that
+    has already started (the job lifts the mark before it reads the outbox).
+    """
     try:
-        for message_id in ids:
-            tk.enqueue_job(deliver, [owner, message_id], title=f"mail {message_id}")
+        redis = connect_to_redis()
+        if redis.set(_job_mark(owner), "1", nx=True, ex=_JOB_MARK_SECONDS):
+            try:
+                tk.enqueue_job(send_due, [owner], title=f"mail outbox {owner}")
+            except Exception:
+                redis.delete(_job_mark(owner))
+                raise
     except Exception as error:  # Redis down: the mails wait in the table for the flush
         log.warning("could not queue mail jobs (%s); ckan mail-outbox flush will send them",
                     _one_line(error))
+
+
+def send_due(owner: str, seconds: float = _JOB_SECONDS) -> dict[str, int]:
+    """Job: send the outbox's due mails, oldest first (as ``flush`` does, for one outbox);
+    after ``seconds`` it queues a new job for the rest and stops. Return the counts."""
+    redis = connect_to_redis()
+    redis.delete(_job_mark(owner))
+    result, left = _send(owner, _due_ids(owner, retry_now=False),
+                         deadline=time.monotonic() + seconds)
+    if left > 0:
+        _enqueue(owner)
+    elif left < 0:
+        # The server is down: no new job (a fork for five refused attempts) for each
+        # mail recorded meanwhile; the first retry's wait, then the next mail queues one.
+        redis.set(_job_mark(owner), "1",
+                  ex=max(int(tk.config["ckanext.suite.mail_retry_seconds"]), 1))
+    return result
 
 
 # Sending ------------------------------------------------------------------------------
@@ -239,27 +281,47 @@ def flush(retry_now: bool = False, limit: Optional[int] = None) -> dict[str, int
     """
     result = {"sent": 0, "pending": 0, "failed": 0}
     for owner in _owners():
-        table = outbox_table(owner)
-        query = sa.select(table.c.id).where(table.c.state == "pending")
-        if not retry_now:
-            query = query.where(table.c.next_attempt_at <= _now())
-        query = query.order_by(table.c.created, table.c.id)
-        if limit:
-            query = query.limit(limit)
-        with _engine().connect() as conn:
-            ids = list(conn.execute(query).scalars())
-        failures = 0
-        for number, message_id in enumerate(ids):
-            state = deliver(owner, message_id, retry_now=retry_now)
-            if state in result:
-                result[state] += 1
-            failures = 0 if state == "sent" else failures + (state in ("pending", "failed"))
-            if failures >= _FAILURES_PER_RUN and number + 1 < len(ids):
-                # The server is down: trying the rest would only add attempts and warnings.
-                log.warning("%d mails failed in a row: the %d others wait for the next flush",
-                            failures, len(ids) - number - 1)
-                return result
+        sent, left = _send(owner, _due_ids(owner, retry_now, limit), retry_now=retry_now)
+        for state, number in sent.items():
+            result[state] += number
+        if left:
+            return result
     return result
+
+
+def _due_ids(owner: str, retry_now: bool, limit: Optional[int] = None) -> list[str]:
+    table = outbox_table(owner)
+    query = sa.select(table.c.id).where(table.c.state == "pending")
+    if not retry_now:
+        query = query.where(table.c.next_attempt_at <= _now())
+    query = query.order_by(table.c.created, table.c.id)
+    if limit:
+        query = query.limit(limit)
+    with _engine().connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def _send(owner: str, ids: list[str], retry_now: bool = False,
+          deadline: Optional[float] = None) -> tuple[dict[str, int], int]:
+    """Try each mail once; stop after five failures in a row (the server is down: the
+    rest waits for the next flush) or at ``deadline`` (``time.monotonic``). Return the
+    counts by state and how many were left at the deadline (-1: stopped by failures)."""
+    result = {"sent": 0, "pending": 0, "failed": 0}
+    failures = 0
+    for number, message_id in enumerate(ids):
+        state = deliver(owner, message_id, retry_now=retry_now)
+        if state in result:
+            result[state] += 1
+        failures = 0 if state == "sent" else failures + (state in ("pending", "failed"))
+        left = len(ids) - number - 1
+        if failures >= _FAILURES_PER_RUN and left:
+            # The server is down: trying the rest would only add attempts and warnings.
+            log.warning("%d mails failed in a row: the %d others wait for the next flush",
+                        failures, left)
+            return result, -1
+        if deadline is not None and left and time.monotonic() > deadline:
+            return result, left
+    return result, 0
 
 
 # Watching -----------------------------------------------------------------------------

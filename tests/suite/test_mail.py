@@ -10,6 +10,7 @@ from click.testing import CliRunner
 import ckan.lib.jobs as jobs_lib
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.lib.redis import connect_to_redis
 
 from ckanext.reuse_tracker.model.feedback import Feedback
 from ckanext.suite import mail as outbox
@@ -143,21 +144,77 @@ def test_one_address_is_mailed_once_per_message():
 
 
 @pytest.mark.ckan_config("ckanext.suite.mail_send_by_job", "true")
-def test_each_mail_gets_a_job_that_a_worker_runs_once(mail):
-    """With jobs on, each queued mail is one background job; a burst worker sends them, and
-    the same job run again sends nothing more."""
+def test_mails_recorded_while_a_job_waits_are_sent_by_that_job(mail):
+    """With jobs on, the first mail queues a sending job and the mails recorded while it
+    waits for the worker ride on it (one job, not one per mail); a burst worker sends
+    them all, and the job run again sends nothing more."""
     queue = jobs_lib.get_queue()
     queue.empty()
+    connect_to_redis().delete(outbox._job_mark("reuse_tracker"))
     outbox.queue("reuse_tracker", [("A", "a@example.org"), ("B", "b@example.org")],
                  "Sujet", "Corps")
-    assert len(queue.jobs) == 2
+    outbox.queue("reuse_tracker", [("C", "c@example.org")], "Sujet 2", "Corps")
+    assert len(queue.jobs) == 1
     jobs_lib.Worker().work(burst=True)
     assert sorted(m["To"].addresses[0].addr_spec for m in mail.messages) == [
-        "a@example.org", "b@example.org"]
-    row = _rows("sent")[0]
-    tk.enqueue_job(outbox.deliver, [row["owner"], row["id"]])
+        "a@example.org", "b@example.org", "c@example.org"]
+    tk.enqueue_job(outbox.send_due, ["reuse_tracker"])
     jobs_lib.Worker().work(burst=True)
-    assert len(mail.messages) == 2
+    assert len(mail.messages) == 3
+
+
+@pytest.mark.ckan_config("ckanext.suite.mail_send_by_job", "true")
+def test_a_mail_recorded_once_the_job_started_gets_a_new_job(mail):
+    """The job lifts its mark before it reads the outbox: a mail recorded after that
+    queues the next job, and one recorded before is in the job's list."""
+    queue = jobs_lib.get_queue()
+    queue.empty()
+    connect_to_redis().delete(outbox._job_mark("reuse_tracker"))
+    outbox.queue("reuse_tracker", [("A", "a@example.org")], "S", "B")
+    assert outbox.send_due("reuse_tracker") == {"sent": 1, "pending": 0, "failed": 0}
+    queue.empty()
+    outbox.queue("reuse_tracker", [("B", "b@example.org")], "S", "B")
+    assert len(queue.jobs) == 1
+    jobs_lib.Worker().work(burst=True)
+    assert [m["To"].addresses[0].addr_spec for m in mail.messages] == [
+        "a@example.org", "b@example.org"]
+
+
+@pytest.mark.ckan_config("ckanext.suite.mail_send_by_job", "true")
+def test_a_job_out_of_time_hands_the_rest_to_a_new_job(mail):
+    """A sending job stops after its time (here none: one mail) and queues a job for the
+    rest, which the worker then sends."""
+    queue = jobs_lib.get_queue()
+    queue.empty()
+    connect_to_redis().delete(outbox._job_mark("reuse_tracker"))
+    outbox.queue("reuse_tracker", [(None, f"n{n}@example.org") for n in range(3)], "S", "B")
+    queue.empty()
+    connect_to_redis().delete(outbox._job_mark("reuse_tracker"))
+    assert outbox.send_due("reuse_tracker", seconds=0) == {
+        "sent": 1, "pending": 0, "failed": 0}
+    assert len(queue.jobs) == 1
+    jobs_lib.Worker().work(burst=True)
+    assert len(mail.messages) == 3
+    assert [row["state"] for row in _rows()] == ["sent"] * 3
+
+
+@pytest.mark.ckan_config("ckanext.suite.mail_send_by_job", "true")
+def test_a_job_that_finds_the_server_down_queues_no_job_until_the_retry_wait(
+        monkeypatch):
+    """After five refusals in a row a job stops and keeps its mark for the first retry's
+    wait: mails recorded meanwhile queue no job (no fork per mail during an outage)."""
+    monkeypatch.setitem(tk.config, "smtp.server", DOWN)
+    queue = jobs_lib.get_queue()
+    queue.empty()
+    redis = connect_to_redis()
+    redis.delete(outbox._job_mark("reuse_tracker"))
+    outbox.queue("reuse_tracker", [(None, f"n{n}@example.org") for n in range(7)], "S", "B")
+    queue.empty()
+    assert outbox.send_due("reuse_tracker") == {"sent": 0, "pending": 5, "failed": 0}
+    assert 0 < redis.ttl(outbox._job_mark("reuse_tracker")) <= 60
+    outbox.queue("reuse_tracker", [(None, "late@example.org")], "S", "B")
+    assert len(queue.jobs) == 0
+    redis.delete(outbox._job_mark("reuse_tracker"))
 
 
 def test_a_flush_stops_after_five_failures_in_a_row(monkeypatch, caplog):

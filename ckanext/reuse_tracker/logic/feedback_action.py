@@ -47,7 +47,13 @@ def _commit(context: Context) -> None:
 
 def _user(context: Context) -> Optional[model.User]:
     name = context.get("user")
-    return model.User.get(name) if name else None
+    if not name:
+        return None
+    # Loaded by core's check_access on this context: a query less.
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User) and name in (user.name, user.id):
+        return user
+    return model.User.get(name)
 
 
 def _package(id_or_name: Any, field: str = "package_id") -> model.Package:
@@ -150,11 +156,11 @@ def _manager_dict(feedback: Feedback, context: Context) -> dict[str, Any]:
     return {**_dictize(feedback, users, True, _now(), packages), "notes": _notes(feedback)}
 
 
-def _spam_reason(context: Context, data: dict[str, Any], data_dict: DataDict,
-                 package: model.Package) -> Optional[str]:
+def _spam_reason(data: dict[str, Any], data_dict: DataDict, manager: bool
+                 ) -> Optional[str]:
     if antispam.honeypot_filled(data_dict):
         return "honeypot"
-    if can_manage_dataset(context, package.id):
+    if manager:
         return None
     return feedback_spam.spam_reason(data["body"], data.get("reference"),
                                      data.get("author_name"))
@@ -202,7 +208,8 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
             tk.config["ckanext.reuse_tracker.feedback_rate_window"]):
         raise tk.ValidationError({"rate_limit": [
             tk._("Too much feedback from your address: please try again later")]})
-    spam_reason = _spam_reason(context, data, data_dict, package)
+    manager = can_manage_dataset(context, package.id)
+    spam_reason = _spam_reason(data, data_dict, manager)
     feedback = Feedback(
         package_id=package.id, organization_id=package.owner_org,
         service=package.extras.get("owner_service") or None,
@@ -217,13 +224,12 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if user is not None and data.get("rating") is not None and not spam_reason:
         _rate(package.id, user.id, data["rating"])
     _commit(context)
-    users, packages = _users({feedback.author_id}), {package.id: package}
+    users, packages = ({user.id: user} if user else {}), {package.id: package}
     if not spam_reason:
         feedback_mail.notify_received(_dictize(feedback, users, True, _now(), packages),
                                       package)
     # The author sees the public view: why a post went to spam is not told.
-    return _dictize(feedback, users, can_manage_dataset(context, package.id), _now(),
-                    packages)
+    return _dictize(feedback, users, manager, _now(), packages)
 
 
 def _rate(package_id: str, user_id: str, rating: int) -> None:

@@ -21,15 +21,28 @@ __all__ = [
 
 
 def _user(context: Context) -> Optional[model.User]:
+    """The context's user; the object core's ``check_access`` already loaded when there
+    is one (a query less)."""
     name = context.get("user")
-    return model.User.get(name) if name else None
+    if not name:
+        return None
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User) and name in (user.name, user.id):
+        return user
+    return model.User.get(name)
 
 
 def _allowed(action: str, context: Context, package_id: Any) -> bool:
     if not package_id:
         return False
+    # A context of its own (core's auth functions keep objects in theirs), with the user
+    # object the caller's check already loaded, if any.
+    auth_context: Context = {"user": context.get("user") or ""}
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User) and auth_context["user"] in (user.name, user.id):
+        auth_context["auth_user_obj"] = user
     try:
-        tk.check_access(action, {"user": context.get("user") or ""}, {"id": package_id})
+        tk.check_access(action, auth_context, {"id": package_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
     return True
