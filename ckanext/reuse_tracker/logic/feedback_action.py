@@ -16,7 +16,7 @@ from ckan.types import Context, DataDict
 from ckanext.reuse_tracker import antispam, datastore_refs, feedback_mail, feedback_spam
 from ckanext.reuse_tracker.logic import feedback_schema as schema
 from ckanext.reuse_tracker.logic.feedback_auth import (
-    can_manage_dataset, managed_organizations)
+    can_manage_dataset, context_user, managed_organizations)
 from ckanext.reuse_tracker.model.datarequest import DATAREQUEST_OPEN_STATES, DataRequest
 from ckanext.reuse_tracker.model.feedback import (
     FEEDBACK_OPEN_STATES, Feedback, FeedbackNote, FeedbackRating)
@@ -43,17 +43,6 @@ def _target_days() -> int:
 def _commit(context: Context) -> None:
     if not context.get("defer_commit"):
         model.Session.commit()
-
-
-def _user(context: Context) -> Optional[model.User]:
-    name = context.get("user")
-    if not name:
-        return None
-    # Loaded by core's check_access on this context: a query less.
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User) and name in (user.name, user.id):
-        return user
-    return model.User.get(name)
 
 
 def _package(id_or_name: Any, field: str = "package_id") -> model.Package:
@@ -189,7 +178,7 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("feedback_create", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_create(), context)
     package = _package(data["package_id"])
-    user = _user(context)
+    user = context_user(context)
     errors: dict[str, list[str]] = {}
     resource_id = data.get("resource_id")
     if resource_id:
@@ -358,7 +347,7 @@ def feedback_respond(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("feedback_respond", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_respond(), context)
     feedback = _get(data)
-    user = _user(context)
+    user = context_user(context)
     now = _now()
     feedback.answer = data["body"]
     feedback.answered = now
@@ -386,7 +375,7 @@ def feedback_update_status(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("feedback_update_status", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_update_status(), context)
     feedback = _get(data)
-    _change_state(feedback, data["state"], _user(context), data.get("note"))
+    _change_state(feedback, data["state"], context_user(context), data.get("note"))
     _commit(context)
     return _manager_dict(feedback, context)
 
@@ -401,7 +390,7 @@ def feedback_note_create(context: Context, data_dict: DataDict) -> dict[str, Any
     tk.check_access("feedback_note_create", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_note_create(), context)
     feedback = _get(data)
-    _change_state(feedback, None, _user(context), data["body"])
+    _change_state(feedback, None, context_user(context), data["body"])
     _commit(context)
     return _manager_dict(feedback, context)
 

@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-def _user(context: Context) -> Optional[model.User]:
+def context_user(context: Context) -> Optional[model.User]:
     """The context's user; the object core's ``check_access`` already loaded when there
     is one (a query less)."""
     name = context.get("user")
@@ -65,7 +65,7 @@ def managed_organizations(context: Context, permission: str = "update_dataset"
     datasets); None means every one."""
     if context.get("ignore_auth"):
         return None
-    user = _user(context)
+    user = context_user(context)
     if user is None:
         return []
     if user.sysadmin:
@@ -120,7 +120,7 @@ def feedback_show(context: Context, data_dict: DataDict) -> AuthResult:
     feedback = _feedback(data_dict)
     if feedback is None:
         # Sysadmins learn from the action that it does not exist.
-        user = _user(context)
+        user = context_user(context)
         return {"success": bool(user and user.sysadmin), "msg": tk._("Feedback not found")}
     if feedback.state == "spam":
         allowed = can_manage_dataset(context, feedback.package_id)
@@ -132,7 +132,7 @@ def feedback_show(context: Context, data_dict: DataDict) -> AuthResult:
 def _manage(context: Context, data_dict: DataDict) -> AuthResult:
     feedback = _feedback(data_dict)
     if feedback is None:
-        user = _user(context)
+        user = context_user(context)
         return {"success": bool(user and user.sysadmin), "msg": tk._("Feedback not found")}
     if can_manage_dataset(context, feedback.package_id):
         return {"success": True}
