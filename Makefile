@@ -73,7 +73,7 @@ test: install test-db
 	CKAN_DATASTORE_READ_URL=postgresql://datastore_ro@127.0.0.1:5432/$(TEST_DB)_datastore \
 	CKAN_STORAGE_PATH=$(TEST_STORAGE) \
 	CKAN_REDIS_URL=redis://127.0.0.1:6379/$(TEST_REDIS_DB) \
-	$(BIN)/python -m pytest --ckan-ini=test.ini $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ckan-ini=test.ini --durations=20 $(PYTEST_ARGS)
 
 bench: install portal-db
 	@for script in bench/*.py; do \
