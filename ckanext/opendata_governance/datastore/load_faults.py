@@ -257,7 +257,7 @@ def describe(error: Any) -> str:
     the ``error`` of ``xloader_status`` (a fault recorded by :func:`can_upload`, an
     xloader error dict or its message)."""
     if isinstance(error, dict) and error.get("code") in MESSAGES:
-        return tk._(MESSAGES[error["code"]]).format(**error.get("params") or {})
+        return _say(error["code"], **(error.get("params") or {}))
     message = error.get("message", "") if isinstance(error, dict) else str(error or "")
     for pattern, code in _XLOADER_ERRORS:
         match = pattern.search(message)
@@ -266,5 +266,12 @@ def describe(error: Any) -> str:
                       "detail": message[:300], **match.groupdict()}
             if code == "too_many_columns":
                 params["columns"] = tk._("more than {limit}").format(**params)
-            return tk._(MESSAGES[code]).format(**params)
-    return tk._(MESSAGES["load_failed"]).format(detail=message[:300])
+            return _say(code, **params)
+    return _say("load_failed", detail=message[:300])
+
+
+def _say(code: str, **params: Any) -> str:
+    """The translated message of ``code`` (MESSAGES' texts are marked for extraction
+    where they are written; a call of ``_`` on a variable is not extracted)."""
+    template = MESSAGES[code]
+    return tk._(template).format(**params)
