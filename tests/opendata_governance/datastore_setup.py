@@ -47,3 +47,18 @@ def run_jobs() -> None:
 def datastore_records(resource_id: str, **params: Any) -> dict[str, Any]:
     return helpers.call_action("datastore_search", {"ignore_auth": True},
                                resource_id=resource_id, **params)
+
+
+def upload_resource(content: bytes, filename: str, name: str, fmt: str = "CSV",
+                    dataset: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A resource of ``dataset`` (a new one by default) uploaded by a sysadmin, as the
+    resource form sends a file; xloader's job is queued (``run_jobs`` runs it)."""
+    from ckan.tests import factories
+
+    from tests.opendata_governance.checks_setup import upload
+
+    user = factories.Sysadmin()
+    dataset = dataset or factories.Dataset()
+    return helpers.call_action(
+        "resource_create", {"user": user["name"]}, package_id=dataset["id"],
+        name=name, format=fmt, upload=upload(content, filename))

@@ -14,7 +14,7 @@ from ckan.tests import factories, helpers
 from ckanext.opendata_governance.datastore import load_faults
 from tests.opendata_governance.checks_setup import upload
 from tests.opendata_governance.datastore_setup import (
-    MARKS, datastore_records, run_jobs, served_portal)  # noqa: F401 (fixture)
+    MARKS, upload_resource, datastore_records, run_jobs, served_portal)  # noqa: F401 (fixture)
 
 pytestmark = MARKS
 
@@ -141,14 +141,10 @@ def test_french_text_in_windows_1252_is_loaded_with_its_accents(served_portal):
 
 
 def test_a_refused_file_drops_the_table_of_the_file_it_replaces(served_portal):
-    user = factories.Sysadmin()
-    dataset = factories.Dataset()
-    resource = helpers.call_action(
-        "resource_create", {"user": user["name"]}, package_id=dataset["id"],
-        name="Communes", format="CSV", upload=upload(GOOD, "communes.csv"))
+    resource = upload_resource(GOOD, "communes.csv", "Communes")
     run_jobs()
     assert datastore_records(resource["id"])["total"] == 2
-    helpers.call_action("resource_patch", {"user": user["name"]}, id=resource["id"],
+    helpers.call_action("resource_patch", {"user": factories.Sysadmin()["name"]}, id=resource["id"],
                         upload=upload(b"a;b\n1;2;3\n", "communes.csv"))
     run_jobs()
     assert helpers.call_action("resource_show", id=resource["id"])["datastore_active"] is False

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
-from tests.opendata_governance.checks_setup import upload
 from tests.opendata_governance.datastore_setup import (
-    MARKS, datastore_records, run_jobs, served_portal)  # noqa: F401 (fixture)
+    MARKS, upload_resource, datastore_records, run_jobs, served_portal)  # noqa: F401 (fixture)
 
 pytestmark = MARKS
 
@@ -18,11 +17,7 @@ CSV = ("code_insee;commune;montant\n"
 
 
 def test_an_uploaded_csv_is_loaded_into_the_datastore_by_the_worker(served_portal):
-    user = factories.Sysadmin()
-    dataset = factories.Dataset()
-    resource = helpers.call_action(
-        "resource_create", {"user": user["name"]}, package_id=dataset["id"],
-        name="Subventions", format="CSV", upload=upload(CSV, "subventions.csv"))
+    resource = upload_resource(CSV, "subventions.csv", "Subventions")
     run_jobs()
     records = datastore_records(resource["id"], sort="commune")
     assert [r["commune"] for r in records["records"]] == ["Lyon", "Marseille", "Paris"]

@@ -13,7 +13,7 @@ from ckan.tests import factories, helpers
 
 from tests.opendata_governance.checks_setup import upload
 from tests.opendata_governance.datastore_setup import (
-    MARKS, run_jobs, served_portal)  # noqa: F401 (fixture)
+    MARKS, upload_resource, run_jobs, served_portal)  # noqa: F401 (fixture)
 
 pytestmark = MARKS
 
@@ -26,11 +26,7 @@ CSV = ("code_insee;commune;montant;note\n"
 @pytest.fixture
 def loaded(served_portal):
     """A public CSV resource loaded into the DataStore."""
-    user = factories.Sysadmin()
-    dataset = factories.Dataset()
-    resource = helpers.call_action(
-        "resource_create", {"user": user["name"]}, package_id=dataset["id"],
-        name="Subventions", format="CSV", upload=upload(CSV, "subventions.csv"))
+    resource = upload_resource(CSV, "subventions.csv", "Subventions")
     run_jobs()
     return helpers.call_action("resource_show", id=resource["id"])
 
