@@ -13,6 +13,7 @@ from ckan.types import Context
 
 from ckanext.opendata_governance import checks, fingerprint, mail
 from ckanext.opendata_governance.model import Event, OrganizationSetting, Review, Reviewer
+from ckanext.suite.site import site_context, user_contact
 
 __all__ = [
     "PRIOR",
@@ -311,18 +312,6 @@ def send_notifications(context: Context) -> None:
             log.exception("could not notify the unpublishing of %s", notice["package_id"])
 
 
-def _site_context() -> Context:
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    return {"user": user, "ignore_auth": True}
-
-
-def _user_email(user_id: Optional[str]) -> Optional[tuple[str, str]]:
-    user = model.User.get(user_id) if user_id else None
-    if user is None or user.state != "active" or not user.email:
-        return None
-    return (user.display_name or user.name, user.email)
-
-
 def _recipients(dataset: dict[str, Any]) -> list[tuple[str, str]]:
     found: list[Optional[tuple[str, str]]] = []
     organization_id = dataset.get("owner_org")
@@ -330,14 +319,14 @@ def _recipients(dataset: dict[str, Any]) -> list[tuple[str, str]]:
     if service:
         if service.get("email"):
             found.append((service["title"], service["email"]))
-        found.append(_user_email(service.get("referent_id")))
+        found.append(user_contact(service.get("referent_id")))
     reviewers = [row.user_id for row in
                  model.Session.query(Reviewer).filter_by(organization_id=organization_id)]
     if not reviewers and organization_id:
-        members = tk.get_action("member_list")(_site_context(), {
+        members = tk.get_action("member_list")(site_context(), {
             "id": organization_id, "object_type": "user", "capacity": "admin"})
         reviewers = [user_id for user_id, _type, _capacity in members]
-    found.extend(_user_email(user_id) for user_id in reviewers)
+    found.extend(user_contact(user_id) for user_id in reviewers)
     unique: dict[str, tuple[str, str]] = {}
     for item in found:
         if item:
@@ -349,14 +338,14 @@ def _service(dataset: dict[str, Any]) -> Optional[dict[str, Any]]:
     if not dataset.get("owner_service") or not dataset.get("owner_org"):
         return None
     try:
-        return tk.get_action("governance_service_show")(_site_context(), {
+        return tk.get_action("governance_service_show")(site_context(), {
             "id": dataset["owner_service"], "organization_id": dataset["owner_org"]})
     except tk.ObjectNotFound:
         return None
 
 
 def _notify(package_id: str, findings: list[dict[str, Any]]) -> None:
-    dataset = tk.get_action("package_show")(_site_context(), {"id": package_id})
+    dataset = tk.get_action("package_show")(site_context(), {"id": package_id})
     recipients = _recipients(dataset)
     if not recipients:
         log.warning("no one to tell that %s was unpublished", dataset["name"])
@@ -443,7 +432,7 @@ def unpublish_for(package_id: str, results: list[dict[str, Any]], trigger: str) 
     findings, review = _not_overridden(package.id, results)
     if not findings:
         return False
-    context = _site_context()
+    context = site_context()
     # A patch, so that search and activity see the change as any other.
     tk.get_action("package_patch")(dict(context), {"id": package.id, "private": True})
     model.Session.add(_event(context, package.owner_org, package.id, "auto_unpublished", {

@@ -9,15 +9,11 @@ from ckan import model
 
 from ckanext.opendata_governance import check_runner, checks, gate
 from ckanext.opendata_governance.model import Review
+from ckanext.suite.site import site_context
 
 __all__ = ["run_checks"]
 
 log = logging.getLogger(__name__)
-
-
-def _site_context() -> dict[str, Any]:
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    return {"user": user, "ignore_auth": True}
 
 
 def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
@@ -33,7 +29,7 @@ def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
     """
     try:
         package = tk.get_action("package_show")(
-            {**_site_context(), "use_cache": False}, {"id": package_id})
+            {**site_context(), "use_cache": False}, {"id": package_id})
     except tk.ObjectNotFound:
         log.info("checks of %s skipped: the dataset is gone", package_id)
         return {"results": [], "unpublished": False}

@@ -13,6 +13,7 @@ from ckan.lib import search as search_lib
 from ckanext.opendata_governance import cadence, freshness, frequencies
 from ckanext.opendata_governance.model import Event, ReminderSent
 from ckanext.suite import mail as outbox
+from ckanext.suite.site import site_context, user_contact
 
 __all__ = ["Outcome", "RunReport", "run"]
 
@@ -49,11 +50,6 @@ class RunReport:
         return [o for o in self.outcomes if o.error]
 
 
-def _site_context() -> dict[str, Any]:
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    return {"user": user, "ignore_auth": True}
-
-
 def _periodic_query() -> str:
     codes = [f.code for f in frequencies.all_frequencies() if f.periodic]
     return "update_frequency:({})".format(" OR ".join(codes))
@@ -62,7 +58,7 @@ def _periodic_query() -> str:
 def _search(fq: str, **params: Any) -> Iterator[dict[str, Any]]:
     start = 0
     while True:
-        page = tk.get_action("package_search")(_site_context(), {
+        page = tk.get_action("package_search")(site_context(), {
             "fq": fq, "include_private": True, "rows": _PAGE, "start": start,
             "sort": "name asc", **params})["results"]
         yield from page
@@ -81,23 +77,11 @@ def _stale(datasets: list[dict[str, Any]]) -> list[str]:
             if indexed.get(d["id"]) != freshness.dataset_cadence(d)["update_status"]]
 
 
-def _user_email(user_id: Optional[str]) -> Optional[tuple[str, str]]:
-    if not user_id:
-        return None
-    try:
-        user = tk.get_action("user_show")(_site_context(), {"id": user_id})
-    except tk.ObjectNotFound:
-        return None
-    if user.get("state") != "active" or not user.get("email"):
-        return None
-    return (user.get("display_name") or user["name"], user["email"])
-
-
 def _service(reminder: cadence.Reminder) -> Optional[dict[str, Any]]:
     if not reminder.owner_service or not reminder.organization:
         return None
     try:
-        return tk.get_action("governance_service_show")(_site_context(), {
+        return tk.get_action("governance_service_show")(site_context(), {
             "id": reminder.owner_service, "organization_id": reminder.organization})
     except tk.ObjectNotFound:
         return None
@@ -109,14 +93,14 @@ def _recipients(reminder: cadence.Reminder, service: Optional[dict[str, Any]]
     if reminder.recipients == "service":
         if service and service.get("email"):
             found.append((service["title"], service["email"]))
-        referent = _user_email(service.get("referent_id")) if service else None
+        referent = user_contact(service.get("referent_id")) if service else None
         if referent:
             found.append(referent)
     elif reminder.organization:
-        members = tk.get_action("member_list")(_site_context(), {
+        members = tk.get_action("member_list")(site_context(), {
             "id": reminder.organization, "object_type": "user", "capacity": "admin"})
         for user_id, _type, _capacity in members:
-            admin = _user_email(user_id)
+            admin = user_contact(user_id)
             if admin:
                 found.append(admin)
     unique: dict[str, tuple[str, str]] = {}

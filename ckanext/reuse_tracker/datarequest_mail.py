@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 import ckan.plugins.toolkit as tk
-from ckan import model
 
 from ckanext.reuse_tracker.mail import render, send
+from ckanext.suite.site import user_contacts
 
 __all__ = ["request_url", "notify_created", "notify_status"]
 
@@ -23,15 +23,6 @@ def request_url(request_id: str) -> str:
     return f"{_site_url()}/datarequest/{request_id}"
 
 
-def _recipients(user_ids: Iterable[Optional[str]]) -> list[Recipient]:
-    ids = {user_id for user_id in user_ids if user_id}
-    if not ids:
-        return []
-    users = model.Session.query(model.User).filter(
-        model.User.id.in_(ids), model.User.state == "active").order_by(model.User.name)
-    return [(user.display_name, user.email) for user in users if user.email]
-
-
 def notify_created(request: dict[str, Any]) -> list[str]:
     """Mail the admins of the request's target organization about a new request."""
     if not request.get("organization_id"):
@@ -39,7 +30,7 @@ def notify_created(request: dict[str, Any]) -> list[str]:
     members = tk.get_action("member_list")(
         {"ignore_auth": True},
         {"id": request["organization_id"], "object_type": "user", "capacity": "admin"})
-    recipients = _recipients(member[0] for member in members)
+    recipients = user_contacts(member[0] for member in members)
     if not recipients:
         return []
     subject, body = render(
@@ -53,7 +44,7 @@ def notify_created(request: dict[str, Any]) -> list[str]:
 def notify_status(request: dict[str, Any], user_ids: Iterable[Optional[str]],
                   old_state: str, comment: Optional[str]) -> list[str]:
     """Mail followers and voters (``user_ids``) that the request changed status."""
-    recipients = _recipients(user_ids)
+    recipients = user_contacts(user_ids)
     if not recipients:
         return []
     package_url = (f"{_site_url()}/dataset/{request['package_name']}"

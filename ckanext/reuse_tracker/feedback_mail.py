@@ -8,17 +8,11 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.reuse_tracker.mail import one_line, render, send
+from ckanext.suite.site import user_contact
 
 __all__ = ["routing", "render", "send", "notify_received", "notify_answered"]
 
 Recipient = tuple[str, str]
-
-
-def _user_recipient(user_id: Optional[str]) -> Optional[Recipient]:
-    user = model.User.get(user_id) if user_id else None
-    if user is None or user.state != "active" or not user.email:
-        return None
-    return (user.display_name, user.email)
 
 
 def _service(package: model.Package) -> Optional[dict[str, Any]]:
@@ -55,7 +49,7 @@ def routing(package: model.Package) -> tuple[str, list[Recipient]]:
         if service.get("email"):
             recipients.append((service.get("title") or service["name"], service["email"]))
         for key in ("referent_id", "backup_referent_id"):
-            recipient = _user_recipient(service.get(key))
+            recipient = user_contact(service.get(key))
             if recipient:
                 recipients.append(recipient)
         if recipients:
@@ -95,7 +89,7 @@ def _row(row: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
 def notify_answered(feedback: dict[str, Any], package: model.Package,
                     author_id: Optional[str]) -> list[str]:
     """Mail the author of the feedback that it received a public answer."""
-    recipient = _user_recipient(author_id)
+    recipient = user_contact(author_id)
     if recipient is None:
         return []
     subject, body = render(

@@ -14,6 +14,7 @@ from ckan import model
 from ckanext.reuse_tracker import mail
 from ckanext.reuse_tracker.model.reuse import Reuse
 from ckanext.suite import safe_http
+from ckanext.suite.site import user_contact
 
 __all__ = ["COMMANDS", "LinkCheck", "check_links", "check_reuse", "enqueue_all", "probe",
            "published_reuse_ids"]
@@ -192,9 +193,9 @@ def _mail_variables(reuse: Reuse) -> dict[str, Any]:
 
 def _recipient(submitter_id: Optional[str], contact: Optional[str]) -> Optional[tuple[str, str]]:
     """The submitter's account address, else the contact address they gave."""
-    user = model.User.get(submitter_id) if submitter_id else None
-    if user is not None and user.state == "active" and user.email:
-        return (user.display_name or user.name, user.email)
+    account = user_contact(submitter_id)
+    if account:
+        return account
     if contact:
         return ("", contact)
     return None

@@ -16,6 +16,7 @@ from ckanext.opendata_governance import check_runner, checks, fingerprint, mail
 from ckanext.opendata_governance.logic import schema
 from ckanext.opendata_governance.model import (
     Event, OrganizationSetting, Review, Reviewer, Service)
+from ckanext.suite.site import site_context, user_contact
 
 __all__ = [
     "governance_review_request",
@@ -389,11 +390,6 @@ def _actor(context: Context) -> Optional[model.User]:
     return model.User.get(name) if name else None
 
 
-def _site_context() -> Context:
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    return {"user": user, "ignore_auth": True}
-
-
 def _get_package(id_or_name: Any) -> model.Package:
     package = model.Package.get(id_or_name) if id_or_name else None
     if package is None or package.state == "deleted":
@@ -476,7 +472,7 @@ def _publish(context: Context, review: Review, package: model.Package
              ) -> tuple[bool, Optional[str]]:
     """Make the approved dataset public; a refusal leaves the approval standing."""
     try:
-        tk.get_action("package_patch")(_site_context(),
+        tk.get_action("package_patch")(site_context(),
                                        {"id": package.id, "private": False})
     except tk.ValidationError as error:
         log.warning("approved dataset %s could not be published: %s",
@@ -517,14 +513,6 @@ def _add_activity(review: Review, package: model.Package,
         })
 
 
-def _user_recipient(user_id: Optional[str]) -> Optional[tuple[str, str]]:
-    user = model.User.get(user_id) if user_id else None
-    if user is None:
-        return None
-    return mail.recipient({"name": user.name, "display_name": user.display_name,
-                                  "email": user.email, "state": user.state})
-
-
 def _mail_request(review: Review, package: model.Package, actor: Optional[model.User],
                   publish: bool, results: list[dict[str, Any]]) -> None:
     user_ids = [row.user_id for row in model.Session.query(Reviewer.user_id)
@@ -534,7 +522,7 @@ def _mail_request(review: Review, package: model.Package, actor: Optional[model.
                     .filter_by(group_id=review.organization_id, table_name="user",
                                capacity="admin", state="active")]
     recipients = [recipient for recipient in
-                  (_user_recipient(user_id) for user_id in user_ids
+                  (user_contact(user_id) for user_id in user_ids
                    if user_id != review.requested_by)
                   if recipient]
     if not recipients:
@@ -566,7 +554,7 @@ def _blocking_label(result: dict[str, Any]) -> str:
 def _mail_decision(review: Review, package: model.Package, actor: Optional[model.User],
                    published: bool) -> None:
     recipients = []
-    requester = _user_recipient(review.requested_by)
+    requester = user_contact(review.requested_by)
     if requester:
         recipients.append(requester)
     service = Service.by_name(review.organization_id,

@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.suite import mail as outbox
+from ckanext.suite.site import user_contact
 
 __all__ = ["notify_owners"]
 
@@ -29,10 +30,9 @@ def _service_recipients(package: model.Package) -> list[tuple[str, str]]:
     recipients = []
     if service.get("email"):
         recipients.append((service.get("title") or name, service["email"]))
-    for key in ("referent_id", "backup_referent_id"):
-        user = model.User.get(service.get(key) or "")
-        if user is not None and user.email and user.state == "active":
-            recipients.append((user.fullname or user.name, user.email))
+    recipients.extend(contact for contact in map(
+        user_contact, (service.get("referent_id"), service.get("backup_referent_id")))
+        if contact)
     return recipients
 
 

@@ -13,6 +13,7 @@ from typing import IO, Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.suite.site import site_context
 from ckanext.territorial_consolidation.consolidation.engine import PROVENANCE_COLUMNS
 from ckanext.territorial_consolidation.consolidation.schema import TableSchema
 
@@ -22,24 +23,19 @@ __all__ = ["ensure_dataset", "publish", "RESOURCE_MARK"]
 RESOURCE_MARK = "consolidation_schema_version"
 
 
-def _site_context() -> dict[str, Any]:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
-
-
 def ensure_dataset(consolidation: Any) -> dict[str, Any]:
     """The consolidation's target dataset, created in its organization when missing."""
     if consolidation.package_id:
         try:
             package = tk.get_action("package_show")(
-                _site_context(), {"id": consolidation.package_id})
+                site_context(), {"id": consolidation.package_id})
             if package.get("state") == "active":
                 return package
         except tk.ObjectNotFound:
             pass
     name = consolidation.name
     try:
-        existing = tk.get_action("package_show")(_site_context(), {"id": name})
+        existing = tk.get_action("package_show")(site_context(), {"id": name})
         if existing.get("state") == "active" and existing.get("owner_org") == \
                 consolidation.organization_id:
             return existing
@@ -53,14 +49,14 @@ def ensure_dataset(consolidation: Any) -> dict[str, Any]:
                       "with the origin of every row.").format(url=consolidation.schema_url),
     }
     try:
-        return tk.get_action("package_create")(_site_context(), data)
+        return tk.get_action("package_create")(site_context(), data)
     except tk.ValidationError as error:
         if "private" not in error.error_dict:
             raise
         # A publication gate (opendata_governance) wants a sign-off first: the dataset
         # starts private and the organization asks for a review, as for any dataset.
         model.Session.rollback()
-        return tk.get_action("package_create")(_site_context(), {**data, "private": True})
+        return tk.get_action("package_create")(site_context(), {**data, "private": True})
 
 
 def _dictionary(schema: TableSchema) -> str:
@@ -110,8 +106,8 @@ def _upload(package_id: str, existing: Optional[dict[str, Any]], filename: str,
     storage = FileStorage(stream=stream, filename=filename, content_type="text/csv")
     data = {"package_id": package_id, "upload": storage, "url": filename, **metadata}
     if existing:
-        return tk.get_action("resource_patch")(_site_context(), {"id": existing["id"], **data})
-    return tk.get_action("resource_create")(_site_context(), data)
+        return tk.get_action("resource_patch")(site_context(), {"id": existing["id"], **data})
+    return tk.get_action("resource_create")(site_context(), data)
 
 
 def publish(consolidation: Any, schema: TableSchema, output: str) -> dict[str, Any]:
@@ -157,7 +153,7 @@ def publish(consolidation: Any, schema: TableSchema, output: str) -> dict[str, A
     _replace_file(output, path)
     try:
         resource = tk.get_action("resource_patch")(
-            _site_context(), {"id": existing["id"], **metadata})
+            site_context(), {"id": existing["id"], **metadata})
     except Exception:
         # The metadata could not follow: put the previous file back.
         if os.path.exists(backup):
