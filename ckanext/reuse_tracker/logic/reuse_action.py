@@ -9,16 +9,17 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.reuse_tracker import antispam, datastore_refs, images, mail, topics
+from ckanext.reuse_tracker import antispam, datastore_refs, images, reuse_mail, topics
 from ckanext.reuse_tracker.logic import reuse_schema as schema
-from ckanext.reuse_tracker.logic.reuse_auth import (
-    admin_organization_ids, is_submitter, moderated_reuse_ids)
+from ckanext.reuse_tracker.logic.reuse_auth import is_submitter, moderated_reuse_ids
 from ckanext.reuse_tracker.model import Reuse, ReuseDataset
+from ckanext.reuse_tracker.reuse_visibility import (
+    PUBLIC_STATES, can_read_dataset, current_user, linked_datasets, may_see, moderated,
+    own_or_moderated, readable_datasets)
 
 __all__ = [
     "reuse_create",
@@ -30,9 +31,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: States anyone may see; the others only the submitter and the moderators.
-PUBLIC_STATES = ("published", "archived")
 
 
 def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -70,7 +68,7 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the reuse
     """
     tk.check_access("reuse_create", context, data_dict)
-    user = _user(context)
+    user = current_user(context)
     if user is None:
         _guard_anonymous(data_dict)
     data = schema.validate(data_dict, schema.reuse_create(), context)
@@ -103,7 +101,7 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
         model.Session.add(ReuseDataset(reuse_id=reuse.id, package_id=package.id))
     _commit(context)
     if published:
-        _tell_owner_services(reuse)
+        reuse_mail.tell_owner_services(reuse)
     return _dictize(context, reuse)
 
 
@@ -130,7 +128,7 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """
     tk.check_access("reuse_update", context, data_dict)
     reuse = _get(data_dict)
-    user = _user(context)
+    user = current_user(context)
     data = schema.validate(data_dict, schema.reuse_update(), context)
     if "url" in data and data["url"] != reuse.url:
         _check_unique_url(context, data["url"], reuse.id)
@@ -202,7 +200,7 @@ def reuse_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """
     tk.check_access("reuse_show", context, data_dict)
     reuse = _get(data_dict)
-    if not _may_see(context, reuse):
+    if not may_see(context, reuse):
         raise tk.ObjectNotFound(tk._("Reuse not found"))
     return _dictize(context, reuse)
 
@@ -236,7 +234,7 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """
     tk.check_access("reuse_list", context, data_dict)
     data = schema.validate(data_dict, schema.reuse_list(), context)
-    user = _user(context)
+    user = current_user(context)
     state = data.get("state") or (
         "pending" if data["moderation"] else "any" if data["mine"] else "published")
 
@@ -244,12 +242,12 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if state != "any":
         query = query.filter(Reuse.state == state)
     if state not in PUBLIC_STATES and not (user and user.sysadmin):
-        query = query.filter(_own_or_moderated(user))
+        query = query.filter(own_or_moderated(user))
     if data["moderation"]:
         if user is None:
             return {"count": 0, "results": []}
         if not user.sysadmin:
-            query = query.filter(_moderated(user))
+            query = query.filter(moderated(user))
     if data["mine"]:
         if user is None:
             return {"count": 0, "results": []}
@@ -261,7 +259,7 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         query = query.filter(Reuse.submitter_id == submitter.id)
     if data.get("dataset"):
         package = model.Package.get(data["dataset"])
-        if package is None or not _can_read(context, package):
+        if package is None or not can_read_dataset(context, package):
             return {"count": 0, "results": []}
         # A join (one row per reuse: the link's key is reuse and dataset) lets PostgreSQL
         # walk the dataset's links by index instead of hashing the whole reuse table.
@@ -273,7 +271,7 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
             return {"count": 0, "results": []}
         links = (sa.select(ReuseDataset.reuse_id)
                  .join(model.Package, model.Package.id == ReuseDataset.package_id)
-                 .where(model.Package.owner_org == group.id, _visible(user)))
+                 .where(model.Package.owner_org == group.id, readable_datasets(user)))
         query = query.filter(sa.or_(Reuse.organization_id == group.id, Reuse.id.in_(links)))
     for key in ("type", "topic"):
         if data.get(key):
@@ -289,7 +287,7 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if data["sort"] == "datasets":
         counts = (sa.select(ReuseDataset.reuse_id, sa.func.count().label("n"))
                   .join(model.Package, model.Package.id == ReuseDataset.package_id)
-                  .where(_visible(user)).group_by(ReuseDataset.reuse_id).subquery())
+                  .where(readable_datasets(user)).group_by(ReuseDataset.reuse_id).subquery())
         query = query.outerjoin(counts, counts.c.reuse_id == Reuse.id)
         order += [sa.func.coalesce(counts.c.n, 0).desc()] + newest
     elif data["sort"] == "title":
@@ -327,7 +325,7 @@ def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
             tk._("The reuse is already published") if target == "published"
             else tk._("The reuse is already rejected")]})
 
-    user = _user(context)
+    user = current_user(context)
     now = _now()
     reuse.state = target
     reuse.moderation_comment = data["comment"] or None
@@ -337,9 +335,9 @@ def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
         reuse.published = now
     _commit(context)
 
-    _mail_submitter(reuse, decision, data["comment"], user)
+    reuse_mail.mail_submitter(reuse, decision, data["comment"], user)
     if decision == "publish":
-        _tell_owner_services(reuse)
+        reuse_mail.tell_owner_services(reuse)
     return _dictize(context, reuse)
 
 
@@ -353,12 +351,6 @@ def _commit(context: Context) -> None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _user(context: Context) -> Optional[model.User]:
-    name = context.get("user")
-    user = model.User.get(name) if name else None
-    return user if user is not None and user.state == "active" else None
 
 
 def _trusted(user: Optional[model.User]) -> bool:
@@ -400,23 +392,13 @@ def _check_unique_url(context: Context, url: str, own_id: Optional[str] = None) 
     existing = model.Session.query(Reuse).filter(Reuse.url == url).one_or_none()
     if existing is None or existing.id == own_id:
         return
-    if _may_see(context, existing):
+    if may_see(context, existing):
         raise tk.ValidationError({
             "url": [tk._("This address was already submitted: see the reuse "
                          "/reuses/{name}").format(name=existing.name)],
             "url_existing": [existing.name]})
     raise tk.ValidationError({"url": [tk._(
         "This address was already submitted; the reuse is awaiting moderation")]})
-
-
-def _can_read(context: Context, package: model.Package) -> bool:
-    if package.state != "active":
-        return False
-    try:
-        tk.check_access("package_show", {"user": context.get("user") or ""}, {"id": package.id})
-    except tk.NotAuthorized:
-        return False
-    return True
 
 
 def _packages(context: Context, references: list[str]) -> list[model.Package]:
@@ -430,7 +412,7 @@ def _packages(context: Context, references: list[str]) -> list[model.Package]:
     for reference in references:
         package = model.Package.get(reference)
         # A private dataset is "not found" too: its existence is not the submitter's to learn.
-        if package is None or not _can_read(context, package):
+        if package is None or not can_read_dataset(context, package):
             missing.append(reference)
         elif package not in packages:
             packages.append(package)
@@ -478,7 +460,7 @@ def _relink(context: Context, reuse: Reuse, packages: list[model.Package]) -> bo
     for link in links:
         package = model.Package.get(link.package_id)
         # Links the caller cannot see are not theirs to drop.
-        if link.package_id not in wanted and package is not None and _can_read(context, package):
+        if link.package_id not in wanted and package is not None and can_read_dataset(context, package):
             model.Session.delete(link)
             changed = True
     present = {link.package_id for link in links}
@@ -527,60 +509,6 @@ def _change_query(context: Context, reuse: Reuse, query: Optional[dict[str, Any]
     return True
 
 
-def _may_see(context: Context, reuse: Reuse) -> bool:
-    if reuse.state in PUBLIC_STATES:
-        return True
-    user = _user(context)
-    if user is None:
-        return False
-    return bool(user.sysadmin or user.id == reuse.submitter_id
-                or moderated_reuse_ids(user, [reuse.id]))
-
-
-def _readable_organization_ids(user: Optional[model.User]) -> list[str]:
-    if user is None:
-        return []
-    rows = model.Session.query(model.Member.group_id).filter(
-        model.Member.table_name == "user", model.Member.table_id == user.id,
-        model.Member.state == "active")
-    return [row[0] for row in rows]
-
-
-def _visible(user: Optional[model.User]) -> Any:
-    """SQL condition on the package table: the datasets the user may read.
-
-    Active datasets that are public, or private to one of the user's
-    organizations; sysadmins read every active dataset. Drafts and deleted
-    datasets are never shown through a reuse.
-    """
-    active = model.Package.state == "active"
-    if user is not None and user.sysadmin:
-        return active
-    organizations = _readable_organization_ids(user)
-    if not organizations:
-        return sa.and_(active, model.Package.private.is_(False))
-    return sa.and_(active, sa.or_(model.Package.private.is_(False),
-                                  model.Package.owner_org.in_(organizations)))
-
-
-def _moderated(user: model.User) -> Any:
-    """SQL condition on reuses: those linking a dataset of an organization the user administers."""
-    organizations = admin_organization_ids(user)
-    if not organizations:
-        return sa.false()
-    return Reuse.id.in_(
-        sa.select(ReuseDataset.reuse_id)
-        .join(model.Package, model.Package.id == ReuseDataset.package_id)
-        .where(model.Package.owner_org.in_(organizations), model.Package.state != "deleted"))
-
-
-def _own_or_moderated(user: Optional[model.User]) -> Any:
-    if user is None:
-        return Reuse.state.in_(PUBLIC_STATES)
-    return sa.or_(Reuse.state.in_(PUBLIC_STATES), Reuse.submitter_id == user.id,
-                  _moderated(user))
-
-
 def _text_match(q: str) -> Any:
     conditions = []
     for word in q.split()[:10]:
@@ -590,23 +518,6 @@ def _text_match(q: str) -> Any:
                                  Reuse.description.ilike(pattern, escape="\\"),
                                  Reuse.url.ilike(pattern, escape="\\")))
     return sa.and_(*conditions)
-
-
-def _visible_datasets(user: Optional[model.User],
-                      reuse_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """The datasets each reuse links that the user may read, by title."""
-    found: dict[str, list[dict[str, Any]]] = {reuse_id: [] for reuse_id in reuse_ids}
-    if not reuse_ids:
-        return found
-    rows = (model.Session.query(ReuseDataset.reuse_id, model.Package.id, model.Package.name,
-                                model.Package.title, model.Package.owner_org)
-            .join(model.Package, model.Package.id == ReuseDataset.package_id)
-            .filter(ReuseDataset.reuse_id.in_(reuse_ids), _visible(user))
-            .order_by(sa.func.lower(sa.func.coalesce(model.Package.title, model.Package.name))))
-    for reuse_id, package_id, name, title, owner_org in rows:
-        found[reuse_id].append({"id": package_id, "name": name, "title": title or name,
-                                "organization_id": owner_org})
-    return found
 
 
 def _iso(value: Optional[dt.datetime]) -> Optional[str]:
@@ -621,9 +532,9 @@ def _dictize_many(context: Context, reuses: list[Reuse]) -> list[dict[str, Any]]
     """Reuse dicts for the caller, with a fixed number of queries whatever the page size."""
     if not reuses:
         return []
-    user = _user(context)
+    user = current_user(context)
     ids = [reuse.id for reuse in reuses]
-    datasets = _visible_datasets(user, ids)
+    datasets = linked_datasets(user, ids)
     moderated = moderated_reuse_ids(user, ids)
     user_ids = {reuse.submitter_id for reuse in reuses} | {reuse.moderated_by
                                                            for reuse in reuses}
@@ -680,62 +591,4 @@ def _dictize_many(context: Context, reuses: list[Reuse]) -> list[dict[str, Any]]
         results.append(result)
     return results
 
-
-def _site_context() -> Context:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
-
-
-def _mail_submitter(reuse: Reuse, decision: str, comment: str,
-                    actor: Optional[model.User]) -> None:
-    submitter = model.User.get(reuse.submitter_id) if reuse.submitter_id else None
-    if submitter is not None and submitter.state == "active" and submitter.email:
-        recipient = (submitter.display_name, submitter.email)
-    elif submitter is None and reuse.contact_email:  # a visitor's submission
-        recipient = (reuse.contact_email, reuse.contact_email)
-    else:
-        return
-    subject, body = mail.render(
-        "reuse_moderated", decision=decision, comment=comment, reuse_title=reuse.title,
-        actor_name=actor.display_name if actor is not None else tk._("the moderators"),
-        reuse_url=mail.reuse_url(reuse.name))
-    mail.send([recipient], subject, body)
-
-
-def _tell_owner_services(reuse: Reuse) -> None:
-    """Mail the owner service of each linked dataset (mailbox and referent), once per service.
-
-    Only when the governance plugin is loaded; its actions say who the service is.
-    """
-    if not p.plugin_loaded("opendata_governance"):
-        return
-    context = _site_context()
-    services: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for (package_id,) in model.Session.query(ReuseDataset.package_id).filter(
-            ReuseDataset.reuse_id == reuse.id):
-        try:
-            package = tk.get_action("package_show")(dict(context), {"id": package_id})
-        except tk.ObjectNotFound:
-            continue
-        if package.get("owner_service") and package.get("owner_org"):
-            services.setdefault((package["owner_org"], package["owner_service"]), []).append({
-                "title": mail.one_line(package.get("title") or package["name"]),
-                "url": "{}/dataset/{}".format(
-                    (tk.config.get("ckan.site_url") or "").rstrip("/"), package["name"])})
-    for (organization_id, service_name), datasets in sorted(services.items()):
-        try:
-            service = tk.get_action("governance_service_show")(
-                dict(context), {"id": service_name, "organization_id": organization_id})
-        except (tk.ObjectNotFound, tk.ValidationError):
-            continue
-        recipients: list[tuple[str, Optional[str]]] = [
-            (service.get("title") or service_name, service.get("email"))]
-        referent = model.User.get(service["referent_id"]) if service.get("referent_id") else None
-        if referent is not None and referent.state == "active":
-            recipients.append((referent.display_name, referent.email))
-        subject, body = mail.render(
-            "reuse_published_service", reuse_title=reuse.title,
-            service_title=mail.one_line(service.get("title") or service_name),
-            datasets=datasets, target_url=reuse.url, reuse_url=mail.reuse_url(reuse.name))
-        mail.send(recipients, subject, body)
 
