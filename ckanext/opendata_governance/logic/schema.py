@@ -1,11 +1,10 @@
 """Schemas of the governance actions."""
 from __future__ import annotations
 
-from typing import Any
-
-import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
-from ckan.types import Context, DataDict, Schema, Validator, ValidatorFactory
+from ckan.types import Schema, Validator, ValidatorFactory
+
+from ckanext.suite.validate import validate
 
 __all__ = [
     "validate",
@@ -16,14 +15,6 @@ __all__ = [
     "event_list",
     "overdue_list",
 ]
-
-
-def validate(data_dict: DataDict, schema_: Schema, context: Context) -> dict[str, Any]:
-    """The data validated by the schema, or a ValidationError naming each bad field."""
-    data, errors = tk.navl_validate(data_dict, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 @validator_args

@@ -3,20 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
-from ckan.types import Context, DataDict, Schema, Validator, ValidatorFactory
+from ckan.types import Schema, Validator, ValidatorFactory
+
+from ckanext.suite.validate import validate
 
 __all__ = ["validate", "feedback_create", "feedback_list", "feedback_respond",
            "feedback_update_status", "feedback_note_create", "feedback_stats"]
-
-
-def validate(data_dict: DataDict, schema_: Schema, context: Context) -> dict[str, Any]:
-    """The data validated by the schema, or a ValidationError naming each bad field."""
-    data, errors = tk.navl_validate(data_dict, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 @validator_args

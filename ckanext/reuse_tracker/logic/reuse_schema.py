@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
-from ckan.types import Context, DataDict, Schema, Validator, ValidatorFactory
+from ckan.types import Schema, Validator, ValidatorFactory
+
+from ckanext.suite.validate import validate
 
 __all__ = ["validate", "reuse_create", "reuse_update", "reuse_list", "reuse_moderate",
            "SORTS", "LIST_STATES"]
@@ -13,14 +14,6 @@ __all__ = ["validate", "reuse_create", "reuse_update", "reuse_list", "reuse_mode
 SORTS = ("newest", "datasets", "title")
 #: ``any`` lists every state the caller may see.
 LIST_STATES = ("pending", "published", "rejected", "archived", "any")
-
-
-def validate(data_dict: DataDict, schema_: Schema, context: Context) -> dict[str, Any]:
-    """The data validated by the schema, or a ValidationError naming each bad field."""
-    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 @validator_args

@@ -5,21 +5,15 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
-from ckan.types import Context, DataDict, Schema, Validator, ValidatorFactory
+from ckan.types import Schema, Validator, ValidatorFactory
 
-# Schemas only: no validator is registered under a name, so nothing is exported.
-__all__: list[str] = []
+from ckanext.suite.validate import validate
+
+# Schemas only: no validator is registered under a name; validate is re-exported for the actions.
+__all__ = ["validate"]
 
 MAX_PREVIEW = 50
 MAX_REPORT_PAGE = 100
-
-
-def validate(data_dict: DataDict, schema_: Schema, context: Context) -> dict[str, Any]:
-    """The data validated by the schema, or a ValidationError naming each bad field."""
-    data, errors = tk.navl_validate(data_dict, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 def _at_most(maximum: int) -> Validator:
