@@ -1,17 +1,14 @@
-"""Template helpers of the reuse tracker, gathered from each feature's module."""
+"""Template helpers of the reuse tracker: each feature's module, named here."""
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
-__all__: list[str] = []
+from ckanext.reuse_tracker import (
+    datarequest_helpers, feedback_helpers, reuse_helpers, stats_helpers)
+from ckanext.suite.registry import public_members
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.reuse_tracker.reuse_helpers",
-        "ckanext.reuse_tracker.stats_helpers",
-        "ckanext.reuse_tracker.feedback_helpers",
-        "ckanext.reuse_tracker.datarequest_helpers",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_helpers"]
+
+
+def get_helpers() -> dict[str, Any]:
+    return public_members(reuse_helpers, stats_helpers, feedback_helpers, datarequest_helpers)

@@ -1,17 +1,14 @@
-"""Blueprints of the reuse tracker, gathered from each feature's module."""
+"""Blueprints of the reuse tracker: each feature's module, named here."""
 from __future__ import annotations
 
-import importlib
+from flask import Blueprint
 
-__all__: list[str] = []
+from ckanext.reuse_tracker import views_datarequest, views_feedback, views_reuse, views_stats
+from ckanext.suite.registry import public_members
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.reuse_tracker.views_reuse",
-        "ckanext.reuse_tracker.views_stats",
-        "ckanext.reuse_tracker.views_feedback",
-        "ckanext.reuse_tracker.views_datarequest",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_blueprints"]
+
+
+def get_blueprints() -> list[Blueprint]:
+    return list(public_members(views_reuse, views_stats, views_feedback,
+                               views_datarequest).values())

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["MAX_DEPTH", "check", "guarded", "actions_of"]
+__all__ = ["MAX_DEPTH", "check", "guarded", "guard_actions", "actions_of"]
 
 #: Deepest nesting of lists and dicts an action accepts; no action needs more than a few.
 MAX_DEPTH = 32
@@ -95,11 +95,17 @@ def guarded(action: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def actions_of(module: ModuleType) -> Callable[[], dict[str, Callable[..., Any]]]:
-    """For ``tk.blanket.actions``: the module's public actions, each guarded; an action
-    with an ``available`` test (one chaining another plugin's action) only when it passes."""
-    def get_actions() -> dict[str, Callable[..., Any]]:
-        actions = {name: getattr(module, name) for name in module.__all__}
-        return {name: guarded(action) for name, action in actions.items()
+def guard_actions(get_actions: Callable[[], dict[str, Callable[..., Any]]]
+                  ) -> Callable[[], dict[str, Callable[..., Any]]]:
+    """For ``tk.blanket.actions``: the plugin's actions (``get_actions()``), each guarded;
+    an action with an ``available`` test (one chaining another plugin's action) only
+    when it passes."""
+    def guarded_actions() -> dict[str, Callable[..., Any]]:
+        return {name: guarded(action) for name, action in get_actions().items()
                 if getattr(action, "available", None) is None or action.available()}
-    return get_actions
+    return guarded_actions
+
+
+def actions_of(module: ModuleType) -> Callable[[], dict[str, Callable[..., Any]]]:
+    """``guard_actions`` of a module's public actions (its ``__all__``)."""
+    return guard_actions(lambda: {name: getattr(module, name) for name in module.__all__})

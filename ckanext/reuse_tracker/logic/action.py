@@ -1,17 +1,14 @@
-"""Actions of the reuse tracker, gathered from each feature's module."""
+"""Actions of the reuse tracker: each feature's module, named here."""
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
-__all__: list[str] = []
+from ckanext.reuse_tracker.logic import (
+    datarequest_action, feedback_action, reuse_action, stats_action)
+from ckanext.suite.registry import public_members
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.reuse_tracker.logic.reuse_action",
-        "ckanext.reuse_tracker.logic.stats_action",
-        "ckanext.reuse_tracker.logic.feedback_action",
-        "ckanext.reuse_tracker.logic.datarequest_action",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_actions"]
+
+
+def get_actions() -> dict[str, Any]:
+    return public_members(reuse_action, stats_action, feedback_action, datarequest_action)

@@ -1,17 +1,13 @@
-"""Auth functions of the reuse tracker, one per action, gathered from each feature's module."""
+"""Auth functions of the reuse tracker, one per action: each feature's module, named here."""
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
-__all__: list[str] = []
+from ckanext.reuse_tracker.logic import datarequest_auth, feedback_auth, reuse_auth, stats_auth
+from ckanext.suite.registry import public_members
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.reuse_tracker.logic.reuse_auth",
-        "ckanext.reuse_tracker.logic.stats_auth",
-        "ckanext.reuse_tracker.logic.feedback_auth",
-        "ckanext.reuse_tracker.logic.datarequest_auth",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_auth_functions"]
+
+
+def get_auth_functions() -> dict[str, Any]:
+    return public_members(reuse_auth, stats_auth, feedback_auth, datarequest_auth)

@@ -1,15 +1,13 @@
-"""Validators of the reuse tracker, gathered from each feature's module."""
+"""Validators of the reuse tracker: each feature's module, named here."""
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
-__all__: list[str] = []
+from ckanext.reuse_tracker.logic import feedback_validators, reuse_validators
+from ckanext.suite.registry import public_members
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.reuse_tracker.logic.reuse_validators",
-        "ckanext.reuse_tracker.logic.feedback_validators",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_validators"]
+
+
+def get_validators() -> dict[str, Any]:
+    return public_members(reuse_validators, feedback_validators)
