@@ -6,7 +6,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import freshness, frequencies
+from ckanext.opendata_governance import checklist, freshness, frequencies
 from ckanext.opendata_governance.datastore import api_examples, load_status
 from ckanext.suite import licences
 
@@ -149,13 +149,7 @@ __all__ += [
 
 def governance_checklist_items() -> list[dict[str, str]]:
     """The items of the sign-off checklist, in order, with their translated labels."""
-    return [
-        {"key": "licence", "label": tk._("Licence")},
-        {"key": "personal_data", "label": tk._("Personal data and anonymisation")},
-        {"key": "schema", "label": tk._("Schema conformity")},
-        {"key": "open_format", "label": tk._("Open format")},
-        {"key": "metadata", "label": tk._("Metadata complete")},
-    ]
+    return checklist.items()
 
 
 def _current_user_ids() -> set[str]:
