@@ -6,7 +6,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import checklist, freshness, frequencies
+from ckanext.opendata_governance import checklist, freshness, frequencies, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
 from ckanext.suite import licences
 
@@ -141,6 +141,7 @@ __all__ += [
     "governance_can_see_review_tab",
     "governance_can_see_organization_tab",
     "governance_publication_status",
+    "governance_publication_tracker",
     "governance_failed_checks",
     "governance_user_display",
     "governance_event_label",
@@ -219,6 +220,31 @@ def governance_publication_status(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         "covered": approval is not None,
         "approval": approval.as_dict() if approval is not None else None,
     }
+
+
+def governance_publication_tracker(pkg_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The dataset's publication tracker (``tracker.track``), or None when the current
+    user may not see its Governance tab."""
+    if not governance_can_see_review_tab(pkg_dict):
+        return None
+    context = {"user": tk.current_user.name}
+    try:
+        review = tk.get_action("governance_review_show")(
+            context, {"package_id": pkg_dict["id"]})
+    except tk.ObjectNotFound:
+        review = None
+    try:
+        tk.check_access("package_update", context, {"id": pkg_dict["id"]})
+        can_edit = True
+    except tk.NotAuthorized:
+        can_edit = False
+    can_decide = bool(review and review["state"] == "submitted"
+                      and governance_is_reviewer(pkg_dict.get("owner_org"))
+                      and review["requested_by"] not in _current_user_ids())
+    return tracker.track(tracker.Facts(
+        pkg_dict=pkg_dict, review=review,
+        covered=governance_publication_status(pkg_dict)["covered"],
+        can_edit=can_edit, can_decide=can_decide))
 
 
 def governance_failed_checks(checks: list[dict[str, Any]],
