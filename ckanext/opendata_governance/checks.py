@@ -17,7 +17,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance import check_guidance, resource_source, safe_fetch
-from ckanext.suite import licences
+from ckanext.suite import formats, licences
 from ckanext.suite.file_limits import LimitExceeded
 
 __all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "NotRun", "NOT_RUN",
@@ -254,8 +254,9 @@ def _scan_message(finding: dict[str, Any]) -> str:
     share = float(finding.get("share") or 0)
     return tk._("The column \u00ab {column} \u00bb holds {kind} ({count} values, {share} % of "
                 "its rows); remove the column or anonymise it before publishing").format(
-                    column=column, kind=kind, count=finding.get("count", 0),
-                    share=round(share * 100, 1))
+                    column=column, kind=kind,
+                    count=formats.suite_number(finding.get("count", 0)),
+                    share=formats.suite_decimal(share * 100))
 
 
 @contextlib.contextmanager
@@ -349,7 +350,7 @@ def _statistical_secrecy(package: dict[str, Any],
                                 "rows ({share} % of the rows): the people they describe can "
                                 "be re-identified").format(
                                     count=result["classes_below_k"], columns=", ".join(quasi),
-                                    k=k, share=round(result["share"] * 100, 1))})
+                                    k=k, share=formats.suite_decimal(result["share"] * 100))})
     return findings
 
 

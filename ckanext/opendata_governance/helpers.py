@@ -8,7 +8,9 @@ from ckan import model
 
 from ckanext.opendata_governance import checklist, freshness, frequencies, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
-from ckanext.suite import licences
+from ckanext.suite import formats, licences
+from ckanext.suite.formats import (  # noqa: F401  (template helpers)
+    render_datetime, suite_decimal, suite_month, suite_number, suite_percent)
 
 __all__ = [
     "governance_frequency_choices",
@@ -19,6 +21,8 @@ __all__ = [
     "governance_licence_options",
     "governance_licence_default",
 ]
+# Dates and numbers in the page's language (ckanext/suite/formats.py).
+__all__ += formats.__all__
 
 
 def governance_frequency_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

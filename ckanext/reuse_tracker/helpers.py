@@ -11,6 +11,8 @@ for _name in (
         "ckanext.reuse_tracker.stats_helpers",
         "ckanext.reuse_tracker.feedback_helpers",
         "ckanext.reuse_tracker.datarequest_helpers",
+        # Dates and numbers in the page's language, shared by the suite's plugins.
+        "ckanext.suite.formats",
 ):
     _module = importlib.import_module(_name)
     globals().update({name: getattr(_module, name) for name in _module.__all__})
