@@ -245,10 +245,10 @@ def governance_publication_tracker(pkg_dict: dict[str, Any]) -> Optional[dict[st
     can_decide = bool(review and review["state"] == "submitted"
                       and governance_is_reviewer(pkg_dict.get("owner_org"))
                       and review["requested_by"] not in _current_user_ids())
+    status = governance_publication_status(pkg_dict)
     return tracker.track(tracker.Facts(
-        pkg_dict=pkg_dict, review=review,
-        covered=governance_publication_status(pkg_dict)["covered"],
-        can_edit=can_edit, can_decide=can_decide))
+        pkg_dict=pkg_dict, review=review, covered=status["covered"],
+        gate_enabled=status["gate_enabled"], can_edit=can_edit, can_decide=can_decide))
 
 
 def governance_failed_checks(checks: list[dict[str, Any]],

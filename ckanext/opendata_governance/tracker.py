@@ -24,6 +24,8 @@ class Facts:
     review: Optional[dict[str, Any]]
     #: An approved sign-off matches the current version.
     covered: bool
+    #: The organization's publication gate is on (off: a sign-off is optional).
+    gate_enabled: bool
     #: The current user may edit the dataset (ask for a sign-off, publish it).
     can_edit: bool
     #: The current user may decide on the pending review.
@@ -112,6 +114,8 @@ def _next_action(facts: Facts, steps: dict[str, Step]) -> Optional[dict[str, Any
         return None
     if steps["metadata"].state != "done":
         return {"label": tk._("Complete the metadata"), "url": edit}
+    if not facts.gate_enabled:
+        return {"label": tk._("Make the dataset public"), "url": edit + "#field-private"}
     if steps["checks"].state == "failed":
         return {"label": tk._("See what to fix"), "url": tab + "#governance-checks"}
     return {"label": tk._("Ask for the compliance sign-off"),

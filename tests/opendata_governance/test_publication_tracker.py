@@ -61,6 +61,17 @@ def test_the_tracker_leads_a_dataset_from_draft_to_public(app):
         "/fr/dataset/{}".format(dataset["name"])).body
 
 
+def test_with_the_gate_off_the_next_action_is_to_publish(app):
+    """An organization without the gate: once the metadata is complete, publish directly."""
+    portal = make_review_portal()
+    helpers.call_action("governance_settings_update", as_user(portal.sysadmin),
+                        organization_id=portal.org["id"], gate_enabled=False)
+    dataset = reviewable_dataset(portal, data_steward="Claire Martin")
+    body = login(app, portal.editor).get("/fr/dataset/{}".format(dataset["name"])).body
+    assert "Rendre le jeu de données public" in _next_action(body)
+    assert "/fr/dataset/edit/{}#field-private".format(dataset["name"]) in _next_action(body)
+
+
 def test_a_refused_publication_marks_the_visibility_field_and_points_at_the_tracker(app):
     """The edit form's refusal reads "Visibilité", marks that field and links the tracker."""
     portal = make_review_portal()

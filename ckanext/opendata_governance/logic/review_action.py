@@ -231,7 +231,9 @@ def governance_review_show(context: Context, data_dict: DataDict) -> dict[str, A
     :param id: the review id
     :param package_id: id or name of a dataset, for its latest review
         (instead of ``id``)
-    :returns: the review, with ``package_name`` and ``package_title``
+    :returns: the review, with ``package_name`` and ``package_title``; each of
+        its ``checks`` with ``title``, ``explanation``, ``why`` and ``fix`` in
+        the request's language
     """
     tk.check_access("governance_review_show", context, data_dict)
     data = schema.validate(data_dict, schema.review_show(), context)
