@@ -65,6 +65,8 @@ def test_checks_still_running_show_as_running_and_approving_waits(app):
     assert "2 contrôles bloquants sont encore en cours" in html.unescape(body)
     assert "a échoué" not in html.unescape(body)
     assert "En cours" in _row(body, "personal_data_scan")
+    queue = reviewer.get("/fr/governance/reviews").body
+    assert "4 contrôles encore en cours" in queue and "governance-blocking-count" not in queue
     assert re.search(r'<button[^>]*value="approve"[^>]*disabled[^>]*>\s*'
                      r'Approuver \(à la fin des contrôles en cours\)', body)
     forced = reviewer.post("/fr/dataset/{}/governance/decide".format(dataset["name"]), data={
