@@ -16,13 +16,13 @@ from typing import IO, Any, Callable, Iterator, Optional
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_governance import resource_source, safe_fetch
-from ckanext.suite import licences
+from ckanext.opendata_governance import check_guidance, resource_source, safe_fetch
+from ckanext.suite import formats, licences
 from ckanext.suite.file_limits import LimitExceeded
 
 __all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "NotRun", "NOT_RUN",
            "NOT_RUN_REASONS", "SEVERITIES", "registered", "run_one", "run_all",
-           "blocking_failures"]
+           "blocking_failures", "explained"]
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,10 @@ class Check:
     #: "light" checks read metadata only; "heavy" ones read resource files and run
     #: in a background job when the input is larger than the synchronous limit.
     cost: str = "light"
+    #: Why the check matters (the law, reuse, privacy) and how a producer fixes a
+    #: failure; msgids, like ``title`` and ``explanation``.
+    why: str = ""
+    fix: str = ""
 
 
 class IGovernanceChecks(p.Interface):
@@ -142,17 +146,21 @@ def _open_format(package: dict[str, Any], resource: dict[str, Any]) -> list[dict
 _BUILT_IN = [
     Check("licence_open", N_("Open licence"),
           N_("The dataset has a licence, and it is an open licence."),
-          "blocking", _licence_open, version="2"),
+          "blocking", _licence_open, version="2",
+          **check_guidance.of("licence_open")),
     Check("personal_data_declared", N_("Personal data declared"),
           N_("The producer did not declare that the data contains personal data."),
-          "blocking", _personal_data_declared),
+          "blocking", _personal_data_declared,
+          **check_guidance.of("personal_data_declared")),
     Check("metadata_complete", N_("Metadata complete"),
           N_("Description, owner service, update frequency, data steward and tags are "
              "filled in."),
-          "warning", _metadata_complete, version="2"),
+          "warning", _metadata_complete, version="2",
+          **check_guidance.of("metadata_complete")),
     Check("open_format", N_("Open format"),
           N_("Each resource is in an open, machine-readable format."),
-          "warning", _open_format, scope="resource", version="2"),
+          "warning", _open_format, scope="resource", version="2",
+          **check_guidance.of("open_format")),
 ]
 
 
@@ -246,8 +254,9 @@ def _scan_message(finding: dict[str, Any]) -> str:
     share = float(finding.get("share") or 0)
     return tk._("The column \u00ab {column} \u00bb holds {kind} ({count} values, {share} % of "
                 "its rows); remove the column or anonymise it before publishing").format(
-                    column=column, kind=kind, count=finding.get("count", 0),
-                    share=round(share * 100, 1))
+                    column=column, kind=kind,
+                    count=formats.suite_number(finding.get("count", 0)),
+                    share=formats.suite_decimal(share * 100))
 
 
 @contextlib.contextmanager
@@ -341,7 +350,7 @@ def _statistical_secrecy(package: dict[str, Any],
                                 "rows ({share} % of the rows): the people they describe can "
                                 "be re-identified").format(
                                     count=result["classes_below_k"], columns=", ".join(quasi),
-                                    k=k, share=round(result["share"] * 100, 1))})
+                                    k=k, share=formats.suite_decimal(result["share"] * 100))})
     return findings
 
 
@@ -430,21 +439,26 @@ def _schema_conformity(package: dict[str, Any],
 _DATA_CHECKS = [
     Check("description_long_enough", N_("Description long enough"),
           N_("The description explains the data in enough words for a reuser."),
-          "warning", _description_long_enough),
+          "warning", _description_long_enough,
+          **check_guidance.of("description_long_enough")),
     Check("resources_reachable", N_("Resources reachable"),
           N_("Each resource's file exists or its URL answers."),
-          "warning", _resource_reachable, scope="resource", cost="heavy"),
+          "warning", _resource_reachable, scope="resource", cost="heavy",
+          **check_guidance.of("resources_reachable")),
     Check("schema_conformity", N_("Schema conformity"),
           N_("A resource that declares a Table Schema follows it."),
-          "blocking", _schema_conformity, scope="resource", cost="heavy"),
+          "blocking", _schema_conformity, scope="resource", cost="heavy",
+          **check_guidance.of("schema_conformity")),
     Check("personal_data_scan", N_("No personal data found"),
           N_("The scanner found no personal data (e-mails, phone numbers, social security "
              "numbers, bank details, names...) in the resource's columns."),
-          "blocking", _personal_data_scan, scope="resource", cost="heavy"),
+          "blocking", _personal_data_scan, scope="resource", cost="heavy",
+          **check_guidance.of("personal_data_scan")),
     Check("statistical_secrecy", N_("Statistical secrecy"),
           N_("Counts of 1 to the threshold are hidden, and declared quasi-identifiers "
              "describe no group smaller than k people."),
-          "warning", _statistical_secrecy, scope="resource", cost="heavy"),
+          "warning", _statistical_secrecy, scope="resource", cost="heavy",
+          **check_guidance.of("statistical_secrecy")),
 ]
 
 
@@ -461,6 +475,7 @@ def _result(check: Check, status: str, findings: list[dict[str, Any]],
     return {
         "check_id": check.id,
         "title": check.title,
+        "explanation": check.explanation,
         "severity": check.severity,
         "scope": check.scope,
         "resource_id": resource_id,
@@ -469,6 +484,19 @@ def _result(check: Check, status: str, findings: list[dict[str, Any]],
         "version": check.version,
         "run_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(),
     }
+
+
+def explained(result: dict[str, Any]) -> dict[str, Any]:
+    """A check result with its ``title``, ``explanation``, ``why`` and ``fix`` translated
+    into the request's language, read from the registered check (stored results keep
+    the English msgids, or a check no longer registered keeps its stored title)."""
+    check = {registered_check.id: registered_check
+             for registered_check in registered()}.get(result.get("check_id", ""))
+    title = check.title if check else result.get("title") or result.get("check_id", "")
+    texts = {"explanation": check.explanation if check else result.get("explanation"),
+             "why": check.why if check else "", "fix": check.fix if check else ""}
+    return {**result, "title": tk._(title),
+            **{key: tk._(text) if text else "" for key, text in texts.items()}}
 
 
 def run_one(check: Check, *args: Any, resource_id: Optional[str] = None

@@ -221,7 +221,8 @@ def refusal_message(package: model.Package, snap: Optional[dict[str, Any]] = Non
             date=_date(approved.decided or approved.created),
             changes=", ".join(_change_labels(package, changed)) or tk._("unknown"))
     return tk._("The dataset cannot be made public: it has no approved compliance sign-off. "
-                "Keep it private and request a review.")
+                "Keep it private and ask for the sign-off on its Governance tab, where the "
+                "publication tracker shows the next step.")
 
 
 def _changed_resources(before: dict[str, tuple[Any, ...]], package: model.Package

@@ -6,9 +6,11 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import freshness, frequencies
+from ckanext.opendata_governance import checklist, freshness, frequencies, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
-from ckanext.suite import licences
+from ckanext.suite import formats, licences
+from ckanext.suite.formats import (  # noqa: F401  (template helpers)
+    render_datetime, suite_decimal, suite_month, suite_number, suite_percent)
 
 __all__ = [
     "governance_frequency_choices",
@@ -19,6 +21,8 @@ __all__ = [
     "governance_licence_options",
     "governance_licence_default",
 ]
+# Dates and numbers in the page's language (ckanext/suite/formats.py).
+__all__ += formats.__all__
 
 
 def governance_frequency_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -141,6 +145,7 @@ __all__ += [
     "governance_can_see_review_tab",
     "governance_can_see_organization_tab",
     "governance_publication_status",
+    "governance_publication_tracker",
     "governance_failed_checks",
     "governance_user_display",
     "governance_event_label",
@@ -149,13 +154,7 @@ __all__ += [
 
 def governance_checklist_items() -> list[dict[str, str]]:
     """The items of the sign-off checklist, in order, with their translated labels."""
-    return [
-        {"key": "licence", "label": tk._("Licence")},
-        {"key": "personal_data", "label": tk._("Personal data and anonymisation")},
-        {"key": "schema", "label": tk._("Schema conformity")},
-        {"key": "open_format", "label": tk._("Open format")},
-        {"key": "metadata", "label": tk._("Metadata complete")},
-    ]
+    return checklist.items()
 
 
 def _current_user_ids() -> set[str]:
@@ -225,6 +224,31 @@ def governance_publication_status(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         "covered": approval is not None,
         "approval": approval.as_dict() if approval is not None else None,
     }
+
+
+def governance_publication_tracker(pkg_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The dataset's publication tracker (``tracker.track``), or None when the current
+    user may not see its Governance tab."""
+    if not governance_can_see_review_tab(pkg_dict):
+        return None
+    context = {"user": tk.current_user.name}
+    try:
+        review = tk.get_action("governance_review_show")(
+            context, {"package_id": pkg_dict["id"]})
+    except tk.ObjectNotFound:
+        review = None
+    try:
+        tk.check_access("package_update", context, {"id": pkg_dict["id"]})
+        can_edit = True
+    except tk.NotAuthorized:
+        can_edit = False
+    can_decide = bool(review and review["state"] == "submitted"
+                      and governance_is_reviewer(pkg_dict.get("owner_org"))
+                      and review["requested_by"] not in _current_user_ids())
+    status = governance_publication_status(pkg_dict)
+    return tracker.track(tracker.Facts(
+        pkg_dict=pkg_dict, review=review, covered=status["covered"],
+        gate_enabled=status["gate_enabled"], can_edit=can_edit, can_decide=can_decide))
 
 
 def governance_failed_checks(checks: list[dict[str, Any]],

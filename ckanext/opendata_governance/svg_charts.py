@@ -7,6 +7,8 @@ from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.suite import formats
+
 __all__ = ["Series", "bars", "dashboard_charts", "gauge", "stacked_bars"]
 
 WIDTH = 640
@@ -35,7 +37,7 @@ def _short(label: str) -> str:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+    return formats.suite_decimal(value)
 
 
 def _frame(chart_id: str, title: str, description: str, height: int, body: str) -> Markup:
@@ -144,8 +146,7 @@ def gauge(chart_id: str, title: str, description: str, share: Optional[float],
 def _percent(share: Optional[float]) -> str:
     if share is None:
         return tk._("no dataset")
-    # French typography: a narrow no-break space before the percent sign.
-    return "{}\u202f%".format(round(share * 100))
+    return formats.suite_percent(share)
 
 
 def _publicity(chart_id: str, title: str, categories: list[str],

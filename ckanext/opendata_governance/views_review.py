@@ -11,14 +11,15 @@ import ckan.plugins.toolkit as tk
 from ckanext.suite import csrf
 from ckanext.suite.pages import error_page, user_context as _context
 
+from ckanext.opendata_governance import checklist
+
 __all__ = ["reviews"]
 
 reviews = csrf.protect(Blueprint("governance_review", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
-#: Keys of the sign-off checklist, as governance_review_decide takes them.
-CHECKLIST = ("licence", "personal_data", "schema", "open_format", "metadata")
+CHECKLIST = checklist.KEYS
 VERDICTS = ("ok", "not_ok", "not_applicable")
 
 

@@ -7,6 +7,7 @@ from typing import Any, Optional, Sequence
 from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
+from ckanext.suite import formats
 from ckanext.suite.pages import user_context as _context
 
 __all__ = ["reuse_stats_org_charts", "reuse_month_chart", "reuse_bar_chart",
@@ -17,17 +18,15 @@ ORG_CHART_MONTHS = 12
 #: Okabe-Ito blue and orange: readable by colour-blind people, on white.
 BLUE, ORANGE = "#0072B2", "#E69F00"
 WIDTH = 640
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def reuse_month_label(key: str, short: bool = False) -> str:
-    """``2026-03`` as "Mar 2026" (or "Mar"), in the page's language."""
+    """``2026-03`` as "March 2026" (or "Mar"), in the page's language ("mars 2026")."""
     try:
         day = dt.datetime.strptime(key, "%Y-%m")
     except (TypeError, ValueError):
         return key or ""
-    month = tk._(_MONTHS[day.month - 1])
-    return month if short else "{} {}".format(month, day.year)
+    return formats.suite_month(day, short=short)
 
 
 def _frame(chart_id: str, title: str, description: str, height: int, body: str) -> Markup:

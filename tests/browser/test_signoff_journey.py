@@ -48,6 +48,7 @@ def test_editor_requests_reviewer_approves_and_the_dataset_is_public(live_portal
                       owner_org=org["id"], private=True, license_id="cc-by-4.0",
                       notes="Budget voté.", owner_service="direction-des-finances",
                       update_frequency="ANNUAL", contains_personal_data="false",
+                      data_steward="Claire Martin",
                       tags=[{"name": "finances"}])
     model.Session.commit()
     assert requests.get(live_portal + "/dataset/budget-primitif-2026").status_code == 404
@@ -58,6 +59,9 @@ def test_editor_requests_reviewer_approves_and_the_dataset_is_public(live_portal
     page.goto(live_portal + "/dataset/budget-primitif-2026")
     page.locator("a[href$='/dataset/budget-primitif-2026/governance']").first.click()
     page.wait_for_url("**/governance")
+    # The publication tracker's next action is the request form.
+    page.locator(".governance-next-action a").click()
+    page.wait_for_function("location.hash === '#governance-request-form'")
     page.fill("#field-request-comment", "Budget voté le 12 mars, prêt à publier.")
     assert page.locator("#field-request-publish").is_checked()
     page.locator("#governance-request-form button[type=submit]").click()
@@ -80,6 +84,7 @@ def test_editor_requests_reviewer_approves_and_the_dataset_is_public(live_portal
     page.wait_for_load_state()
     assert page.locator(".governance-state-approved").count() == 1
     assert page.locator(".governance-public").count() == 1
+    assert page.locator(".governance-tracker [data-state=done]").count() == 5
     page.screenshot(path=str(ARTIFACTS / "signoff-approved.png"), full_page=True)
 
     # An anonymous visitor now sees the dataset.

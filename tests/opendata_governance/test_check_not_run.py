@@ -147,7 +147,7 @@ def test_not_run_blocks_approval_without_an_override(file_server):
     assert [c["status"] for c in scan] == ["not_run"]
     with pytest.raises(tk.ValidationError) as error:
         approve(review, portal.reviewer, comment="Vu")
-    assert "did not run (personal_data_scan)" in error.value.error_dict["override"][0]
+    assert "did not run (No personal data found)" in error.value.error_dict["override"][0]
     with pytest.raises(tk.ValidationError) as refused:
         helpers.call_action("package_patch", as_user(portal.editor), id=dataset["id"],
                             private=False)

@@ -48,7 +48,10 @@ def test_request_stores_checks_and_fingerprint():
     stored = Review.get(review["id"])
     assert len(stored.fingerprint) == 64
     assert stored.snapshot["fields"]["title"] == "Budget primitif 2025"
-    assert stored.checks == review["checks"]
+    # The review gives each stored result with its explanation (why, fix) added.
+    assert [{key: check[key] for key in stored_check}
+            for stored_check, check in zip(stored.checks, review["checks"])] == stored.checks
+    assert len(stored.checks) == len(review["checks"])
 
 
 def test_request_records_blocking_failures():

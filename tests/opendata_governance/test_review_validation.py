@@ -105,7 +105,7 @@ def test_checklist_missing_item_says_which(portal, review):
     """A checklist without one of its items names the missing item."""
     checklist = {key: value for key, value in ALL_OK.items() if key != "schema"}
     errors = _error(_decide, portal, review, decision="approve", checklist=checklist)
-    assert "schema" in errors["checklist"][0]
+    assert "Schema conformity" in errors["checklist"][0]
 
 
 def test_checklist_unknown_item_says_which(portal, review):
@@ -119,14 +119,14 @@ def test_checklist_bad_verdict_says_which_item(portal, review):
     """A verdict other than ok, not_ok or not_applicable names its item."""
     errors = _error(_decide, portal, review, decision="approve",
                     checklist={**ALL_OK, "licence": "fine"})
-    assert "licence" in errors["checklist"][0]
+    assert errors["checklist"][0].startswith("Licence:")
 
 
 def test_checklist_bad_verdict_in_object_says_which_item(portal, review):
     """A bad verdict given in the object form names its item too."""
     errors = _error(_decide, portal, review, decision="approve",
                     checklist={**ALL_OK, "metadata": {"verdict": "yes", "comment": "x"}})
-    assert "metadata" in errors["checklist"][0]
+    assert errors["checklist"][0].startswith("Metadata complete:")
 
 
 def test_checklist_not_an_object_names_checklist(portal, review):
@@ -139,7 +139,7 @@ def test_approval_with_not_ok_item_names_checklist(portal, review):
     """Approving with an item not_ok is refused on checklist."""
     errors = _error(approve, review, portal.reviewer,
                     checklist={**ALL_OK, "open_format": "not_ok"})
-    assert "open_format" in errors["checklist"][0]
+    assert "Open format" in errors["checklist"][0]
 
 
 def test_reject_needs_a_comment(portal, review):

@@ -30,7 +30,7 @@ def test_dataset_page_shows_threads_answers_status_and_rating(app):
     assert "Les montants sont-ils en euros ?" in body
     assert "Oui, en euros TTC." in body
     assert "Resolved" in body
-    assert "Average rating: 4.0/5 (1 rating)" in body
+    assert "Average rating: 4/5 (1 rating)" in body
 
 
 def test_dataset_page_escapes_feedback_text_and_hides_spam(app):
@@ -234,3 +234,11 @@ def test_api_create_with_a_token(app, api_headers):
     assert "rating" in response.json["error"]
 
 
+
+
+def test_the_french_dataset_page_writes_the_average_rating_with_a_comma(app):
+    """Ratings of 4 and 5 average "4,5/5" on a French page, not "4.5/5"."""
+    portal = make_portal()
+    post(portal.plain, portal.dataset["id"], rating=5)
+    body = app.get("/fr" + _dataset_url(portal)).body
+    assert "4,5/5" in body and "4.5/5" not in body

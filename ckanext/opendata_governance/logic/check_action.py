@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.opendata_governance import check_runner
+from ckanext.opendata_governance import check_runner, checks
 from ckanext.opendata_governance.logic import schema
 
 __all__ = ["governance_check_run", "governance_check_result_list"]
@@ -53,8 +53,9 @@ def governance_check_run(context: Context, data_dict: DataDict) -> dict[str, Any
     trigger = "cli" if context.get("opendata_governance_cli") else "manual"
     outcome = check_runner.run(dataset, resource_ids, data.get("sync"), trigger)
     model.Session.commit()
-    return {"results": outcome["stored"], "queued": outcome["queued"],
-            "job_id": outcome["job_id"], "pending": outcome["pending"]}
+    return {"results": [checks.explained(row) for row in outcome["stored"]],
+            "queued": outcome["queued"], "job_id": outcome["job_id"],
+            "pending": [checks.explained(row) for row in outcome["pending"]]}
 
 
 @tk.side_effect_free
@@ -69,7 +70,9 @@ def governance_check_result_list(context: Context, data_dict: DataDict) -> dict[
     :param limit: page size (default 50)
     :param offset: (default 0)
     :returns: ``{"count": N, "results": [result, ...]}``, each result with
-        ``check_id``, ``title``, ``severity``, ``resource_id``, ``status``
+        ``check_id``, ``title``, ``explanation`` (what it checks), ``why`` (why it
+        matters), ``fix`` (how to fix a failure), all four in the request's
+        language, ``severity``, ``resource_id``, ``status``
         (``passed``, ``failed``, ``error``, ``not_run`` or ``pending``), ``findings``,
         ``version``, ``run_at``, ``duration_ms``, ``trigger`` and ``job_id``
     """
@@ -79,4 +82,5 @@ def governance_check_result_list(context: Context, data_dict: DataDict) -> dict[
     query = check_runner.latest(package.id, data.get("resource_id"), data.get("check_id"),
                                 history=data["history"])
     page = query.offset(data["offset"]).limit(data["limit"]).all()
-    return {"count": query.count(), "results": [row.as_dict() for row in page]}
+    return {"count": query.count(),
+            "results": [checks.explained(row.as_dict()) for row in page]}

@@ -12,7 +12,7 @@ from ckan import model
 from ckan.lib.plugins import get_permission_labels
 from ckan.types import Context, DataDict
 
-from ckanext.opendata_governance import check_runner, checks, fingerprint, mail
+from ckanext.opendata_governance import check_runner, checklist, checks, fingerprint, mail
 from ckanext.opendata_governance.logic import schema
 from ckanext.opendata_governance.model import (
     Event, OrganizationSetting, Review, Reviewer, Service)
@@ -115,21 +115,30 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
 
 
 def _override_needed(blocking: list[dict[str, Any]]) -> list[str]:
-    """Why approving needs an override: the blocking checks that failed, and those
-    that did not run (a file nobody read, which the reviewer must check by hand)."""
-    not_run = [result["check_id"] for result in blocking
-               if result["status"] == checks.NOT_RUN]
-    failed = [result["check_id"] for result in blocking
-              if result["status"] != checks.NOT_RUN]
+    """Why approving needs an override: the blocking checks that failed, those that did
+    not run (a file nobody read, which the reviewer must check by hand), and those
+    still running in a background job; each named by its translated title."""
+    def titles(statuses: tuple[str, ...], keep: bool) -> str:
+        return ", ".join(sorted({checks.explained(result)["title"] for result in blocking
+                                 if (result["status"] in statuses) == keep}))
+
+    failed = titles((checks.NOT_RUN, check_runner.PENDING), False)
+    not_run = titles((checks.NOT_RUN,), True)
+    pending = titles((check_runner.PENDING,), True)
     messages = []
     if failed:
         messages.append(tk._("A blocking check failed ({checks}): approving needs an "
                              "override and a comment that explains it").format(
-                                 checks=", ".join(failed)))
+                                 checks=failed))
     if not_run:
         messages.append(tk._("A blocking check did not run ({checks}): approving needs an "
                              "override and a comment that says what was checked by "
-                             "hand").format(checks=", ".join(not_run)))
+                             "hand").format(checks=not_run))
+    if pending:
+        messages.append(tk._("Blocking checks are still running ({checks}): wait for their "
+                             "results before approving, or approve with an override and a "
+                             "comment that says what was checked by hand").format(
+                                 checks=pending))
     return messages
 
 
@@ -168,16 +177,16 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
         raise tk.ValidationError({"id": [tk._("The dataset of this review no longer exists")]})
 
     decision = data["decision"]
-    checklist = data["checklist"]
+    given = data["checklist"]
     comment = data.get("comment") or None
     blocking = checks.blocking_failures(review.checks or [])
     errors: dict[str, list[str]] = {}
     if decision == "approve":
-        not_ok = [item for item, entry in checklist.items() if entry["verdict"] == "not_ok"]
+        not_ok = [item for item, entry in given.items() if entry["verdict"] == "not_ok"]
         if not_ok:
             errors["checklist"] = [tk._(
                 "To approve, every item must be ok or not applicable: {items}").format(
-                    items=", ".join(not_ok))]
+                    items=checklist.labels(not_ok))]
         if blocking and not (data["override"] and comment):
             errors["override"] = _override_needed(blocking)
         if fingerprint.current(package)[0] != review.fingerprint:
@@ -194,12 +203,12 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
     review.state = "approved" if decision == "approve" else "rejected"
     review.decided_by = actor.id if actor else None
     review.decided = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    review.checklist = checklist
+    review.checklist = given
     review.decision_comment = comment
     review.override = override
     model.Session.flush()
     _record(context, "review_decided", review, details={
-        "decision": decision, "checklist": checklist, "override": override,
+        "decision": decision, "checklist": given, "override": override,
         "comment": comment,
         "blocking_failures": [result["check_id"] for result in blocking]})
     # The publication gate reads the approval from the database: it must be
@@ -223,7 +232,9 @@ def governance_review_show(context: Context, data_dict: DataDict) -> dict[str, A
     :param id: the review id
     :param package_id: id or name of a dataset, for its latest review
         (instead of ``id``)
-    :returns: the review, with ``package_name`` and ``package_title``
+    :returns: the review, with ``package_name`` and ``package_title``; each of
+        its ``checks`` with ``title``, ``explanation``, ``why`` and ``fix`` in
+        the request's language
     """
     tk.check_access("governance_review_show", context, data_dict)
     data = schema.validate(data_dict, schema.review_show(), context)
@@ -447,6 +458,7 @@ def _review_dict(review: Review, publish: Optional[bool] = None) -> dict[str, An
     package = model.Package.get(review.package_id)
     result = {
         **review.as_dict(),
+        "checks": [checks.explained(check) for check in review.checks or []],
         "package_name": package.name if package else None,
         "package_title": package.title if package else None,
         "publish": (_publish_intents([review.id]).get(review.id, True)

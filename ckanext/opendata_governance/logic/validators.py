@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.opendata_governance import cadence, frequencies
+from ckanext.opendata_governance import cadence, checklist, frequencies
 from ckanext.opendata_governance.model import REVIEW_STATES, Service
 from ckanext.suite import licences
 
@@ -124,7 +124,7 @@ __all__ += [
 ]
 
 #: Items a reviewer gives a verdict on, in the order forms show them.
-CHECKLIST_ITEMS = ("licence", "personal_data", "schema", "open_format", "metadata")
+CHECKLIST_ITEMS = checklist.KEYS
 #: Verdicts of a checklist item.
 VERDICTS = ("ok", "not_ok", "not_applicable")
 #: Decisions on a review.
@@ -181,8 +181,8 @@ def governance_review_checklist(value: Any, context: Context) -> Any:
     missing = [item for item in CHECKLIST_ITEMS if item not in value]
     if missing:
         raise tk.Invalid(tk._("Missing checklist item: {items}").format(
-            items=", ".join(missing)))
-    checklist: dict[str, dict[str, Any]] = {}
+            items=checklist.labels(missing)))
+    entries: dict[str, dict[str, Any]] = {}
     for item in CHECKLIST_ITEMS:
         entry = value[item]
         comment: Any = None
@@ -190,17 +190,18 @@ def governance_review_checklist(value: Any, context: Context) -> Any:
             extra = sorted(str(key) for key in entry if key not in ("verdict", "comment"))
             if extra:
                 raise tk.Invalid(tk._("{item}: unknown key {keys}").format(
-                    item=item, keys=", ".join(extra)))
+                    item=checklist.label(item), keys=", ".join(extra)))
             comment = entry.get("comment")
             entry = entry.get("verdict")
             if comment is not None and not isinstance(comment, str):
-                raise tk.Invalid(tk._("{item}: the comment must be text").format(item=item))
+                raise tk.Invalid(tk._("{item}: the comment must be text").format(
+                    item=checklist.label(item)))
         if entry not in VERDICTS:
             raise tk.Invalid(tk._(
                 "{item}: the verdict must be ok, not_ok or not_applicable, not {value}"
-            ).format(item=item, value=entry))
-        checklist[item] = {"verdict": entry, "comment": (comment or "").strip() or None}
-    return checklist
+            ).format(item=checklist.label(item), value=entry))
+        entries[item] = {"verdict": entry, "comment": (comment or "").strip() or None}
+    return entries
 
 
 def governance_review_state(value: Any, context: Context) -> Any:
