@@ -1,16 +1,14 @@
-"""Template helpers of territorial consolidation, gathered from each feature's module."""
+"""Template helpers of territorial consolidation: each feature's module, named here."""
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
-__all__: list[str] = []
+from ckanext.suite.registry import public_members
+from ckanext.territorial_consolidation import (
+    consolidation_helpers, harvest_helpers, territory_helpers)
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.territorial_consolidation.territory_helpers",
-        "ckanext.territorial_consolidation.harvest_helpers",
-        "ckanext.territorial_consolidation.consolidation_helpers",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_helpers"]
+
+
+def get_helpers() -> dict[str, Any]:
+    return public_members(territory_helpers, harvest_helpers, consolidation_helpers)

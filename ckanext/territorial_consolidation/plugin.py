@@ -10,19 +10,19 @@ from ckan.config.declaration import Declaration, Key
 from ckan.lib.plugins import DefaultTranslation
 from ckan.types import CKANApp
 
-from ckanext.territorial_consolidation.logic import action
 from ckanext.suite import input_guard, licences, plugin_support, proxy_fix, validation_compat
-from ckanext.territorial_consolidation import duplicates
+from ckanext.territorial_consolidation import cli, duplicates, helpers, views
+from ckanext.territorial_consolidation.logic import action, auth, validators
 
 validation_compat.apply()
 
 
-@tk.blanket.actions(input_guard.actions_of(action))
-@tk.blanket.auth_functions
-@tk.blanket.validators
-@tk.blanket.helpers
-@tk.blanket.blueprints
-@tk.blanket.cli
+@tk.blanket.actions(input_guard.guard_actions(action.get_actions))
+@tk.blanket.auth_functions(auth.get_auth_functions)
+@tk.blanket.validators(validators.get_validators)
+@tk.blanket.helpers(helpers.get_helpers)
+@tk.blanket.blueprints(views.get_blueprints)
+@tk.blanket.cli(cli.get_commands)
 class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigurer)

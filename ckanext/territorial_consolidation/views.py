@@ -1,16 +1,14 @@
-"""Blueprints of territorial consolidation, gathered from each feature's module."""
+"""Blueprints of territorial consolidation: each feature's module, named here."""
 from __future__ import annotations
 
-import importlib
+from flask import Blueprint
 
-__all__: list[str] = []
+from ckanext.suite.registry import public_members
+from ckanext.territorial_consolidation import (
+    views_consolidation, views_harvest, views_territory)
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.territorial_consolidation.views_territory",
-        "ckanext.territorial_consolidation.views_harvest",
-        "ckanext.territorial_consolidation.views_consolidation",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_blueprints"]
+
+
+def get_blueprints() -> list[Blueprint]:
+    return list(public_members(views_territory, views_harvest, views_consolidation).values())

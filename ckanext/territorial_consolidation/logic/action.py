@@ -1,16 +1,14 @@
-"""Actions of territorial consolidation, gathered from each feature's module."""
+"""Actions of territorial consolidation: each feature's module, named here."""
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
-__all__: list[str] = []
+from ckanext.suite.registry import public_members
+from ckanext.territorial_consolidation.logic import (
+    consolidation_action, harvest_action, territory_action)
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.territorial_consolidation.logic.territory_action",
-        "ckanext.territorial_consolidation.logic.harvest_action",
-        "ckanext.territorial_consolidation.logic.consolidation_action",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_actions"]
+
+
+def get_actions() -> dict[str, Any]:
+    return public_members(territory_action, harvest_action, consolidation_action)

@@ -1,16 +1,15 @@
-"""Auth functions of territorial consolidation, one per action, gathered from each feature's module."""
+"""Auth functions of territorial consolidation, one per action: each feature's module,
+named here."""
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
-__all__: list[str] = []
+from ckanext.suite.registry import public_members
+from ckanext.territorial_consolidation.logic import (
+    consolidation_auth, harvest_auth, territory_auth)
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.territorial_consolidation.logic.territory_auth",
-        "ckanext.territorial_consolidation.logic.harvest_auth",
-        "ckanext.territorial_consolidation.logic.consolidation_auth",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_auth_functions"]
+
+
+def get_auth_functions() -> dict[str, Any]:
+    return public_members(territory_auth, harvest_auth, consolidation_auth)

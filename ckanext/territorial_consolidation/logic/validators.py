@@ -1,16 +1,13 @@
-"""Validators of territorial consolidation, gathered from each feature's module."""
+"""Validators of territorial consolidation, registered by name for its schemas."""
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
-__all__: list[str] = []
+from ckanext.suite.registry import public_members
+from ckanext.territorial_consolidation.logic import consolidation_validators
 
-# Each feature keeps its own module; this one gathers their public names.
-for _name in (
-        "ckanext.territorial_consolidation.logic.territory_validators",
-        "ckanext.territorial_consolidation.logic.harvest_validators",
-        "ckanext.territorial_consolidation.logic.consolidation_validators",
-):
-    _module = importlib.import_module(_name)
-    globals().update({name: getattr(_module, name) for name in _module.__all__})
-    __all__ += _module.__all__
+__all__ = ["get_validators"]
+
+
+def get_validators() -> dict[str, Any]:
+    return public_members(consolidation_validators)

@@ -9,7 +9,7 @@ from ckan.types import Schema, Validator, ValidatorFactory
 
 from ckanext.suite.validate import validate
 
-# Schemas only: no validator is registered under a name; validate is re-exported for the actions.
+# Schemas only (no validator registered under a name); validate is re-exported for the actions.
 __all__ = ["validate"]
 
 MAX_PREVIEW = 50

@@ -1,4 +1,0 @@
-"""Validators of territory fields."""
-from __future__ import annotations
-
-__all__: list[str] = []
