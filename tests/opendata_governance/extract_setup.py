@@ -228,3 +228,87 @@ def add_blank_rows(path: str, count: int) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for part, data in parts.items():
             archive.writestr(part, data)
+
+
+# --- PDF, written with fpdf2: the table as a producer prints it, French numbers and dates
+
+# nomBeneficiaire, dateConvention, objet, montant, nature, conditionsVersement
+PDF_COLUMNS = [4, 2, 7, 8, 9, 10]
+
+
+def french_number(value: str) -> str:
+    """"99786.57" → "99 786,57", as a French document prints it."""
+    whole, _, decimals = value.partition(".")
+    return "{:,}".format(int(whole)).replace(",", " ") + ("," + decimals if decimals else "")
+
+
+def french_date(value: str) -> str:
+    year, month, day = value.split("-")
+    return "{}/{}/{}".format(day, month, year)
+
+
+def pdf_table(copies: int = 1) -> list[list[str]]:
+    """Header and rows the PDF shows (and the extractor should give): French numbers and
+    dates; runs of spaces are one space on a printed page."""
+    header, rows = source()
+    shown = [[header[c] for c in PDF_COLUMNS]]
+    for row in rows * copies:
+        cells = []
+        for col in PDF_COLUMNS:
+            value = row[col]
+            if col == _MONTANT:
+                value = french_number(value)
+            elif col == _DATE:
+                value = french_date(value)
+            cells.append(" ".join(value.split()))
+        shown.append(cells)
+    return shown
+
+
+def pdf_score(header: list[str], rows: list[list[str]], copies: int = 1) -> float:
+    want = pdf_table(copies)
+    got = [header] + rows
+    total = sum(len(row) for row in want)
+    right = sum(1 for i, row in enumerate(want) for j, cell in enumerate(row)
+                if i < len(got) and j < len(got[i]) and got[i][j] == cell)
+    return right / total
+
+
+def write_pdf(path: str, ruled: bool = True, copies: int = 1, password: str = "") -> None:
+    """The table under a title, in landscape, over as many pages as it takes (fpdf2 repeats
+    the header on each); with ruling lines or none; a footnote after it."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L")
+    if password:
+        pdf.set_encryption(owner_password="owner-" + password, user_password=password)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=14)
+    pdf.cell(0, 10, TITLE, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    widths = (105, 22, 30, 22, 55, 43) if not ruled else (90, 30, 30, 30, 50, 47)
+    with pdf.table(borders_layout="ALL" if ruled else "NONE", col_widths=widths,
+                   text_align="LEFT", line_height=6) as table:
+        for values in pdf_table(copies):
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.ln(4)
+    pdf.cell(0, 6, NOTES[0])
+    pdf.output(path)
+
+
+def write_scanned_pdf(path: str) -> None:
+    """A page holding only a picture of a table, as a scanner makes it: no text layer."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (600, 300), "white")
+    draw = ImageDraw.Draw(picture)
+    for y in range(20, 300, 40):
+        draw.line([(20, y), (580, y)], fill="black", width=2)
+        draw.rectangle([(30, y + 8), (200, y + 20)], fill="gray")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(picture, x=10, y=10, w=190)
+    pdf.output(path)
