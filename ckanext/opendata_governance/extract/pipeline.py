@@ -9,7 +9,7 @@ from .csvout import merge_tables
 from .grid import Clock
 from .tables import find_tables
 
-__all__ = ["find_all", "extract_path", "preview_path", "parse_pages"]
+__all__ = ["find_all", "extract_path", "preview_path", "parse_pages", "library_of"]
 
 
 def parse_pages(text: str) -> list[int]:
@@ -93,3 +93,14 @@ def preview_path(path: str, fmt: str, limits: Optional[ExtractLimits] = None,
     return [dict(table.as_preview(), index=index)
             for index, table in enumerate(find_all(path, fmt, limits, sheets, pages))]
 
+
+
+def library_of(fmt: str) -> str:
+    """The library (and its version) that reads this format, for the provenance."""
+    from importlib import metadata
+    import platform
+
+    name = {"pdf": "pdfplumber", "xlsx": "openpyxl"}.get(fmt)
+    if name is None:
+        return "xml.etree (Python {})".format(platform.python_version())
+    return "{} {}".format(name, metadata.version(name))

@@ -65,17 +65,21 @@ def read_xlsx(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> It
     mode after the suite's zip checks (bombs, oversized parts, DTDs); formulas give the
     values the spreadsheet last computed."""
     archive = scan_formats._open_zip(path, "XLSX")
+    # A stream, not the path: openpyxl refuses a path without an .xlsx extension (uploads).
+    stream = open(path, "rb")
     try:
         scan_formats._check_xlsx_parts(archive)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # styles openpyxl ignores: noise here
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True,
+            workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True,
                                               keep_links=False)
     except ScanError:
         archive.close()
+        stream.close()
         raise
     except Exception as exc:  # openpyxl raises anything from KeyError to ParseError
         archive.close()
+        stream.close()
         raise ExtractError(N_("The XLSX file cannot be opened as a workbook ({error})."),
                            error=type(exc).__name__)
     try:
@@ -99,6 +103,7 @@ def read_xlsx(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> It
     finally:
         workbook.close()
         archive.close()
+        stream.close()
 
 
 # --- ODS -----------------------------------------------------------------------------
