@@ -3,7 +3,7 @@ gutters between aligned words; a table whose header repeats on the next page goe
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -209,7 +209,8 @@ def _stitch(tables: list[tuple[Table, bool, bool]]) -> list[Table]:
     return out
 
 
-def find_tables(path: str, clock: Clock, pages: Optional[list[int]] = None) -> list[Table]:
+def find_tables(path: str, clock: Clock, pages: Optional[list[int]] = None,
+                progress: Optional[Callable[[int, int], None]] = None) -> list[Table]:
     """Every table of the PDF (or of the chosen pages), stitched over pages.
 
     :raises ExtractError: encrypted, damaged, too long, or scanned (no text layer)
@@ -228,7 +229,7 @@ def find_tables(path: str, clock: Clock, pages: Optional[list[int]] = None) -> l
                 limit=clock.limits.max_pages)
         found: list[tuple[Table, bool, bool]] = []
         text_seen = False
-        for number in numbers:
+        for done, number in enumerate(numbers, 1):
             clock.check_time()
             page = document.pages[number - 1]
             try:
@@ -244,6 +245,8 @@ def find_tables(path: str, clock: Clock, pages: Optional[list[int]] = None) -> l
                                    page=number, error=type(exc).__name__)
             finally:
                 page.close()  # drop the page's cached objects: memory stays flat
+            if progress:
+                progress(done, len(numbers))
         if not text_seen:
             raise ExtractError(N_("The PDF file has no text layer: it is probably a scanned "
                                   "document. Character recognition (OCR) is not done here: "

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import N_, ExtractError, ExtractLimitError, ExtractLimits, FORMATS, Grid, Table
 from .csvout import merge_tables
 from .grid import Clock
 from .tables import find_tables
+
+#: Called with (pages or sheets done, total) as reading goes (a CLI's progress bar).
+Progress = Callable[[int, int], None]
 
 __all__ = ["find_all", "extract_path", "preview_path", "parse_pages", "library_of"]
 
@@ -39,7 +42,8 @@ def _grids(path: str, fmt: str, clock: Clock, sheets: Optional[list[str]]) -> It
 
 def find_all(path: str, fmt: str, limits: Optional[ExtractLimits] = None,
              sheets: Optional[list[str]] = None,
-             pages: Optional[list[int]] = None) -> list[Table]:
+             pages: Optional[list[int]] = None,
+             progress: Optional[Progress] = None) -> list[Table]:
     """Every table of the document (or of the chosen sheets or pages), in order.
 
     :raises ExtractError: (or the suite's FileError) with a message for the producer
@@ -60,21 +64,24 @@ def find_all(path: str, fmt: str, limits: Optional[ExtractLimits] = None,
     if fmt == "pdf":
         from . import pdf
 
-        return pdf.find_tables(path, clock, pages)
+        return pdf.find_tables(path, clock, pages, progress)
     if fmt == "xls":
         raise ExtractError(N_("Old binary spreadsheets (.xls) are not read: save the file "
                               "as XLSX or ODS first."))
     tables: list[Table] = []
-    for grid in _grids(path, fmt, clock, sheets):
+    for done, grid in enumerate(_grids(path, fmt, clock, sheets), 1):
         tables.extend(find_tables(grid))
+        if progress:
+            progress(done, 0)  # the number of sheets is only known at the end
     return tables
 
 
 def extract_path(path: str, fmt: str, choose: Optional[Sequence[int]] = None,
                  limits: Optional[ExtractLimits] = None, sheets: Optional[list[str]] = None,
-                 pages: Optional[list[int]] = None) -> Table:
+                 pages: Optional[list[int]] = None,
+                 progress: Optional[Progress] = None) -> Table:
     """The chosen tables (indices into find_all's list; all when None) as one table."""
-    tables = find_all(path, fmt, limits, sheets, pages)
+    tables = find_all(path, fmt, limits, sheets, pages, progress)
     if not tables:
         raise ExtractError(N_("No table was found in the document."))
     if choose:
@@ -88,10 +95,12 @@ def extract_path(path: str, fmt: str, choose: Optional[Sequence[int]] = None,
 
 def preview_path(path: str, fmt: str, limits: Optional[ExtractLimits] = None,
                  sheets: Optional[list[str]] = None,
-                 pages: Optional[list[int]] = None) -> list[dict[str, Any]]:
+                 pages: Optional[list[int]] = None,
+                 progress: Optional[Progress] = None) -> list[dict[str, Any]]:
     """Each table found, as the producer sees it before choosing."""
     return [dict(table.as_preview(), index=index)
-            for index, table in enumerate(find_all(path, fmt, limits, sheets, pages))]
+            for index, table in enumerate(find_all(path, fmt, limits, sheets, pages,
+                                                   progress))]
 
 
 

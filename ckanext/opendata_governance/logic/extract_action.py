@@ -6,8 +6,6 @@ import contextlib
 import datetime as dt
 import io
 import os
-import shutil
-import tempfile
 from typing import Any, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
@@ -17,45 +15,23 @@ from werkzeug.datastructures import FileStorage
 from ckanext.opendata_governance import resource_source
 from ckanext.opendata_governance.extract import ExtractError, ExtractLimits, Table
 from ckanext.opendata_governance.extract import csvout, pipeline
+from ckanext.opendata_governance.extract import resource as source
 from ckanext.opendata_governance.logic import schema
 from ckanext.suite.file_limits import FileError
 
 __all__ = ["resource_table_preview", "resource_table_extract"]
 
-# Seconds allowed to fetch a resource given by URL.
-_FETCH_TIMEOUT = 60
-
-
 def _resource(resource_id: str) -> dict[str, Any]:
     return tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
 
 
-def _format(resource: dict[str, Any]) -> str:
-    fmt = (resource.get("format") or "").strip().lower().lstrip(".")
-    if fmt in ("pdf", "xlsx", "ods", "xls"):
-        return fmt
-    return os.path.splitext(resource_source.file_name(resource))[1].lower().lstrip(".") or fmt
-
-
 @contextlib.contextmanager
 def _local_file(resource: dict[str, Any], limits: ExtractLimits) -> Iterator[str]:
-    """The path of the resource's file: the upload itself, or a temporary copy of its URL."""
-    if resource_source.is_upload(resource):
-        path = resource_source.upload_path(resource)
-        if not os.path.isfile(path):
-            raise tk.ValidationError({"id": [tk._("The uploaded file of this resource is "
-                                                   "missing")]})
-        yield path
-        return
-    with tempfile.NamedTemporaryFile(suffix="." + _format(resource)) as copy:
-        try:
-            with resource_source.open_resource(resource, max_bytes=limits.max_bytes,
-                                               timeout=_FETCH_TIMEOUT) as stream:
-                shutil.copyfileobj(stream, copy)
-        except resource_source.SourceError as error:
-            raise tk.ValidationError({"id": [str(error)]})
-        copy.flush()
-        yield copy.name
+    try:
+        with source.local_file(resource, limits.max_bytes) as path:
+            yield path
+    except source.SourceError as error:
+        raise tk.ValidationError({"id": [str(error)]})
 
 
 def _refusal(error: FileError, field: str = "id") -> tk.ValidationError:
@@ -84,7 +60,7 @@ def resource_table_preview(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("resource_table_preview", context, data_dict)
     data = schema.validate(data_dict, schema.table_preview(), context)
     resource = _resource(data["id"])
-    fmt = _format(resource)
+    fmt = source.format_of(resource)
     pages = _pages(data)
     limits = ExtractLimits()
     with _local_file(resource, limits) as path:
@@ -126,7 +102,7 @@ def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("resource_table_extract", context, data_dict)
     data = schema.validate(data_dict, schema.table_extract(), context)
     resource = _resource(data["id"])
-    fmt = _format(resource)
+    fmt = source.format_of(resource)
     pages = _pages(data)
     limits = ExtractLimits()
     with _local_file(resource, limits) as path:
