@@ -274,9 +274,10 @@ def pdf_score(header: list[str], rows: list[list[str]], copies: int = 1) -> floa
     return right / total
 
 
-def write_pdf(path: str, ruled: bool = True, copies: int = 1, password: str = "") -> None:
+def write_pdf(path: str, ruled: bool = True, copies: int = 1, password: str = "",
+              repeat_header: bool = True) -> None:
     """The table under a title, in landscape, over as many pages as it takes (fpdf2 repeats
-    the header on each); with ruling lines or none; a footnote after it."""
+    the header on each, unless told not to); with ruling lines or none; a footnote after it."""
     from fpdf import FPDF
 
     pdf = FPDF(orientation="L")
@@ -288,7 +289,8 @@ def write_pdf(path: str, ruled: bool = True, copies: int = 1, password: str = ""
     pdf.set_font("Helvetica", size=9)
     widths = (105, 22, 30, 22, 55, 43) if not ruled else (90, 30, 30, 30, 50, 47)
     with pdf.table(borders_layout="ALL" if ruled else "NONE", col_widths=widths,
-                   text_align="LEFT", line_height=6) as table:
+                   text_align="LEFT", line_height=6,
+                   repeat_headings=1 if repeat_header else 0) as table:
         for values in pdf_table(copies):
             row = table.row()
             for value in values:

@@ -95,3 +95,14 @@ def test_too_many_pages_are_refused_before_reading(tmp_path: pathlib.Path):
         preview_path(str(path), "pdf", limits=ExtractLimits(max_pages=2))
     assert len(preview_path(str(path), "pdf", pages=[1, 2],
                             limits=ExtractLimits(max_pages=2))) == 1
+
+
+def test_table_going_on_without_its_header_is_stitched_by_its_columns(tmp_path: pathlib.Path):
+    """Rows carried over to the next pages without the header join the table above when
+    they have as many columns."""
+    path = tmp_path / "subventions.pdf"
+    setup.write_pdf(str(path), ruled=True, copies=2, repeat_header=False)
+    found = preview_path(str(path), "pdf")
+    assert [(t["pages"], t["row_count"]) for t in found] == [([1, 2, 3], 58)]
+    table = extract_path(str(path), "pdf")
+    assert setup.pdf_score(table.header, table.rows, copies=2) == 1.0
