@@ -146,6 +146,38 @@ def test_bad_choice_names_its_field_and_creates_nothing(tmp_path: pathlib.Path, 
     assert _resource_count(source["package_id"]) == 1
 
 
+def test_tables_with_the_same_header_are_merged(tmp_path: pathlib.Path):
+    """Two sheets with the same columns become one CSV, the rows of both in order."""
+    portal = make_portal()
+    source = _source(portal, tmp_path, sheets=2)
+    created = helpers.call_action("resource_table_extract", as_user(portal.editor),
+                                  id=source["id"], tables=[0, 1])
+    rows = _csv_of(created)
+    assert rows[1:] == setup.source()[1] * 2
+    assert helpers.call_action("resource_show", id=created["id"])[
+        "extraction_location"] == "Subventions 2017, Subventions 2018"
+
+
+def test_tables_with_other_headers_are_not_merged(tmp_path: pathlib.Path):
+    """Merging a sheet's table with a renamed copy is refused on ``tables``."""
+    portal = make_portal()
+    path = tmp_path / "two.xlsx"
+    setup.write_xlsx(str(path), sheets=2)
+    import openpyxl
+    book = openpyxl.load_workbook(str(path))
+    book.worksheets[1].cell(4, 5, "autre nom")
+    book.save(str(path))
+    dataset = factories.Dataset(**open_dataset(owner_org=portal.org["id"], private=True))
+    source = helpers.call_action(
+        "resource_create", as_user(portal.editor), package_id=dataset["id"], name="Deux",
+        format="XLSX", upload=upload(path.read_bytes(), "two.xlsx"))
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action("resource_table_extract", as_user(portal.editor),
+                            id=source["id"], tables=[0, 1])
+    assert "do not have the same columns" in " ".join(error.value.error_dict["tables"])
+    assert _resource_count(dataset["id"]) == 1
+
+
 def test_scanned_pdf_is_refused_in_french_and_creates_nothing(tmp_path: pathlib.Path, app,
                                                               monkeypatch):
     """On a French portal the API answers a scanned PDF with a 409 and a French reason."""

@@ -6,7 +6,7 @@ from typing import Optional
 
 from ckanext.suite.file_limits import N_, FileError, LimitExceeded
 
-__all__ = ["N_", "ExtractError", "ExtractLimitError", "ExtractLimits", "Table", "Grid",
+__all__ = ["N_", "ExtractError", "ExtractLimitError", "ChoiceError", "ExtractLimits", "Table", "Grid",
            "extract_path", "preview_path", "FORMATS"]
 
 
@@ -16,6 +16,10 @@ class ExtractError(FileError):
 
 class ExtractLimitError(ExtractError, LimitExceeded):
     """The document goes past a reading limit (pages, rows, seconds): nothing is extracted."""
+
+
+class ChoiceError(ExtractError):
+    """The tables chosen cannot be extracted together (unknown numbers, other columns)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from typing import IO, Optional, Sequence
 
-from . import N_, ExtractError, Table
+from . import N_, ChoiceError, ExtractError, Table
 
 __all__ = ["write_csv", "merge_tables"]
 
@@ -12,11 +12,11 @@ __all__ = ["write_csv", "merge_tables"]
 def merge_tables(tables: Sequence[Table]) -> Table:
     """One table from several with the same header (the rows in order)."""
     if not tables:
-        raise ExtractError(N_("No table was chosen."))
+        raise ChoiceError(N_("No table was chosen."))
     header = tables[0].header
     for table in tables[1:]:
         if table.header != header:
-            raise ExtractError(
+            raise ChoiceError(
                 N_("The tables of {first} and {other} do not have the same columns: "
                    "extract them separately."),
                 first=tables[0].location, other=table.location)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from . import N_, ExtractError, ExtractLimitError, ExtractLimits, FORMATS, Grid, Table
+from . import N_, ChoiceError, ExtractError, ExtractLimitError, ExtractLimits, FORMATS, Grid, Table
 from .csvout import merge_tables
 from .grid import Clock
 from .tables import find_tables
@@ -88,7 +88,7 @@ def extract_path(path: str, fmt: str, choose: Optional[Sequence[int]] = None,
         try:
             tables = [tables[index] for index in choose]
         except (IndexError, TypeError):
-            raise ExtractError(N_("The document has {count} tables: choose among them by "
+            raise ChoiceError(N_("The document has {count} tables: choose among them by "
                                   "their number (from 0)."), count=len(tables))
     return merge_tables(tables)
 

@@ -13,7 +13,7 @@ from ckan.types import Context, DataDict
 from werkzeug.datastructures import FileStorage
 
 from ckanext.opendata_governance import resource_source
-from ckanext.opendata_governance.extract import ExtractError, ExtractLimits, Table
+from ckanext.opendata_governance.extract import ChoiceError, ExtractError, ExtractLimits, Table
 from ckanext.opendata_governance.extract import csvout, pipeline
 from ckanext.opendata_governance.extract import resource as source
 from ckanext.opendata_governance.logic import schema
@@ -110,7 +110,7 @@ def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, A
             table = pipeline.extract_path(path, fmt, data.get("tables"), limits,
                                           data.get("sheets"), pages)
         except FileError as error:
-            raise _refusal(error, "tables" if "table" in error.template else "id")
+            raise _refusal(error, "tables" if isinstance(error, ChoiceError) else "id")
     text = io.StringIO(newline="")
     try:
         count = csvout.write_csv(table, text, data.get("columns"))
