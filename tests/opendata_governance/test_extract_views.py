@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import pathlib
+import re
 from typing import Any
 
 import pytest
@@ -109,3 +110,17 @@ def test_post_with_bad_choice_shows_the_error(tmp_path: pathlib.Path, app):
                                                "tables": "7"})
     assert response.status_code == 200
     assert "choose among them by their number" in response.body
+
+
+def test_extracted_resource_page_says_where_it_comes_from(tmp_path: pathlib.Path, app):
+    """The new resource's page shows its source, location and library."""
+    portal = make_portal()
+    source = _source(portal, tmp_path)
+    created = helpers.call_action("resource_table_extract", as_user(portal.editor),
+                                  id=source["id"])
+    page = login(app, portal.editor).get(
+        "/dataset/{}/resource/{}".format(source["package_id"], created["id"]))
+    # CKAN lists a resource's extra fields in its "Additional information" table.
+    assert re.search(r"Extraction source\s*</th>\s*<td[^>]*>\s*{}".format(source["id"]),
+                     page.body), page.body
+    assert re.search(r"Extraction library\s*</th>\s*<td[^>]*>\s*openpyxl 3\.", page.body)
