@@ -123,6 +123,94 @@ def datastore_token() -> None:
     click.echo(token)
 
 
+@opendata_governance.command()
+@click.argument("resource")
+@click.option("--pages", help="PDF pages to read, e.g. 3-7 or 1,4-6 (all by default).")
+@click.option("--sheets", help="Sheets to read, separated by commas (all by default).")
+@click.option("--tables", help="Numbers of the tables to extract, from 0 (all by default).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              help="Write the CSV to this file ('-' for standard output) instead of "
+                   "adding a resource to the dataset.")
+@click.option("--list", "list_", is_flag=True, help="List the tables found and stop.")
+def extract(resource: str, pages: Optional[str], sheets: Optional[str],
+            tables: Optional[str], out: Optional[str], list_: bool) -> None:
+    """Extract the tables of a PDF, XLSX or ODS RESOURCE (id) into CSV: a file with
+    --out, else a new resource of its dataset (which the checks and the gate then see)."""
+    from ckanext.opendata_governance.extract import ExtractError, ExtractLimits, csvout
+    from ckanext.opendata_governance.extract import pipeline
+    from ckanext.opendata_governance.extract import resource as source
+    from ckanext.suite.file_limits import FileError
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    if not list_ and not out:
+        try:
+            created = tk.get_action("resource_table_extract")(
+                {"user": site_user, "ignore_auth": True},
+                {"id": resource, **{k: v for k, v in (("pages", pages), ("sheets", sheets),
+                                                      ("tables", tables)) if v}})
+        except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as error:
+            tk.error_shout(getattr(error, "error_dict", None) or error)
+            raise click.exceptions.Exit(1)
+        click.echo("Resource {} created in dataset {}.".format(created["id"],
+                                                             created["package_id"]))
+        return
+    try:
+        found = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource})
+        limits = ExtractLimits()
+        with source.local_file(found, limits.max_bytes) as path, \
+                _ExtractBar() as progress:
+            args = (path, source.format_of(found))
+            kwargs: dict[str, Any] = {
+                "limits": limits, "progress": progress,
+                "sheets": [s.strip() for s in sheets.split(",")] if sheets else None,
+                "pages": pipeline.parse_pages(pages) if pages else None}
+            if list_:
+                for table in pipeline.preview_path(*args, **kwargs):
+                    click.echo("{index}\t{location}\t{row_count} rows\tconfidence "
+                               "{confidence}\t{columns}".format(
+                                   columns=" | ".join(table["header"]), **table))
+                return
+            choose = [int(n) for n in tables.split(",")] if tables else None
+            table = pipeline.extract_path(*args, choose=choose, **kwargs)
+        with click.open_file(out, "w", encoding="utf-8") as stream:
+            count = csvout.write_csv(table, stream)
+    except tk.ObjectNotFound:
+        tk.error_shout("Resource not found: {}".format(resource))
+        raise click.exceptions.Exit(1)
+    except (FileError, source.SourceError) as error:
+        tk.error_shout(error.translated(tk._) if isinstance(error, FileError) else error)
+        raise click.exceptions.Exit(1)
+    except ValueError:
+        tk.error_shout("--tables takes numbers separated by commas.")
+        raise click.exceptions.Exit(2)
+    if out != "-":
+        click.echo("{} rows of {} written to {}.".format(count, table.location, out))
+
+
+class _ExtractBar:
+    """A progress bar over the pages (or sheets) read, opened once their number is known."""
+
+    def __enter__(self) -> Any:
+        self.bar: Any = None
+        self.shown = 0
+
+        def progress(done: int, total: int) -> None:
+            if not total:
+                return  # sheets: their number is unknown until the end, and they are few
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label="Pages",
+                                             file=click.get_text_stream("stderr"))
+                self.bar.__enter__()
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+        return progress
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 @opendata_governance.group()
 def licences() -> None:
     """The portal's licence register (ckanext/suite/data/licences.json)."""

@@ -316,3 +316,18 @@ def governance_datastore_load_status(resource: dict[str, Any]) -> Optional[dict[
 def governance_datastore_api_examples(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
     """Data API calls and dump links on the resource's own data, or None."""
     return api_examples.resource_api_examples(resource)
+
+
+__all__ += ["governance_can_extract_tables"]
+
+
+def governance_can_extract_tables(resource: dict[str, Any]) -> bool:
+    """Whether the current user may extract the tables of this PDF or spreadsheet resource."""
+    if (resource.get("format") or "").strip().lower() not in ("pdf", "xlsx", "ods"):
+        return False
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    try:
+        tk.check_access("resource_table_extract", context, {"id": resource["id"]})
+    except tk.NotAuthorized:
+        return False
+    return True

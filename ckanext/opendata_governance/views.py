@@ -175,5 +175,8 @@ __all__ += ["governance_dashboard"]
 from ckanext.opendata_governance.views_check import governance_check  # noqa: E402
 __all__ += ["governance_check"]
 
+from ckanext.opendata_governance.views_extract import governance_extract  # noqa: E402
+__all__ += ["governance_extract"]
+
 from ckanext.opendata_governance.datastore.xlsx_dump import datastore_xlsx_dump  # noqa: E402
 __all__ += ["datastore_xlsx_dump"]

@@ -385,10 +385,10 @@ def _dataset_counts(organization_id: str) -> dict[str, int]:
 # The review workflow, the publication gate, the dashboard and core's tag listings
 # have modules of their own.
 from ckanext.opendata_governance.logic import (  # noqa: E402
-    check_action, dashboard_action, datastore_action, gate_action, review_action,
-    tag_action)
+    check_action, dashboard_action, datastore_action, extract_action, gate_action,
+    review_action, tag_action)
 
 for _module in (review_action, gate_action, dashboard_action, check_action, tag_action,
-                datastore_action):
+                datastore_action, extract_action):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
     __all__ += _module.__all__

@@ -267,3 +267,28 @@ def listing_page(ignore_missing: Validator, natural_number_validator: Validator)
         "limit": [ignore_missing, natural_number_validator],
         "offset": [ignore_missing, natural_number_validator],
     }
+
+
+@validator_args
+def table_preview(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                  governance_text_list: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "pages": [ignore_missing, unicode_safe],
+        "sheets": [ignore_missing, governance_text_list],
+    }
+
+
+@validator_args
+def table_extract(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                  governance_text_list: Validator, governance_index_list: Validator
+                  ) -> Schema:
+    return {
+        **table_preview(),
+        "tables": [ignore_missing, governance_index_list],
+        "columns": [ignore_missing, governance_text_list],
+        "name": [ignore_missing, unicode_safe],
+    }
+
+
+__all__ += ["table_preview", "table_extract"]

@@ -223,3 +223,29 @@ def governance_id_or_package_id(key: FlattenKey, data: FlattenDataDict,
             data.get(("package_id",)) in (None, "", tk.missing):
         errors.setdefault(("id",), []).append(
             tk._("Give a review id or a package_id"))
+
+
+def governance_text_list(value: Any, context: Context) -> Any:
+    """A list of non-empty texts, or one text of comma-separated items."""
+    if isinstance(value, str):
+        value = [item.strip() for item in value.split(",")]
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip()
+                                              for item in value):
+        raise tk.Invalid(tk._("A list of non-empty names is expected"))
+    return [item.strip() for item in value]
+
+
+def governance_index_list(value: Any, context: Context) -> Any:
+    """A list of numbers from 0, or one text of comma-separated numbers."""
+    if isinstance(value, str):
+        value = [item.strip() for item in value.split(",") if item.strip()]
+    try:
+        numbers = [int(item) for item in value]
+    except (TypeError, ValueError):
+        raise tk.Invalid(tk._("A list of table numbers (from 0) is expected"))
+    if not numbers or any(n < 0 for n in numbers) or any(isinstance(i, bool) for i in value):
+        raise tk.Invalid(tk._("A list of table numbers (from 0) is expected"))
+    return numbers
+
+
+__all__ += ["governance_text_list", "governance_index_list"]

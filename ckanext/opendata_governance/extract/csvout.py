@@ -1,0 +1,40 @@
+"""Write extracted tables as one open CSV: UTF-8, comma, one header row."""
+from __future__ import annotations
+
+import csv
+from typing import IO, Optional, Sequence
+
+from . import N_, ChoiceError, ExtractError, Table
+
+__all__ = ["write_csv", "merge_tables"]
+
+
+def merge_tables(tables: Sequence[Table]) -> Table:
+    """One table from several with the same header (the rows in order)."""
+    if not tables:
+        raise ChoiceError(N_("No table was chosen."))
+    header = tables[0].header
+    for table in tables[1:]:
+        if table.header != header:
+            raise ChoiceError(
+                N_("The tables of {first} and {other} do not have the same columns: "
+                   "extract them separately."),
+                first=tables[0].location, other=table.location)
+    return Table(location=", ".join(dict.fromkeys(t.location for t in tables)),
+                 header=list(header), rows=[row for t in tables for row in t.rows],
+                 confidence=min(t.confidence for t in tables),
+                 pages=sorted({page for t in tables for page in t.pages}))
+
+
+def write_csv(table: Table, stream: IO[str], columns: Optional[Sequence[str]] = None) -> int:
+    """Write the table to a text stream (open it with newline=""); ``columns`` renames the
+    columns in order. Returns the number of data rows written."""
+    header = list(columns) if columns else table.header
+    if len(header) != len(table.header):
+        raise ExtractError(N_("{given} column names were given for a table of {width} "
+                              "columns."), given=len(header), width=len(table.header))
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    for row in table.rows:
+        writer.writerow(row + [""] * (len(header) - len(row)))
+    return len(table.rows)

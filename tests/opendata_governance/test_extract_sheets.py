@@ -1,0 +1,108 @@
+"""Spreadsheet tables laid out for print come out as the source table, cell for cell."""
+from __future__ import annotations
+
+import pathlib
+import zipfile
+
+import pytest
+
+from ckanext.opendata_governance.extract import (ExtractError, ExtractLimitError, ExtractLimits,
+                                                 extract_path, preview_path)
+from ckanext.opendata_governance.scan import ScanError, ScanLimitError
+
+from . import extract_setup as setup
+
+
+def test_xlsx_every_sheet_is_found_with_titles_notes_and_totals_left_out(tmp_path: pathlib.Path):
+    """Each sheet's table is found once, with the source's 29 rows (no title, total or note)."""
+    path = tmp_path / "subventions.xlsx"
+    setup.write_xlsx(str(path), sheets=2)
+    found = preview_path(str(path), "xlsx")
+    assert [(t["location"], t["row_count"]) for t in found] == [
+        ("Subventions 2017", 29), ("Subventions 2018", 29)]
+    assert found[0]["confidence"] == 1.0
+    assert found[0]["header"] == setup.expected_header()
+
+
+@pytest.mark.parametrize("sheet", [0, 1])
+def test_xlsx_cells_match_the_source_csv(tmp_path: pathlib.Path, sheet: int):
+    """Merged headers joined with " – ", merged cells spread, formulas as values: 100 %."""
+    path = tmp_path / "subventions.xlsx"
+    setup.write_xlsx(str(path), sheets=2)
+    table = extract_path(str(path), "xlsx", choose=[sheet])
+    assert setup.score(table.header, table.rows) == 1.0
+
+
+def test_xlsx_formula_cells_give_their_computed_values(tmp_path: pathlib.Path):
+    """The montant column, written as formulas, gives the numbers the spreadsheet computed."""
+    path = tmp_path / "subventions.xlsx"
+    setup.write_xlsx(str(path))
+    table = extract_path(str(path), "xlsx")
+    assert [row[8] for row in table.rows] == [row[8] for row in setup.source()[1]]
+
+
+def test_xlsx_chosen_sheet_only(tmp_path: pathlib.Path):
+    """Asking for one sheet by name reads that sheet only."""
+    path = tmp_path / "subventions.xlsx"
+    setup.write_xlsx(str(path), sheets=2)
+    found = preview_path(str(path), "xlsx", sheets=["Subventions 2018"])
+    assert [t["location"] for t in found] == ["Subventions 2018"]
+
+
+def test_ods_cells_match_the_source_csv(tmp_path: pathlib.Path):
+    """The same layout in ODS (spans, covered cells, typed dates and floats): 100 %."""
+    path = tmp_path / "subventions.ods"
+    setup.write_ods(str(path))
+    table = extract_path(str(path), "ods")
+    assert table.location == "Subventions"
+    assert setup.score(table.header, table.rows) == 1.0
+
+
+def test_ods_million_blank_formatted_rows_are_counted_not_built(tmp_path: pathlib.Path):
+    """1,000,000 empty formatted rows after the notes change nothing in the table."""
+    path = tmp_path / "subventions.ods"
+    setup.write_ods(str(path), blank_rows=1_000_000)
+    table = extract_path(str(path), "ods")
+    assert setup.score(table.header, table.rows) == 1.0
+
+
+def test_xlsx_million_blank_formatted_rows_stop_at_the_time_limit(tmp_path: pathlib.Path):
+    """A sheet of 1,000,000 empty formatted rows is refused once the time limit passes."""
+    path = tmp_path / "blank.xlsx"
+    setup.write_xlsx(str(path))
+    setup.add_blank_rows(str(path), 1_000_000)
+    with pytest.raises(ExtractLimitError) as error:
+        extract_path(str(path), "xlsx", limits=ExtractLimits(max_seconds=1))
+    assert "took more than 1 seconds" in str(error.value)
+
+
+def test_xlsx_zip_bomb_is_refused_before_it_expands(tmp_path: pathlib.Path):
+    """A worksheet part that would expand a thousand times is refused by the suite's zip checks."""
+    path = tmp_path / "bomb.xlsx"
+    setup.write_xlsx(str(path))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.xml", b" " * (8 * 1024 * 1024))
+    with pytest.raises(ScanLimitError) as error:
+        preview_path(str(path), "xlsx")
+    assert "zip bomb" in str(error.value)
+
+
+def test_truncated_xlsx_is_refused_as_damaged(tmp_path: pathlib.Path):
+    """Half an XLSX file is reported as damaged, not as a crash."""
+    path = tmp_path / "half.xlsx"
+    setup.write_xlsx(str(path))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ScanError) as error:
+        preview_path(str(path), "xlsx")
+    assert "damaged" in str(error.value)
+
+
+def test_xls_and_unknown_formats_are_refused_with_a_reason(tmp_path: pathlib.Path):
+    """An .xls file and a .docx get a message saying what to do, not a crash."""
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(ExtractError, match="save the file as XLSX or ODS"):
+        preview_path(str(path), "xls")
+    with pytest.raises(ExtractError, match="not from docx"):
+        preview_path(str(path), "docx")
