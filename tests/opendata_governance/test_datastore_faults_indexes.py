@@ -108,3 +108,18 @@ def test_keys_come_first_and_free_text_is_not_indexed():
                          {"name": "jour", "type": "date"}]}
     assert search_indexes.indexed_fields(schema) == ["code", "commune", "etat", "jour"]
     assert search_indexes.indexed_fields(json.loads("{}")) == []
+
+
+def test_the_indexing_is_queued_when_xloader_reports_complete_only(app):
+    """Not when the rows are viewable: the data dictionary's job, queued when the load
+    is complete, rewrites the table and would build the indexes a second time."""
+    resource = {"id": "4f1c2d3e-0000-4000-8000-000000000001", "conforms_to": SUBVENTIONS}
+    titles = []
+    for status in ("running_but_viewable", "complete"):
+        with app.flask_app.test_request_context(
+                "/api/3/action/xloader_hook", method="POST", json={"status": status}):
+            search_indexes.after_upload({}, resource, {})
+        titles.append([job["title"] for job in helpers.call_action(
+            "job_list", {"ignore_auth": True})])
+    assert titles[0] == []
+    assert titles[1] == [f"DataStore indexes of {resource['id']}"]

@@ -75,7 +75,12 @@ def indexed_fields(schema: dict[str, Any]) -> list[str]:
 
 
 def after_upload(context: Any, resource: dict[str, Any], dataset: dict[str, Any]) -> None:
-    """``IXloader.after_upload``: queue the indexing of a schema-bound resource."""
+    """``IXloader.after_upload``: queue the indexing of a schema-bound resource once
+    xloader's job is complete, after the data dictionary's job (queued before it),
+    whose change of column types rewrites the table and every index on it."""
+    from ckanext.opendata_governance.datastore import dictionary
+    if dictionary.hook_status() not in (None, "complete"):
+        return  # "running_but_viewable": the same callback comes again when complete
     if _descriptor(resource.get("conforms_to")):
         tk.enqueue_job(index_resource, [resource["id"]],
                        title=f"DataStore indexes of {resource['id']}",
@@ -95,8 +100,7 @@ def index_resource(resource_id: str) -> list[str]:
     columns = {field["id"] for field in tk.get_action("datastore_search")(
         dict(context), {"resource_id": resource_id, "limit": 0})["fields"]}
     fields = [name for name in indexed_fields(schema) if name in columns]
-    # xloader calls after_upload when the rows are viewable and again when its job
-    # is complete: the second job finds the indexes made and does nothing.
+    # Safe to run twice (a load of the same file, a retried job): what exists stays.
     missing = [name for name in fields if name not in _indexed_columns(resource_id)]
     if missing:
         from ckanext.datastore.backend.postgres import get_write_engine
