@@ -15,6 +15,7 @@ from ckanext.xloader.interfaces import IXloader
 from ckanext.opendata_governance import datastore, freshness, gate, search
 from ckanext.opendata_governance.datastore import dictionary
 from ckanext.opendata_governance.datastore import gate as datastore_gate
+from ckanext.opendata_governance.datastore import statement_check
 from ckanext.opendata_governance.datastore import xloader_hooks
 from ckanext.opendata_governance.logic import action
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
@@ -43,6 +44,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
         plugin_support.serve_directories(config, __file__)
         licences.use_suite_register(config)
         datastore.configure_xloader(config)
+        statement_check.install()
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         plugin_support.declare_plugin_options(declaration, __file__)

@@ -56,7 +56,7 @@ _DIRECTIVES = {
 }
 
 __all__ = ["SCHEMA_TYPES", "after_upload", "apply_declared_schema", "apply_schema",
-           "schema_reference",
+           "schema_reference", "hook_status",
            "guard_dictionary_form"]
 
 
@@ -85,7 +85,7 @@ def after_upload(resource: dict[str, Any], dataset: dict[str, Any]) -> None:
     """
     if not schema_reference(resource, dataset):
         return
-    status = _hook_status()
+    status = hook_status()
     if status is None:  # called outside xloader's callback request
         try:
             apply_declared_schema(resource["id"])
@@ -96,7 +96,7 @@ def after_upload(resource: dict[str, Any], dataset: dict[str, Any]) -> None:
                        title=f"data dictionary of {resource['id']}")
 
 
-def _hook_status() -> Optional[str]:
+def hook_status() -> Optional[str]:
     """The status xloader posted to xloader_hook in the current request, if any."""
     from flask import has_request_context, request
     if not has_request_context():
