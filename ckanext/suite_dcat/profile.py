@@ -6,7 +6,7 @@ from typing import Any, Iterator, Optional
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD, Namespace
+from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD, Namespace
 
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.utils import dataset_uri, resource_uri
@@ -35,6 +35,23 @@ class SuiteDcatProfile(RDFProfile):
         self._services: dict[tuple[str, str], Optional[dict[str, Any]]] = {}
 
     # -- writing ------------------------------------------------------------------------
+
+    def graph_from_catalog(self, catalog_dict: Any, catalog_ref: Any) -> None:
+        """What DCAT-AP 3 requires of the catalogue and ckanext-dcat leaves out or gives
+        as text: a description, a publisher, the language and homepage as typed URIs."""
+        title = tk.config.get("ckan.site_title") or ""
+        if (catalog_ref, DCT.description, None) not in self.g:
+            self.g.add((catalog_ref, DCT.description, Literal(title)))
+        if (catalog_ref, DCT.publisher, None) not in self.g:
+            publisher = URIRef(f"{catalog_ref}#publisher")
+            self.g.add((catalog_ref, DCT.publisher, publisher))
+            self.g.add((publisher, RDF.type, FOAF.Agent))
+            self.g.add((publisher, FOAF.name, Literal(title)))
+        language = vocabulary.language_uri(tk.config.get("ckan.locale_default"))
+        if language:
+            self._replace(catalog_ref, DCT.language, URIRef(language), DCT.LinguisticSystem)
+        for homepage in self.g.objects(catalog_ref, FOAF.homepage):
+            self.g.add((homepage, RDF.type, FOAF.Document))
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         self._write_frequency(dataset_dict, dataset_ref)
@@ -87,6 +104,8 @@ class SuiteDcatProfile(RDFProfile):
         contact = BNode()
         self.g.add((dataset_ref, DCAT.contactPoint, contact))
         self.g.add((contact, RDF.type, VCARD.Organization))
+        # DCAT-AP's shapes ask for vcard:Kind and validators do not infer superclasses.
+        self.g.add((contact, RDF.type, VCARD.Kind))
         self.g.add((contact, VCARD.fn, Literal(service["title"])))
         if service["email"]:
             self.g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{service['email']}")))
@@ -107,6 +126,21 @@ class SuiteDcatProfile(RDFProfile):
             schema = resource.get("conforms_to")
             if isinstance(schema, str) and schema.startswith(("http://", "https://")):
                 self._replace(distribution, DCT.conformsTo, URIRef(schema), DCT.Standard)
+            self._write_format(distribution, resource)
+
+    def _write_format(self, distribution: Any, resource: dict[str, Any]) -> None:
+        """Format and media type as the URIs DCAT-AP expects instead of ckanext-dcat's text."""
+        self.g.remove((distribution, DCT["format"], None))
+        self.g.remove((distribution, DCAT.mediaType, None))
+        file_type = vocabulary.file_type_uri(resource.get("format"))
+        if file_type:
+            self._replace(distribution, DCT["format"], URIRef(file_type), DCT.MediaTypeOrExtent)
+        media_type = vocabulary.media_type_uri(resource.get("mimetype"))
+        if media_type:
+            self._replace(distribution, DCAT.mediaType, URIRef(media_type), DCT.MediaType)
+        for predicate in (DCAT.accessURL, DCAT.downloadURL):
+            for url in self.g.objects(distribution, predicate):
+                self.g.add((url, RDF.type, RDFS.Resource))
 
     def _write_provenance(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         if not p.plugin_loaded("territorial_consolidation"):

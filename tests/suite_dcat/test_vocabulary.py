@@ -50,3 +50,26 @@ def test_frequency_round_trip():
 def test_foreign_frequency_is_not_read(value):
     """Another vocabulary's URI or a malformed code reads as no frequency."""
     assert vocabulary.frequency_code(value) is None
+
+
+@pytest.mark.parametrize("function, value, uri", [
+    (vocabulary.language_uri, "fr", "http://publications.europa.eu/resource/authority/language/FRA"),
+    (vocabulary.language_uri, "en_GB", "http://publications.europa.eu/resource/authority/language/ENG"),
+    (vocabulary.file_type_uri, "csv", "http://publications.europa.eu/resource/authority/file-type/CSV"),
+    (vocabulary.file_type_uri, "GeoJSON", "http://publications.europa.eu/resource/authority/file-type/GEOJSON"),
+    (vocabulary.media_type_uri, "text/csv; charset=utf-8", "https://www.iana.org/assignments/media-types/text/csv"),
+])
+def test_typed_uris(function, value, uri):
+    """Locale, format and media type become the EU or IANA URIs DCAT-AP expects."""
+    assert function(value) == uri
+
+
+@pytest.mark.parametrize("function, value", [
+    (vocabulary.language_uri, "xx"), (vocabulary.language_uri, None),
+    (vocabulary.file_type_uri, "a/b"), (vocabulary.file_type_uri, ""),
+    (vocabulary.file_type_uri, "<x>"), (vocabulary.media_type_uri, "csv"),
+    (vocabulary.media_type_uri, "text/<x>"), (vocabulary.media_type_uri, 3),
+])
+def test_untyped_values_get_no_uri(function, value):
+    """An unknown locale, a format or media type that is no token gets no URI."""
+    assert function(value) is None
