@@ -1,6 +1,7 @@
 """The suite's DCAT profile: governance, territory, licence and provenance, both ways."""
 from __future__ import annotations
 
+import weakref
 from typing import Any, Iterator, Optional
 
 import ckan.plugins as p
@@ -21,6 +22,11 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 
+#: Services looked up while one graph is written: ckanext-dcat makes a profile object per
+#: dataset, and a catalogue page's datasets share a few services.
+_SERVICES: "weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]]" = \
+    weakref.WeakKeyDictionary()
+
 #: Where ``parse_dataset`` leaves a harvested record's provenance for the harvester.
 PROVENANCE_KEY = "suite_provenance"
 
@@ -28,11 +34,6 @@ PROVENANCE_KEY = "suite_provenance"
 class SuiteDcatProfile(RDFProfile):
     """Runs after ``euro_dcat_ap_3`` and replaces what it says of frequency, dates,
     contact, territory and licence with what the portal knows."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # One request serialises a page of datasets that share a few services.
-        self._services: dict[tuple[str, str], Optional[dict[str, Any]]] = {}
 
     # -- writing ------------------------------------------------------------------------
 
@@ -81,16 +82,17 @@ class SuiteDcatProfile(RDFProfile):
         name, org = dataset_dict.get("owner_service"), dataset_dict.get("owner_org")
         if not name or not org or not p.plugin_loaded("opendata_governance"):
             return None
-        if (name, org) not in self._services:
+        services = _SERVICES.setdefault(self.g, {})
+        if (name, org) not in services:
             try:
                 # Only the service's title and shared mailbox leave the portal.
                 service = tk.get_action("governance_service_show")(
                     {"ignore_auth": True}, {"id": name, "organization_id": org})
-                self._services[(name, org)] = {"title": service.get("title"),
-                                               "email": service.get("email")}
+                services[(name, org)] = {"title": service.get("title"),
+                                         "email": service.get("email")}
             except (tk.ObjectNotFound, tk.ValidationError):
-                self._services[(name, org)] = None
-        return self._services[(name, org)]
+                services[(name, org)] = None
+        return services[(name, org)]
 
     def _write_contact(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         # ckanext-dcat's contact comes from the maintainer's or author's address: a

@@ -168,3 +168,15 @@ def test_catalogue_page_carries_the_profile(app, governed):
         "http://publications.europa.eu/resource/authority/frequency/MONTHLY")
     assert str(graph.value(graph.value(ref, DCAT.contactPoint), VCARD.fn)) == \
         "Direction des finances"
+
+
+def test_contact_follows_a_change_of_the_service_mailbox(app, governed):
+    """A new mailbox of the service shows on the next request: no stale cache."""
+    _record(app, governed)
+    service = helpers.call_action("governance_service_show", id="finances",
+                                  organization_id=governed["owner_org"])
+    helpers.call_action("governance_service_update", id=service["id"],
+                        email="budget@ville.example")
+    body, _graph, _ref = _record(app, governed)
+    assert "mailto:budget@ville.example" in body
+    assert "finances@ville.example" not in body
