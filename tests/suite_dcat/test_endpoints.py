@@ -72,3 +72,14 @@ def test_dataset_page_embeds_one_schema_org_block(app):
     assert "schema.org" in body and "Cantines scolaires" in body
     # ckanext-dcat's link to the dataset's own JSON-LD, beside the block.
     assert f"/dataset/{dataset['id']}.jsonld" in body
+
+
+def test_content_negotiation_on_the_home_page(app):
+    """/ with Accept: text/turtle answers the catalogue; a browser still gets the home page."""
+    factories.Dataset(title="Horaires des piscines")
+    turtle = app.get("/", headers={"Accept": "text/turtle"})
+    assert turtle.headers["Content-Type"].startswith("text/turtle")
+    assert "Horaires des piscines" in dataset_titles(graph_of(turtle.body, "ttl"))
+    html = app.get("/", headers={"Accept": "text/html"})
+    assert html.status_code == 200
+    assert html.headers["Content-Type"].startswith("text/html")
