@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.types import Context, DataDict
 
-__all__ = ["FORMATS", "check_format", "check_request", "last_page"]
+__all__ = ["FORMATS", "check_format", "check_profiles", "check_request", "last_page"]
 
 #: The serialisations ckanext-dcat's endpoints answer (its ``CONTENT_TYPES``).
 FORMATS = ("rdf", "xml", "ttl", "n3", "jsonld")
@@ -26,6 +26,19 @@ def check_format(value: Any) -> None:
     if value is not None and value not in FORMATS:
         _refuse("format", tk._("Unknown format: use one of {formats}").format(
             formats=", ".join(FORMATS)))
+
+
+def check_profiles(value: Any) -> None:
+    """Refuse profiles other than the portal's: without the suite's profile, ckanext-dcat
+    would write the maintainer's own address as the contact point."""
+    if not value:
+        return
+    asked = value.split(",") if isinstance(value, str) else value
+    configured = (tk.config.get("ckanext.dcat.rdf.profiles") or "").split()
+    if not isinstance(asked, list) or sorted(asked) != sorted(configured):
+        _refuse("profiles", tk._(
+            "The catalogue is written with the portal's profiles only: {profiles}").format(
+                profiles=" ".join(configured)))
 
 
 def _page(value: Any) -> int:
@@ -71,6 +84,7 @@ def check_request(context: Context, data_dict: DataDict) -> DataDict:
     mirrors out of search (core drops ``+state:active`` when an ``fq`` names the state).
     """
     check_format(data_dict.get("format"))
+    check_profiles(data_dict.get("profiles"))
     if data_dict.get("fq"):
         _refuse("fq", tk._("The catalogue does not take fq: filter with q"))
     page = _page(data_dict.get("page"))

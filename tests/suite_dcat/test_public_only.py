@@ -111,3 +111,22 @@ def test_private_dataset_record_by_content_negotiation_is_not_found(app):
     response = app.get(f"/dataset/{secret['name']}", headers={"Accept": "text/turtle"})
     assert response.status_code == 404
     assert "Secret" not in response.body
+
+
+@pytest.mark.parametrize("profiles", ["euro_dcat_ap_3", "schemaorg", "euro_dcat_ap_2,suite_dcat"])
+@pytest.mark.parametrize("url", ["/catalog.ttl", "/dataset/{name}.ttl"])
+def test_other_profiles_are_refused(app, profiles, url):
+    """A profile list without the suite's (which would write the maintainer's own address
+    as contact point) is refused with a 409, and the address never shows."""
+    dataset = factories.Dataset(maintainer_email="jean.dupont@ville.example")
+    response = app.get(url.format(name=dataset["name"]), query_string={"profiles": profiles})
+    assert response.status_code == 409
+    assert "profiles" in response.body
+    assert "jean.dupont@" not in response.body
+
+
+def test_the_portals_own_profiles_may_be_named(app):
+    """Naming the portal's own profiles is accepted."""
+    factories.Dataset(title="Public")
+    response = app.get("/catalog.ttl", query_string={"profiles": "euro_dcat_ap_3,suite_dcat"})
+    assert response.status_code == 200

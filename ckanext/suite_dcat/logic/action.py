@@ -35,6 +35,7 @@ def dcat_dataset_show(original: Action, context: Context, data_dict: DataDict) -
     its page (a 403 would tell that a private dataset exists)."""
     input_guard.check(data_dict)
     catalogue.check_format(data_dict.get("format"))
+    catalogue.check_profiles(data_dict.get("profiles"))
     try:
         return original(context, data_dict)
     except tk.NotAuthorized:
