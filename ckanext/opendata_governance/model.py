@@ -247,6 +247,8 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     organization_id = sa.Column(sa.UnicodeText, primary_key=True)
     gate_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    # Staff headcount: with the territory's population, whether "open by default" applies.
+    agent_count = sa.Column(sa.Integer)
     modified_by = sa.Column(sa.UnicodeText)
     modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
@@ -262,6 +264,7 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
         return {
             "organization_id": self.organization_id,
             "gate_enabled": bool(self.gate_enabled),
+            "agent_count": self.agent_count,
             "modified_by": self.modified_by,
             "modified": self.modified.isoformat() if self.modified else None,
         }
@@ -315,6 +318,36 @@ class CheckResult(tk.BaseModel):  # type: ignore[misc, valid-type]
 
 
 __all__ += ["CheckResult", "CHECK_TRIGGERS"]
+
+
+class OpeningDismissal(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """An opening suggestion an organization dismissed, with why: it stays out of its list."""
+
+    __tablename__ = "opendata_governance_opening_dismissal"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "key",
+                            name="opendata_governance_opening_dismissal_org_key"),
+    )
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    key = sa.Column(sa.UnicodeText, nullable=False)
+    reason = sa.Column(sa.UnicodeText, nullable=False)
+    dismissed_by = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    def as_dict(self) -> dict[str, Any]:
+        user = model.User.get(self.dismissed_by) if self.dismissed_by else None
+        return {
+            "organization_id": self.organization_id,
+            "key": self.key,
+            "reason": self.reason,
+            "dismissed_by": user.name if user else None,
+            "created": self.created.isoformat() if self.created else None,
+        }
+
+
+__all__ += ["OpeningDismissal"]
 
 
 #: The plugin's mail outbox (``ckanext/suite/mail.py``).

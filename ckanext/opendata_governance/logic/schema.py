@@ -213,11 +213,13 @@ def settings_show(not_empty: Validator, unicode_safe: Validator,
 
 @validator_args
 def settings_update(not_empty: Validator, unicode_safe: Validator,
-                    not_missing: Validator, governance_boolean: Validator,
-                    governance_organization_id: Validator) -> Schema:
+                    ignore_missing: Validator, governance_boolean: Validator,
+                    governance_organization_id: Validator,
+                    governance_agent_count: Validator) -> Schema:
     return {
         "organization_id": [not_empty, unicode_safe, governance_organization_id],
-        "gate_enabled": [not_missing, governance_boolean],
+        "gate_enabled": [ignore_missing, governance_boolean],
+        "agent_count": [ignore_missing, governance_agent_count],
     }
 
 
@@ -276,3 +278,25 @@ def listing_page(ignore_missing: Validator, natural_number_validator: Validator)
         "limit": [ignore_missing, natural_number_validator],
         "offset": [ignore_missing, natural_number_validator],
     }
+
+
+@validator_args
+def opening_suggestion_list(not_empty: Validator, unicode_safe: Validator,
+                            governance_organization_id: Validator) -> Schema:
+    return {"organization_id": [not_empty, unicode_safe, governance_organization_id]}
+
+
+@validator_args
+def opening_suggestion_dismiss(not_empty: Validator, unicode_safe: Validator,
+                               strip_value: Validator,
+                               governance_organization_id: Validator,
+                               governance_opening_key: Validator,
+                               governance_dismissal_reason: Validator) -> Schema:
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+        "key": [not_empty, unicode_safe, governance_opening_key],
+        "reason": [not_empty, unicode_safe, strip_value, governance_dismissal_reason],
+    }
+
+
+__all__ += ["opening_suggestion_list", "opening_suggestion_dismiss"]

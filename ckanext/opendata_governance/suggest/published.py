@@ -1,0 +1,117 @@
+"""Which reference entries a set of public datasets covers, read in two grouped queries."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from ckan import model
+
+from ckanext.opendata_governance.suggest.reference import Entry
+
+__all__ = ["Hit", "datasets", "hits"]
+
+_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿœ"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyo"
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Hit:
+    """A territory (its code; "" for none) publishing an entry, and one dataset showing it."""
+
+    code: str
+    key: str
+    name: str
+
+
+def _territory_columns() -> tuple[sa.FromClause, sa.ColumnElement, sa.ColumnElement]:
+    """The package table joined to its territory fields, wherever this CKAN keeps extras."""
+    package = model.Package.__table__
+    if "extras" in package.c:  # CKAN 2.12 keeps extras in a JSONB column
+        return (package, package.c.extras["territory_code"].astext,
+                package.c.extras["territorial_level"].astext)
+    extra = model.PackageExtra.__table__
+    code, level = extra.alias("territory_code"), extra.alias("territorial_level")
+    joined = package.outerjoin(code, sa.and_(
+        code.c.package_id == package.c.id, code.c.key == "territory_code",
+        code.c.state == "active")).outerjoin(level, sa.and_(
+            level.c.package_id == package.c.id, level.c.key == "territorial_level",
+            level.c.state == "active"))
+    return joined, code.c.value, level.c.value
+
+
+def datasets(level: Optional[str] = None, codes: Optional[Iterable[str]] = None,
+             organization_id: Optional[str] = None,
+             names: Optional[Iterable[str]] = None) -> sa.Subquery:
+    """Active public datasets of territories of one level (or of one organization), with
+    their territory code: private datasets never count nor show as evidence."""
+    table, code, territorial_level = _territory_columns()
+    package = model.Package.__table__
+    query = sa.select(package.c.id, package.c.name,
+                      sa.func.coalesce(code, "").label("code")).select_from(table).where(
+        package.c.state == "active", package.c.private.is_(False),
+        package.c.type == "dataset")
+    if level is not None:
+        query = query.where(territorial_level == level, code.in_(list(codes or ())))
+    if organization_id is not None:
+        query = query.where(package.c.owner_org == organization_id)
+    if names is not None:
+        query = query.where(package.c.name.in_(list(names)))
+    return query.subquery()
+
+
+def _normal_tag(column: sa.ColumnElement) -> sa.ColumnElement:
+    plain = sa.func.translate(sa.func.lower(column), _ACCENTED, _PLAIN)
+    return sa.func.btrim(sa.func.regexp_replace(plain, "[^0-9a-z]+", " ", "g"))
+
+
+def _by_schema(scope: sa.Subquery, entries: list[Entry]) -> set[Hit]:
+    resource = model.Resource.__table__
+    declared = sa.func.lower(sa.cast(resource.c.extras, JSONB)["conforms_to"].astext)
+    rows = model.Session.execute(
+        sa.select(scope.c.code, declared, sa.func.min(scope.c.name))
+        .join(resource, resource.c.package_id == scope.c.id)
+        .where(resource.c.state == "active", resource.c.extras.like('%"conforms_to"%'))
+        .group_by(scope.c.code, declared))
+    found = set()
+    for code, url, name in rows:
+        for entry in entries:
+            if entry.matches_schema(url):
+                found.add(Hit(code, entry.key, name))
+    return found
+
+
+def _by_keyword(scope: sa.Subquery, entries: list[Entry]) -> set[Hit]:
+    keywords = sorted({keyword for entry in entries for keyword in entry.keywords})
+    if not keywords:
+        return set()
+    package_tag, tag = model.PackageTag.__table__, model.Tag.__table__
+    normal = _normal_tag(tag.c.name)
+    rows = model.Session.execute(
+        sa.select(scope.c.code, normal, sa.func.min(scope.c.name))
+        .join(package_tag, package_tag.c.package_id == scope.c.id)
+        .join(tag, tag.c.id == package_tag.c.tag_id)
+        .where(package_tag.c.state == "active", normal.in_(keywords))
+        .group_by(scope.c.code, normal))
+    found = set()
+    for code, word, name in rows:
+        for entry in entries:
+            if entry.matches_words([word]):
+                found.add(Hit(code, entry.key, name))
+    return found
+
+
+def hits(scope: sa.Subquery, entries: list[Entry]) -> list[Hit]:
+    """Each (territory, entry) the scope's datasets cover: by ``conforms_to`` first, then,
+    for pairs no schema declares, by their tags."""
+    by_schema = _by_schema(scope, entries)
+    covered = {(hit.code, hit.key) for hit in by_schema}
+    by_keyword = {hit for hit in _by_keyword(scope, entries)
+                  if (hit.code, hit.key) not in covered}
+    # One dataset per pair, the same one whatever the order rows came in.
+    best: dict[tuple[str, str], Hit] = {}
+    for hit in sorted(by_schema) + sorted(by_keyword):
+        best.setdefault((hit.code, hit.key), hit)
+    return list(best.values())
