@@ -177,3 +177,6 @@ __all__ += ["governance_check"]
 
 from ckanext.opendata_governance.datastore.xlsx_dump import datastore_xlsx_dump  # noqa: E402
 __all__ += ["datastore_xlsx_dump"]
+
+from ckanext.opendata_governance.views_suggest import opening_suggestions  # noqa: E402
+__all__ += ["opening_suggestions"]
