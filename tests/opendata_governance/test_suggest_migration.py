@@ -30,3 +30,19 @@ def test_downgrade_one_step_removes_dismissals_and_agent_count_and_upgrade_resto
     finally:
         migrate_db_for("opendata_governance")
     assert _state() == (True, True)
+
+
+def test_downgrade_one_step_drops_the_planned_dataset_table_and_upgrade_restores_it(
+        migrate_db_for):
+    """Back to the suggestions revision: no planned datasets table; head brings it back."""
+    def exists() -> bool:
+        return sa.inspect(model.meta.engine).has_table("opendata_governance_planned_dataset")
+
+    assert exists()
+    model.Session.remove()
+    try:
+        migrate_db_for("opendata_governance", version="8d2e5a7c3f61", forward=False)
+        assert not exists() and _state() == (True, True)
+    finally:
+        migrate_db_for("opendata_governance")
+    assert exists()

@@ -386,9 +386,9 @@ def _dataset_counts(organization_id: str) -> dict[str, int]:
 # have modules of their own.
 from ckanext.opendata_governance.logic import (  # noqa: E402
     check_action, dashboard_action, datastore_action, gate_action, review_action,
-    suggest_action, tag_action)
+    planned_action, suggest_action, tag_action)
 
 for _module in (review_action, gate_action, dashboard_action, check_action, tag_action,
-                datastore_action, suggest_action):
+                datastore_action, suggest_action, planned_action):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
     __all__ += _module.__all__

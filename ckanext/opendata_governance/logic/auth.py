@@ -120,8 +120,8 @@ def governance_overdue_list(context: Context, data_dict: DataDict) -> AuthResult
 
 # The review workflow and the dashboard have modules of their own.
 from ckanext.opendata_governance.logic import (  # noqa: E402
-    check_auth, dashboard_auth, review_auth, suggest_auth)
+    check_auth, dashboard_auth, planned_auth, review_auth, suggest_auth)
 
-for _module in (review_auth, dashboard_auth, check_auth, suggest_auth):
+for _module in (review_auth, dashboard_auth, check_auth, suggest_auth, planned_auth):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
     __all__ += _module.__all__

@@ -9,7 +9,7 @@ from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.opendata_governance import cadence, frequencies
-from ckanext.opendata_governance.model import REVIEW_STATES, Service
+from ckanext.opendata_governance.model import PLANNED_STATES, REVIEW_STATES, Service
 from ckanext.opendata_governance.suggest.reference import entries
 from ckanext.suite import licences
 
@@ -270,3 +270,33 @@ def governance_dismissal_reason(value: Any, context: Context) -> Any:
 
 
 __all__ += ["governance_opening_key", "governance_dismissal_reason"]
+
+
+def governance_known_schema(value: Any, context: Context) -> Any:
+    """A schema URL the reference list of data to open knows (any version of it)."""
+    if value in (None, ""):
+        return value
+    text = str(value).strip()
+    if not text.startswith(("https://", "http://")) or not any(
+            entry.matches_schema(text) for entry in entries()):
+        raise tk.Invalid(tk._("Unknown schema: {value}. Give the URL of a schema of the "
+                              "reference list of data to open").format(value=value))
+    return text
+
+
+def governance_planned_state(value: Any, context: Context) -> Any:
+    """One of the states of a planned dataset."""
+    if value not in PLANNED_STATES:
+        raise tk.Invalid(tk._("Must be one of: {states}").format(
+            states=", ".join(PLANNED_STATES)))
+    return value
+
+
+def governance_short_text(value: Any, context: Context) -> Any:
+    """A title: at most 200 characters."""
+    if value is not None and len(str(value)) > 200:
+        raise tk.Invalid(tk._("At most {n} characters").format(n=200))
+    return value
+
+
+__all__ += ["governance_known_schema", "governance_planned_state", "governance_short_text"]
