@@ -17,7 +17,7 @@ _ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿœ"
 _PLAIN = "aaaaaaceeeeiiiinooooouuuuyyo"
 
 
-@dataclasses.dataclass(frozen=True, order=True)
+@dataclasses.dataclass(frozen=True)
 class Hit:
     """A territory (its code; "" for none) publishing an entry, and one dataset showing it."""
 
@@ -67,51 +67,52 @@ def _normal_tag(column: sa.ColumnElement) -> sa.ColumnElement:
     return sa.func.btrim(sa.func.regexp_replace(plain, "[^0-9a-z]+", " ", "g"))
 
 
-def _by_schema(scope: sa.Subquery, entries: list[Entry]) -> set[Hit]:
+def _pairs(pairs: list[tuple[str, str]], name: str) -> sa.FromClause:
+    """A VALUES table of (text, entry key), so that matching happens in the database."""
+    return sa.values(sa.column("text", sa.UnicodeText), sa.column("key", sa.UnicodeText),
+                     name=name).data(pairs)
+
+
+def _by_schema(scope: sa.Subquery, entries: list[Entry]) -> list[tuple[str, str, str]]:
+    fragments = [(fragment, entry.key) for entry in entries
+                 for fragment in entry.match or (entry.schema_url.lower().rstrip("/"),)]
+    if not fragments:
+        return []
     resource = model.Resource.__table__
     declared = sa.func.lower(sa.cast(resource.c.extras, JSONB)["conforms_to"].astext)
-    rows = model.Session.execute(
-        sa.select(scope.c.code, declared, sa.func.min(scope.c.name))
-        .join(resource, resource.c.package_id == scope.c.id)
-        .where(resource.c.state == "active", resource.c.extras.like('%"conforms_to"%'))
-        .group_by(scope.c.code, declared))
-    found = set()
-    for code, url, name in rows:
-        for entry in entries:
-            if entry.matches_schema(url):
-                found.add(Hit(code, entry.key, name))
-    return found
+    # Each territory's distinct schema URLs first: few, so matching them costs little.
+    urls = (sa.select(scope.c.code, declared.label("url"), sa.func.min(scope.c.name).label("name"))
+            .join(resource, resource.c.package_id == scope.c.id)
+            .where(resource.c.state == "active", resource.c.extras.like('%"conforms_to"%'))
+            .group_by(scope.c.code, declared).subquery())
+    wanted = _pairs(fragments, "schema_fragments")
+    query = (sa.select(urls.c.code, wanted.c.key, sa.func.min(urls.c.name))
+             .join(wanted, sa.func.strpos(urls.c.url, wanted.c.text) > 0)
+             .group_by(urls.c.code, wanted.c.key))
+    return [tuple(row) for row in model.Session.execute(query)]
 
 
-def _by_keyword(scope: sa.Subquery, entries: list[Entry]) -> set[Hit]:
-    keywords = sorted({keyword for entry in entries for keyword in entry.keywords})
+def _by_keyword(scope: sa.Subquery, entries: list[Entry]) -> list[tuple[str, str, str]]:
+    keywords = [(keyword, entry.key) for entry in entries for keyword in entry.keywords]
     if not keywords:
-        return set()
+        return []
     package_tag, tag = model.PackageTag.__table__, model.Tag.__table__
-    normal = _normal_tag(tag.c.name)
-    rows = model.Session.execute(
-        sa.select(scope.c.code, normal, sa.func.min(scope.c.name))
-        .join(package_tag, package_tag.c.package_id == scope.c.id)
-        .join(tag, tag.c.id == package_tag.c.tag_id)
-        .where(package_tag.c.state == "active", normal.in_(keywords))
-        .group_by(scope.c.code, normal))
-    found = set()
-    for code, word, name in rows:
-        for entry in entries:
-            if entry.matches_words([word]):
-                found.add(Hit(code, entry.key, name))
-    return found
+    wanted = _pairs(keywords, "keywords")
+    # The portal's tags that name an entry first: the tag table is small beside package_tag.
+    naming = (sa.select(tag.c.id, wanted.c.key)
+              .join(wanted, _normal_tag(tag.c.name) == wanted.c.text).subquery())
+    query = (sa.select(scope.c.code, naming.c.key, sa.func.min(scope.c.name))
+             .join(package_tag, package_tag.c.package_id == scope.c.id)
+             .join(naming, naming.c.id == package_tag.c.tag_id)
+             .where(package_tag.c.state == "active")
+             .group_by(scope.c.code, naming.c.key))
+    return [tuple(row) for row in model.Session.execute(query)]
 
 
 def hits(scope: sa.Subquery, entries: list[Entry]) -> list[Hit]:
-    """Each (territory, entry) the scope's datasets cover: by ``conforms_to`` first, then,
-    for pairs no schema declares, by their tags."""
-    by_schema = _by_schema(scope, entries)
-    covered = {(hit.code, hit.key) for hit in by_schema}
-    by_keyword = {hit for hit in _by_keyword(scope, entries)
-                  if (hit.code, hit.key) not in covered}
-    # One dataset per pair, the same one whatever the order rows came in.
+    """Each (territory, entry) the scope's datasets cover, with one dataset showing it:
+    by ``conforms_to`` first, then, for pairs no schema declares, by their tags."""
     best: dict[tuple[str, str], Hit] = {}
-    for hit in sorted(by_schema) + sorted(by_keyword):
-        best.setdefault((hit.code, hit.key), hit)
+    for code, key, name in _by_schema(scope, entries) + _by_keyword(scope, entries):
+        best.setdefault((code, key), Hit(code, key, name))
     return list(best.values())
