@@ -17,6 +17,7 @@ from ckanext.opendata_governance.datastore import dictionary
 from ckanext.opendata_governance.datastore import gate as datastore_gate
 from ckanext.opendata_governance.datastore import xloader_hooks
 from ckanext.opendata_governance.logic import action
+from ckanext.opendata_governance.suggest import plans
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
@@ -67,9 +68,11 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         gate.check_created(context, pkg_dict)
+        plans.close_when_published(context, pkg_dict)
 
     def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         gate.check_updated(context, pkg_dict)
+        plans.close_when_published(context, pkg_dict)
 
     def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
         return datastore_gate.guard_previews(

@@ -44,9 +44,12 @@ def _page(organization: dict[str, Any], errors: Optional[dict[str, Any]] = None,
           values: Optional[dict[str, Any]] = None) -> str:
     result = tk.get_action("opening_suggestion_list")(
         _context(), {"organization_id": organization["id"]})
+    planned = tk.get_action("planned_dataset_list")(
+        _context(), {"organization_id": organization["id"], "limit": 100})
     return tk.render("opendata_governance/suggestions.html", {
         "group_dict": organization, "group_type": organization["type"],
-        "result": result, "errors": errors or {}, "values": values or {}})
+        "result": result, "planned": planned, "errors": errors or {},
+        "values": values or {}})
 
 
 @opening_suggestions.route("/<id>")
@@ -67,6 +70,23 @@ def dismiss(id: str) -> Result:
     except tk.ValidationError as error:
         return _page(organization, error.error_dict, values), 400
     tk.h.flash_success(tk._("Suggestion dismissed: it will not be suggested again."))
+    return tk.redirect_to("opening_suggestions.index", id=organization["name"])
+
+
+@opening_suggestions.route("/<id>/plan", methods=["POST"])
+def plan(id: str) -> Result:
+    """Turn a suggestion into a planned dataset (editors and admins)."""
+    organization = _organization(id)
+    values = {key: tk.request.form.get(key, "").strip() for key in (
+        "suggestion_key", "title", "target_date", "owner_service", "conforms_to",
+        "update_frequency")}
+    data = {key: value for key, value in values.items() if value}
+    try:
+        tk.get_action("planned_dataset_create")(
+            _context(), {"organization_id": organization["id"], **data})
+    except tk.ValidationError as error:
+        return _page(organization, error.error_dict, values), 400
+    tk.h.flash_success(tk._("Planned: it is now in the organization's planned datasets."))
     return tk.redirect_to("opening_suggestions.index", id=organization["name"])
 
 

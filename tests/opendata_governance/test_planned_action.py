@@ -124,3 +124,26 @@ def test_deleting_a_plan_removes_it():
     with pytest.raises(tk.ObjectNotFound):
         helpers.call_action("planned_dataset_show", as_user(portal.sysadmin),
                             id=planned["id"])
+
+
+def test_publishing_the_plans_dataset_closes_the_plan():
+    """A plan started as a private dataset is published when the dataset becomes public."""
+    portal = make_portal(territory=None, load=False)
+    dataset = factories.Dataset(owner_org=portal.org["id"], private=True)
+    planned = _plan(portal, package_id=dataset["name"], state="in_progress")
+    assert planned["package_id"] == dataset["id"]
+    helpers.call_action("package_patch", as_user(portal.sysadmin), id=dataset["id"],
+                        private=False)
+    shown = helpers.call_action("planned_dataset_show", as_user(portal.editor),
+                                id=planned["id"])
+    assert shown["state"] == "published"
+
+
+def test_a_planned_suggestion_shows_its_plan():
+    """A plan answering the prénoms suggestion is attached to it in the list."""
+    portal = make_portal()
+    planned = _plan(portal, title="Prénoms", suggestion_key="prenoms")
+    listed = helpers.call_action("opening_suggestion_list", as_user(portal.editor),
+                                 organization_id=portal.org["id"])
+    prenoms = next(item for item in listed["suggestions"] if item["key"] == "prenoms")
+    assert prenoms["planned"]["id"] == planned["id"]

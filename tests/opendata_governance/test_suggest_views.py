@@ -115,3 +115,38 @@ def test_a_bad_agent_count_is_refused_on_the_page(app):
     settings = helpers.call_action("governance_settings_show", as_user(portal.admin),
                                    organization_id=portal.org["id"])
     assert settings["agent_count"] is None
+
+
+def test_planning_a_suggestion_through_the_form_lists_it_as_planned(app):
+    """"Plan" with a target date creates the plan with the suggestion's schema and
+    frequency; the page then lists it and marks the suggestion planned."""
+    portal = make_portal()
+    client = login(app, portal.editor)
+    page = client.get(_url(portal))
+    target = "2099-06-30"
+    response = client.post(_url(portal, "/plan"), data={
+        "_csrf_token": csrf_token(page.body), "suggestion_key": "prenoms",
+        "title": "Prénoms des nouveau-nés", "target_date": target,
+        "conforms_to": "https://schema.data.gouv.fr/scdl/prenoms/",
+        "update_frequency": "ANNUAL"})
+    assert response.status_code == 200
+    listed = helpers.call_action("planned_dataset_list", as_user(portal.editor),
+                                 organization_id=portal.org["id"])
+    assert [(row["title"], row["target_date"], row["update_frequency"])
+            for row in listed["results"]] == [("Prénoms des nouveau-nés", target, "ANNUAL")]
+    body = html.unescape(client.get(_url(portal)).body)
+    assert "Prévu pour le 2099-06-30" in body
+
+
+def test_planning_with_a_past_date_shows_the_error(app):
+    """A past target date: a 400 page naming target_date; nothing planned."""
+    portal = make_portal()
+    client = login(app, portal.editor)
+    page = client.get(_url(portal, lang="en"))
+    response = client.post(_url(portal, "/plan", lang="en"), data={
+        "_csrf_token": csrf_token(page.body), "suggestion_key": "prenoms",
+        "title": "Prénoms", "target_date": "2001-01-01"})
+    assert response.status_code == 400 and "target_date" in response.body
+    assert "The target date is in the past" in response.body
+    assert helpers.call_action("planned_dataset_list", as_user(portal.editor),
+                               organization_id=portal.org["id"])["count"] == 0

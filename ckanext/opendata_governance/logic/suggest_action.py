@@ -9,8 +9,9 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance.logic import schema
-from ckanext.opendata_governance.model import OpeningDismissal, OrganizationSetting
-from ckanext.opendata_governance.suggest import obligation, ranking, territory
+from ckanext.opendata_governance.model import (
+    OpeningDismissal, OrganizationSetting, PlannedDataset)
+from ckanext.opendata_governance.suggest import obligation, plans, ranking, territory
 
 __all__ = ["opening_suggestion_list", "opening_suggestion_dismiss"]
 
@@ -28,6 +29,16 @@ def _message(place: Optional[territory.Place]) -> str:
     return ""
 
 
+def _with_plans(organization_id: str, suggestions: list[dict[str, Any]]
+                ) -> list[dict[str, Any]]:
+    """Each suggestion with the open plan that answers it, so that it shows as planned."""
+    open_plans = {row.suggestion_key: row.as_dict() for row in model.Session.query(
+        PlannedDataset).filter(PlannedDataset.organization_id == organization_id,
+                               PlannedDataset.suggestion_key.isnot(None),
+                               PlannedDataset.state.in_(plans.OPEN_STATES))}
+    return [{**item, "planned": open_plans.get(item["key"])} for item in suggestions]
+
+
 @tk.side_effect_free
 def opening_suggestion_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """What the organization could open next, ranked by score (see the README's weights).
@@ -36,7 +47,8 @@ def opening_suggestion_list(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: ``{"organization_id", "territory": {"id", "level", "name", "population"}
         or None, "obligation": {"applies", "population", "agent_count", "text"},
         "suggestions": [{"key", "title", "schema_url", "why", "frequency", "levels",
-        "score", "reasons": [{"kind", "points", "text", "evidence"}]}], "message",
+        "score", "reasons": [{"kind", "points", "text", "evidence"}], "planned": the open
+        plan answering it or None}], "message",
         "dismissed": [...] (to the organization's admins only)}``
     """
     tk.check_access("opening_suggestion_list", context, data_dict)
@@ -53,8 +65,8 @@ def opening_suggestion_list(context: Context, data_dict: DataDict) -> dict[str, 
         "obligation": obligation.obligation(
             place.level if place else None, place.population if place else None,
             setting.agent_count if setting else None),
-        "suggestions": ranking.suggestions(
-            organization_id, place, {row.key for row in dismissals}),
+        "suggestions": _with_plans(organization_id, ranking.suggestions(
+            organization_id, place, {row.key for row in dismissals})),
         "message": _message(place),
     }
     if _is_admin(context, organization_id):
