@@ -167,3 +167,21 @@ def test_bad_input_is_a_validation_error_naming_the_field(field, data):
         helpers.call_action(action, as_user(portal.sysadmin),
                             **{"organization_id": portal.org["id"], **data})
     assert field in error.value.error_dict
+
+
+def test_local_datasets_of_peer_organizations_count_by_their_organizations_territory():
+    """Rennes's own organization publishes subventions on this portal, without territory
+    fields: the peers reason names Rennes through its organization's territory."""
+    portal = make_portal()
+    rennes = factories.Organization(name="ville-de-rennes")
+    helpers.call_action("territory_organization_set", as_user(portal.sysadmin),
+                        organization_id=rennes["id"], territory_id="commune:35238")
+    helpers.call_action("governance_settings_update", as_user(portal.sysadmin),
+                        organization_id=rennes["id"], gate_enabled=False)
+    dataset = factories.Dataset(owner_org=rennes["id"], title="Subventions 2025",
+                                resources=[{"url": "https://rennes.example.fr/s.csv",
+                                            "conforms_to": SUBVENTIONS_URL}])
+    peers = reason(suggestion(suggestions(portal), "subventions"), "peers")
+    assert "1 commune" in peers["text"] and "Rennes" in peers["text"]
+    assert peers["evidence"] == [{"type": "dataset", "name": dataset["name"],
+                                  "territory_id": "commune:35238", "territory_name": "Rennes"}]

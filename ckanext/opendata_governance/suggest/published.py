@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -42,19 +42,33 @@ def _territory_columns() -> tuple[sa.FromClause, sa.ColumnElement, sa.ColumnElem
     return joined, code.c.value, level.c.value
 
 
-def datasets(level: Optional[str] = None, codes: Optional[Iterable[str]] = None,
+def datasets(level: Optional[str] = None, peers: Optional[dict[str, Any]] = None,
              organization_id: Optional[str] = None,
              names: Optional[Iterable[str]] = None) -> sa.Subquery:
-    """Active public datasets of territories of one level (or of one organization), with
-    their territory code: private datasets never count nor show as evidence."""
+    """Active public datasets with their territory code: those of one organization, or
+    those of the peer territories of one level (``peers``: territories by code) —
+    harvested ones by their territory fields, local ones by their organization's
+    territory. Private datasets never count nor show as evidence."""
     table, code, territorial_level = _territory_columns()
     package = model.Package.__table__
-    query = sa.select(package.c.id, package.c.name,
-                      sa.func.coalesce(code, "").label("code")).select_from(table).where(
-        package.c.state == "active", package.c.private.is_(False),
-        package.c.type == "dataset")
+    territory = sa.func.coalesce(code, "")
+    conditions = []
     if level is not None:
-        query = query.where(territorial_level == level, code.in_(list(codes or ())))
+        codes = list(peers or {})
+        conditions.append(sa.and_(territorial_level == level, code.in_(codes)))
+        local = [(organization, territory_code)
+                 for territory_code, item in (peers or {}).items()
+                 for organization in item.get("organization_ids") or []]
+        if local:
+            owners = _pairs(local, "peer_organizations")
+            table = table.outerjoin(owners, owners.c.text == package.c.owner_org)
+            territory = sa.func.coalesce(code, owners.c.key, "")
+            conditions.append(sa.and_(owners.c.key.isnot(None), code.is_(None)))
+    query = sa.select(package.c.id, package.c.name, territory.label("code")).select_from(
+        table).where(package.c.state == "active", package.c.private.is_(False),
+                     package.c.type == "dataset")
+    if conditions:
+        query = query.where(sa.or_(*conditions))
     if organization_id is not None:
         query = query.where(package.c.owner_org == organization_id)
     if names is not None:
@@ -68,7 +82,8 @@ def _normal_tag(column: sa.ColumnElement) -> sa.ColumnElement:
 
 
 def _pairs(pairs: list[tuple[str, str]], name: str) -> sa.FromClause:
-    """A VALUES table of (text, entry key), so that matching happens in the database."""
+    """A VALUES table of (text, key) pairs (a schema fragment or a keyword and its entry,
+    an organization and its territory code), so that matching happens in the database."""
     return sa.values(sa.column("text", sa.UnicodeText), sa.column("key", sa.UnicodeText),
                      name=name).data(pairs)
 

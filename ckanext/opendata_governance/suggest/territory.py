@@ -56,14 +56,16 @@ def place_of(organization_id: str) -> Optional[Place]:
 
 
 def peers_of(place: Place) -> dict[str, dict[str, Any]]:
-    """Territories of the same level in the same scope, by code, the place itself left out.
+    """Territories of the same level in the same scope, by code, the place itself left out,
+    each with ``organization_ids``, the local organizations standing for it.
 
     A commune or an EPCI without a known département has no peers: comparing it with
     every commune of France would say nothing about its own area.
     """
     if place.level not in PEER_SCOPE or (PEER_SCOPE[place.level] and not place.scope_id):
         return {}
-    query: dict[str, Any] = {"level": place.level, "limit": _PAGE}
+    query: dict[str, Any] = {"level": place.level, "limit": _PAGE,
+                             "include_organizations": True}
     if place.scope_id:
         query["within"] = place.scope_id
     found: dict[str, dict[str, Any]] = {}
