@@ -150,3 +150,10 @@ def test_planning_with_a_past_date_shows_the_error(app):
     assert "The target date is in the past" in response.body
     assert helpers.call_action("planned_dataset_list", as_user(portal.editor),
                                organization_id=portal.org["id"])["count"] == 0
+
+
+def test_an_organization_without_territory_is_asked_for_it_on_the_page(app):
+    """No territory: the tab says, in French, to set it."""
+    portal = make_portal(territory=None, load=False)
+    body = html.unescape(login(app, portal.editor).get(_url(portal)).body)
+    assert "Renseignez le territoire de l'organisation" in body
