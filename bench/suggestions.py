@@ -173,9 +173,10 @@ def _generate(session: Any, size: int, seed: int = 42) -> None:
     session.commit()
 
 
-def measure(size: int, runs: int) -> dict[str, Any]:
+def measure(size: int, runs: int, keep: bool = False) -> dict[str, Any]:
     ini = _ini()
-    _prepare_database(ini)
+    if not keep:
+        _prepare_database(ini)
 
     from ckan import model
     from ckan.cli import load_config
@@ -183,11 +184,13 @@ def measure(size: int, runs: int) -> dict[str, Any]:
     import ckan.plugins.toolkit as tk
 
     app = make_app(load_config(str(ini)))
-    _generate(model.Session, size)
-    _ckan(ini, "search-index", "rebuild-fast")
+    if not keep:
+        _generate(model.Session, size)
+        _ckan(ini, "search-index", "rebuild-fast")
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     token = tk.get_action("api_token_create")(
-        {"user": site_user, "ignore_auth": True}, {"user": site_user, "name": "bench"})["token"]
+        {"user": site_user, "ignore_auth": True},
+        {"user": site_user, "name": f"bench-{uuid.uuid4().hex[:8]}"})["token"]
     model.Session.remove()
     client = Client(app)
 
@@ -227,15 +230,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100000, help="datasets (default 100000)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs of each (default 30)")
+    parser.add_argument("--keep", action="store_true",
+                        help="time the portal a previous run left (same --size), skip seeding")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.size, args.runs)))
+        print(json.dumps(measure(args.size, args.runs, args.keep)))
         return 0
     print(f"generating, indexing and timing {args.size} datasets...", file=sys.stderr)
     # In its own process: CKAN binds one database per process.
     output = subprocess.run([sys.executable, __file__, "--one", "--size", str(args.size),
-                             "--runs", str(args.runs)], check=True,
+                             "--runs", str(args.runs), *(["--keep"] if args.keep else [])],
+                            check=True,
                             stdout=subprocess.PIPE, text=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
     baseline = statistics.median(result["timings"]["/dataset page (anonymous)"])
