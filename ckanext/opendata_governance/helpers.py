@@ -20,6 +20,7 @@ __all__ = [
     "governance_can_see_services",
     "governance_licence_options",
     "governance_licence_default",
+    "governance_frequency_label",
 ]
 # Dates and numbers in the page's language (ckanext/suite/formats.py).
 __all__ += formats.__all__
@@ -28,6 +29,12 @@ __all__ += formats.__all__
 def governance_frequency_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     """Choices of the ``update_frequency`` select: EU codes labelled in the page's language."""
     return frequencies.choices(_lang())
+
+
+def governance_frequency_label(code: str) -> str:
+    """An EU frequency code's label in the page's language (the code when unknown)."""
+    frequency = frequencies.get(code)
+    return frequency.label(_lang()) if frequency else code
 
 
 def governance_update_status(pkg_dict: dict[str, Any]) -> dict[str, Any]:

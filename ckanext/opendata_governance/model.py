@@ -247,6 +247,8 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     organization_id = sa.Column(sa.UnicodeText, primary_key=True)
     gate_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    # Staff headcount: with the territory's population, whether "open by default" applies.
+    agent_count = sa.Column(sa.Integer)
     modified_by = sa.Column(sa.UnicodeText)
     modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
@@ -262,6 +264,7 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
         return {
             "organization_id": self.organization_id,
             "gate_enabled": bool(self.gate_enabled),
+            "agent_count": self.agent_count,
             "modified_by": self.modified_by,
             "modified": self.modified.isoformat() if self.modified else None,
         }
@@ -315,6 +318,83 @@ class CheckResult(tk.BaseModel):  # type: ignore[misc, valid-type]
 
 
 __all__ += ["CheckResult", "CHECK_TRIGGERS"]
+
+
+class OpeningDismissal(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """An opening suggestion an organization dismissed, with why: it stays out of its list."""
+
+    __tablename__ = "opendata_governance_opening_dismissal"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "key",
+                            name="opendata_governance_opening_dismissal_org_key"),
+    )
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    key = sa.Column(sa.UnicodeText, nullable=False)
+    reason = sa.Column(sa.UnicodeText, nullable=False)
+    dismissed_by = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    def as_dict(self) -> dict[str, Any]:
+        user = model.User.get(self.dismissed_by) if self.dismissed_by else None
+        return {
+            "organization_id": self.organization_id,
+            "key": self.key,
+            "reason": self.reason,
+            "dismissed_by": user.name if user else None,
+            "created": self.created.isoformat() if self.created else None,
+        }
+
+
+__all__ += ["OpeningDismissal"]
+
+#: States of a planned dataset, from the plan to its end.
+PLANNED_STATES = ("planned", "in_progress", "published", "dropped")
+
+
+class PlannedDataset(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """A dataset an organization plans to open: the inventory's entries not yet published."""
+
+    __tablename__ = "opendata_governance_planned_dataset"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    title = sa.Column(sa.UnicodeText, nullable=False)
+    target_date = sa.Column(sa.Date)
+    owner_service = sa.Column(sa.UnicodeText)
+    conforms_to = sa.Column(sa.UnicodeText)
+    update_frequency = sa.Column(sa.UnicodeText)
+    notes = sa.Column(sa.UnicodeText)
+    state = sa.Column(sa.UnicodeText, nullable=False, default="planned")
+    package_id = sa.Column(sa.UnicodeText, index=True)
+    suggestion_key = sa.Column(sa.UnicodeText)
+    created_by = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+
+    def as_dict(self) -> dict[str, Any]:
+        today = _now().date()
+        return {
+            "id": self.id,
+            "organization_id": self.organization_id,
+            "title": self.title,
+            "target_date": self.target_date.isoformat() if self.target_date else None,
+            "owner_service": self.owner_service,
+            "conforms_to": self.conforms_to,
+            "update_frequency": self.update_frequency,
+            "notes": self.notes,
+            "state": self.state,
+            "package_id": self.package_id,
+            "suggestion_key": self.suggestion_key,
+            "late": bool(self.target_date and self.target_date < today
+                         and self.state in ("planned", "in_progress")),
+            "created": self.created.isoformat() if self.created else None,
+            "modified": self.modified.isoformat() if self.modified else None,
+        }
+
+
+__all__ += ["PlannedDataset", "PLANNED_STATES"]
 
 
 #: The plugin's mail outbox (``ckanext/suite/mail.py``).

@@ -12,24 +12,25 @@ from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.xloader.interfaces import IXloader
 
-from ckanext.opendata_governance import datastore, freshness, gate, search
+from ckanext.opendata_governance import cli, datastore, freshness, gate, helpers, search, views
 from ckanext.opendata_governance.datastore import dictionary
 from ckanext.opendata_governance.datastore import gate as datastore_gate
 from ckanext.opendata_governance.datastore import statement_check
 from ckanext.opendata_governance.datastore import xloader_hooks
-from ckanext.opendata_governance.logic import action
+from ckanext.opendata_governance.logic import action, auth, validators
+from ckanext.opendata_governance.suggest import plans
 from ckanext.suite import input_guard, licences, plugin_support, validation_compat
 
 # Must run before any plugin's update_config, including ckanext-validation's.
 validation_compat.apply()
 
 
-@tk.blanket.actions(input_guard.actions_of(action))
-@tk.blanket.auth_functions
-@tk.blanket.validators
-@tk.blanket.helpers
-@tk.blanket.blueprints
-@tk.blanket.cli
+@tk.blanket.actions(input_guard.guard_actions(action.get_actions))
+@tk.blanket.auth_functions(auth.get_auth_functions)
+@tk.blanket.validators(validators)
+@tk.blanket.helpers(helpers)
+@tk.blanket.blueprints(views.get_blueprints)
+@tk.blanket.cli(cli)
 class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigurer)
@@ -69,9 +70,11 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         gate.check_created(context, pkg_dict)
+        plans.close_when_published(context, pkg_dict)
 
     def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         gate.check_updated(context, pkg_dict)
+        plans.close_when_published(context, pkg_dict)
 
     def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
         return datastore_gate.guard_previews(

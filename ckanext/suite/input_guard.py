@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import functools
 import re
-from types import ModuleType
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["MAX_DEPTH", "check", "guarded", "guard_actions", "actions_of"]
+__all__ = ["MAX_DEPTH", "check", "guarded", "guard_actions"]
 
 #: Deepest nesting of lists and dicts an action accepts; no action needs more than a few.
 MAX_DEPTH = 32
@@ -105,7 +104,3 @@ def guard_actions(get_actions: Callable[[], dict[str, Callable[..., Any]]]
                 if getattr(action, "available", None) is None or action.available()}
     return guarded_actions
 
-
-def actions_of(module: ModuleType) -> Callable[[], dict[str, Callable[..., Any]]]:
-    """``guard_actions`` of a module's public actions (its ``__all__``)."""
-    return guard_actions(lambda: {name: getattr(module, name) for name in module.__all__})

@@ -49,6 +49,12 @@ def _rule(sysadmin: dict[str, Any]) -> dict[str, Any]:
                                value=f"budget-{uuid.uuid4().hex[:6]}", level="commune")
 
 
+def _planned(sysadmin: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
+    return helpers.call_action("planned_dataset_create", _as(sysadmin),
+                               organization_id=org["id"], title="Budget 2027",
+                               target_date="2099-01-01")
+
+
 def _reviewer(sysadmin: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
     user = factories.User()
     helpers.call_action("governance_reviewer_create", _as(sysadmin),
@@ -88,7 +94,7 @@ def make_objects(sysadmin: dict[str, Any], org: dict[str, Any], dataset: dict[st
         "datarequest": datarequest["id"], "comment_id": datarequest["comment_id"],
         "rule": _rule(sysadmin)["id"], "reviewer": _reviewer(sysadmin, org)["name"],
         "consolidation": consolidation["id"], "source": source["id"],
-        "territory": TERRITORY,
+        "territory": TERRITORY, "planned": _planned(sysadmin, org)["id"],
     }
 
 
@@ -99,7 +105,7 @@ _FAMILIES = {
     "governance_review_show": "review", "reuse_": "reuse", "reuse_stats": None,
     "feedback_": "feedback", "datarequest_": "datarequest", "responsibility_rule_": "rule",
     "consolidation_": "consolidation", "territorial_harvest_": "source",
-    "territory_": "territory",
+    "territory_": "territory", "planned_dataset_": "planned",
 }
 
 
@@ -132,6 +138,7 @@ _DESTRUCTIVE: dict[str, Callable[..., dict[str, Any]]] = {
         key: value for key, value in _datarequest(s, o).items() if key in ("id",
                                                                             "comment_id")},
     "responsibility_rule_delete": lambda s, o, d, p: {"id": _rule(s)["id"]},
+    "planned_dataset_delete": lambda s, o, d, p: {"id": _planned(s, o)["id"]},
 }
 
 

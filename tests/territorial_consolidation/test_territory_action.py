@@ -204,3 +204,18 @@ def test_list_search_text_is_literal() -> None:
     assert [row["name"] for row in corse["results"]] == ["Corse-du-Sud"]
     assert helpers.call_action("territory_list", q="%")["count"] == 0
     assert helpers.call_action("territory_list", q="3_238")["count"] == 0
+
+
+def test_list_names_the_organizations_of_each_territory_on_request() -> None:
+    """include_organizations adds organization_ids: the organizations standing for each
+    territory of the page, an empty list for the others; without it, no such key."""
+    load_dep35()
+    org = factories.Organization()
+    helpers.call_action("territory_organization_set", organization_id=org["id"],
+                        territory_id=RENNES)
+    listed = helpers.call_action("territory_list", level="commune", within=RENNES_METROPOLE,
+                                 include_organizations=True, limit=1000)
+    by_id = {row["id"]: row["organization_ids"] for row in listed["results"]}
+    assert by_id[RENNES] == [org["id"]] and by_id[BRUZ] == []
+    plain = helpers.call_action("territory_list", level="commune", within=RENNES_METROPOLE)
+    assert "organization_ids" not in plain["results"][0]

@@ -353,38 +353,50 @@ def governance_settings_show(context: Context, data_dict: DataDict) -> dict[str,
     """The governance settings of an organization (defaults when never set).
 
     :param organization_id: id or name of the organization
-    :returns: ``{"organization_id", "gate_enabled", "modified_by", "modified"}``
+    :returns: ``{"organization_id", "gate_enabled", "agent_count", "modified_by",
+        "modified"}``
     """
     tk.check_access("governance_settings_show", context, data_dict)
     data = schema.validate(data_dict, schema.settings_show(), context)
     setting = model.Session.get(OrganizationSetting, data["organization_id"])
     if setting is None:
         return {"organization_id": data["organization_id"], "gate_enabled": True,
-                "modified_by": None, "modified": None}
+                "agent_count": None, "modified_by": None, "modified": None}
     return setting.as_dict()
 
 
 def governance_settings_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Switch the publication gate on or off for an organization (its admins only).
+    """Change an organization's settings (its admins only); keys left out keep their value.
 
     :param organization_id: id or name of the organization
     :param gate_enabled: whether a dataset needs an approved sign-off to be public
+    :param agent_count: the organization's staff headcount (empty clears it); with its
+        territory's population, it decides whether "open by default" applies
     :returns: the settings
     """
     tk.check_access("governance_settings_update", context, data_dict)
     data = schema.validate(data_dict, schema.settings_update(), context)
+    if "gate_enabled" not in data and "agent_count" not in data:
+        raise tk.ValidationError({"gate_enabled": [tk._("Missing value")]})
     actor = _actor(context)
     setting = model.Session.get(OrganizationSetting, data["organization_id"])
     before = True if setting is None else bool(setting.gate_enabled)
     if setting is None:
         setting = OrganizationSetting(organization_id=data["organization_id"])
         model.Session.add(setting)
-    setting.gate_enabled = data["gate_enabled"]
+    changes: dict[str, Any] = {}
+    if "gate_enabled" in data:
+        setting.gate_enabled = data["gate_enabled"]
+        changes["gate_enabled"] = [before, setting.gate_enabled]
+    else:
+        setting.gate_enabled = before
+    if "agent_count" in data:
+        changes["agent_count"] = [setting.agent_count, data["agent_count"]]
+        setting.agent_count = data["agent_count"]
     setting.modified_by = actor.id if actor else None
     model.Session.flush()
     _record_object(context, "settings_updated", "organization", setting.organization_id,
-                   setting.organization_id,
-                   details={"gate_enabled": [before, setting.gate_enabled]})
+                   setting.organization_id, details=changes)
     _commit(context)
     return setting.as_dict()
 

@@ -204,11 +204,13 @@ def settings_show(not_empty: Validator, unicode_safe: Validator,
 
 @validator_args
 def settings_update(not_empty: Validator, unicode_safe: Validator,
-                    not_missing: Validator, governance_boolean: Validator,
-                    governance_organization_id: Validator) -> Schema:
+                    ignore_missing: Validator, governance_boolean: Validator,
+                    governance_organization_id: Validator,
+                    governance_agent_count: Validator) -> Schema:
     return {
         "organization_id": [not_empty, unicode_safe, governance_organization_id],
-        "gate_enabled": [not_missing, governance_boolean],
+        "gate_enabled": [ignore_missing, governance_boolean],
+        "agent_count": [ignore_missing, governance_agent_count],
     }
 
 
@@ -292,3 +294,68 @@ def table_extract(not_empty: Validator, ignore_missing: Validator, unicode_safe:
 
 
 __all__ += ["table_preview", "table_extract"]
+
+
+@validator_args
+def opening_suggestion_list(not_empty: Validator, unicode_safe: Validator,
+                            governance_organization_id: Validator) -> Schema:
+    return {"organization_id": [not_empty, unicode_safe, governance_organization_id]}
+
+
+@validator_args
+def opening_suggestion_dismiss(not_empty: Validator, unicode_safe: Validator,
+                               strip_value: Validator,
+                               governance_organization_id: Validator,
+                               governance_opening_key: Validator,
+                               governance_dismissal_reason: Validator) -> Schema:
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+        "key": [not_empty, unicode_safe, governance_opening_key],
+        "reason": [not_empty, unicode_safe, strip_value, governance_dismissal_reason],
+    }
+
+
+__all__ += ["opening_suggestion_list", "opening_suggestion_dismiss"]
+
+
+@validator_args
+def planned_dataset_fields(not_empty: Validator, ignore_missing: Validator,
+                           unicode_safe: Validator, strip_value: Validator,
+                           governance_organization_id: Validator,
+                           governance_iso_date: Validator,
+                           governance_known_schema: Validator,
+                           governance_update_frequency: Validator,
+                           governance_planned_state: Validator,
+                           governance_opening_key: Validator,
+                           governance_short_text: Validator) -> Schema:
+    """Fields of a planned dataset; ``planned_dataset_create`` also needs the first three."""
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+        "title": [not_empty, unicode_safe, strip_value, governance_short_text],
+        "target_date": [not_empty, governance_iso_date],
+        "owner_service": [ignore_missing, unicode_safe, strip_value],
+        "conforms_to": [ignore_missing, unicode_safe, governance_known_schema],
+        "update_frequency": [ignore_missing, governance_update_frequency],
+        "notes": [ignore_missing, unicode_safe],
+        "state": [ignore_missing, governance_planned_state],
+        "package_id": [ignore_missing, unicode_safe],
+        "suggestion_key": [ignore_missing, unicode_safe, governance_opening_key],
+    }
+
+
+@validator_args
+def planned_dataset_list(ignore_missing: Validator, not_empty: Validator,
+                         unicode_safe: Validator, governance_organization_id: Validator,
+                         governance_planned_state: Validator, natural_number_validator: Validator,
+                         default: ValidatorFactory, limit_to_configured_maximum: ValidatorFactory
+                         ) -> Schema:
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+        "state": [ignore_missing, governance_planned_state],
+        "limit": [default(50), natural_number_validator,
+                  limit_to_configured_maximum("ckan.search.rows_max", 1000)],
+        "offset": [default(0), natural_number_validator],
+    }
+
+
+__all__ += ["planned_dataset_fields", "planned_dataset_list"]

@@ -9,7 +9,8 @@ from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.opendata_governance import cadence, checklist, frequencies
-from ckanext.opendata_governance.model import REVIEW_STATES, Service
+from ckanext.opendata_governance.model import PLANNED_STATES, REVIEW_STATES, Service
+from ckanext.opendata_governance.suggest.reference import entries
 from ckanext.suite import licences
 
 __all__ = [
@@ -249,3 +250,80 @@ def governance_index_list(value: Any, context: Context) -> Any:
 
 
 __all__ += ["governance_text_list", "governance_index_list"]
+
+
+#: More agents than any French local authority employs: a typo, not a headcount.
+MAX_AGENT_COUNT = 1_000_000
+
+
+def governance_agent_count(value: Any, context: Context) -> Any:
+    """A staff headcount, a whole number from 0; empty clears it."""
+    if value in ("", tk.missing):
+        return None
+    if isinstance(value, bool):
+        raise tk.Invalid(tk._("Must be a whole number"))
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise tk.Invalid(tk._("Must be a whole number"))
+    if not 0 <= number <= MAX_AGENT_COUNT:
+        raise tk.Invalid(tk._("Must be between 0 and {maximum}").format(
+            maximum=MAX_AGENT_COUNT))
+    return number
+
+
+__all__ += ["governance_agent_count"]
+
+
+#: Longest dismissal reason: a few sentences for the admins, not a report.
+MAX_DISMISSAL_REASON = 1000
+
+
+def governance_opening_key(value: Any, context: Context) -> Any:
+    """The key of an entry of the reference list of data to open."""
+    if value not in {entry.key for entry in entries()}:
+        raise tk.Invalid(tk._("Not an entry of the reference list: {value}").format(
+            value=value))
+    return value
+
+
+def governance_dismissal_reason(value: Any, context: Context) -> Any:
+    """Why a suggestion is dismissed: needed, and short."""
+    if not str(value or "").strip():
+        raise tk.Invalid(tk._("Missing value"))
+    if len(value) > MAX_DISMISSAL_REASON:
+        raise tk.Invalid(tk._("At most {n} characters").format(n=MAX_DISMISSAL_REASON))
+    return value
+
+
+__all__ += ["governance_opening_key", "governance_dismissal_reason"]
+
+
+def governance_known_schema(value: Any, context: Context) -> Any:
+    """A schema URL the reference list of data to open knows (any version of it)."""
+    if value in (None, ""):
+        return value
+    text = str(value).strip()
+    if not text.startswith(("https://", "http://")) or not any(
+            entry.matches_schema(text) for entry in entries()):
+        raise tk.Invalid(tk._("Unknown schema: {value}. Give the URL of a schema of the "
+                              "reference list of data to open").format(value=value))
+    return text
+
+
+def governance_planned_state(value: Any, context: Context) -> Any:
+    """One of the states of a planned dataset."""
+    if value not in PLANNED_STATES:
+        raise tk.Invalid(tk._("Must be one of: {states}").format(
+            states=", ".join(PLANNED_STATES)))
+    return value
+
+
+def governance_short_text(value: Any, context: Context) -> Any:
+    """A title: at most 200 characters."""
+    if value is not None and len(str(value)) > 200:
+        raise tk.Invalid(tk._("At most {n} characters").format(n=200))
+    return value
+
+
+__all__ += ["governance_known_schema", "governance_planned_state", "governance_short_text"]

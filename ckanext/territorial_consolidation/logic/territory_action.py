@@ -155,6 +155,8 @@ def territory_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param within: every territory below this territory id, transitively
         (a commune is within its EPCI, its département and its région)
     :param include_obsolete: also territories gone from the official files (default false)
+    :param include_organizations: add ``organization_ids``, the organizations standing for
+        each territory (default false)
     :param limit: page size (default 50, at most 1000)
     :param offset: first result (default 0)
     :returns: ``{"count": N, "results": [territory, ...]}``, by level then name
@@ -184,7 +186,15 @@ def territory_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     count = query.count()
     rows = query.order_by(*order, _level_order(), Territory.search_name, Territory.code
                           ).offset(offset).limit(limit)
-    return {"count": count, "results": [row.as_dict() for row in rows]}
+    results = [row.as_dict() for row in rows]
+    if _bool(data_dict.get("include_organizations")):
+        linked: dict[str, list[str]] = {}
+        for link in model.Session.query(OrganizationTerritory).filter(
+                OrganizationTerritory.territory_id.in_([item["id"] for item in results])):
+            linked.setdefault(link.territory_id, []).append(link.organization_id)
+        for item in results:
+            item["organization_ids"] = linked.get(item["id"], [])
+    return {"count": count, "results": results}
 
 
 def territory_create(context: Context, data_dict: DataDict) -> dict[str, Any]:

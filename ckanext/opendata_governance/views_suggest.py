@@ -1,0 +1,104 @@
+"""The organization tab "To open": ranked opening suggestions, dismissals, the agent count."""
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from flask import Blueprint
+from werkzeug.wrappers.response import Response as WerkzeugResponse
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.suite import csrf
+from ckanext.suite.pages import error_page, user_context as _context
+
+__all__ = ["opening_suggestions"]
+
+opening_suggestions = csrf.protect(Blueprint(
+    "opening_suggestions", __name__, url_prefix="/organization/to-open"))
+
+Result = Union[str, WerkzeugResponse, tuple[str, int]]
+
+
+@opening_suggestions.errorhandler(tk.NotAuthorized)
+def _forbidden(error: tk.NotAuthorized) -> Result:
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.request.full_path)
+    return error_page(403, tk._("Only members of the organization can see its opening "
+                                "suggestions"))
+
+
+@opening_suggestions.errorhandler(tk.ObjectNotFound)
+def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
+    return error_page(404, tk._("Organization not found"))
+
+
+def _organization(id_: str) -> dict[str, Any]:
+    organization = tk.get_action("organization_show")(
+        _context(), {"id": id_, "include_datasets": False})
+    if not organization.get("is_organization"):
+        raise tk.ObjectNotFound()
+    return organization
+
+
+def _page(organization: dict[str, Any], errors: Optional[dict[str, Any]] = None,
+          values: Optional[dict[str, Any]] = None) -> str:
+    result = tk.get_action("opening_suggestion_list")(
+        _context(), {"organization_id": organization["id"]})
+    planned = tk.get_action("planned_dataset_list")(
+        _context(), {"organization_id": organization["id"], "limit": 100})
+    return tk.render("opendata_governance/suggestions.html", {
+        "group_dict": organization, "group_type": organization["type"],
+        "result": result, "planned": planned, "errors": errors or {},
+        "values": values or {}})
+
+
+@opening_suggestions.route("/<id>")
+def index(id: str) -> Result:
+    """The organization's suggestions, its obligation and, for admins, its dismissals."""
+    return _page(_organization(id))
+
+
+@opening_suggestions.route("/<id>/dismiss", methods=["POST"])
+def dismiss(id: str) -> Result:
+    """Dismiss one suggestion with a reason (editors and admins)."""
+    organization = _organization(id)
+    values = {"key": tk.request.form.get("key", ""),
+              "reason": tk.request.form.get("reason", "")}
+    try:
+        tk.get_action("opening_suggestion_dismiss")(
+            _context(), {"organization_id": organization["id"], **values})
+    except tk.ValidationError as error:
+        return _page(organization, error.error_dict, values), 400
+    tk.h.flash_success(tk._("Suggestion dismissed: it will not be suggested again."))
+    return tk.redirect_to("opening_suggestions.index", id=organization["name"])
+
+
+@opening_suggestions.route("/<id>/plan", methods=["POST"])
+def plan(id: str) -> Result:
+    """Turn a suggestion into a planned dataset (editors and admins)."""
+    organization = _organization(id)
+    values = {key: tk.request.form.get(key, "").strip() for key in (
+        "suggestion_key", "title", "target_date", "owner_service", "conforms_to",
+        "update_frequency")}
+    data = {key: value for key, value in values.items() if value}
+    try:
+        tk.get_action("planned_dataset_create")(
+            _context(), {"organization_id": organization["id"], **data})
+    except tk.ValidationError as error:
+        return _page(organization, error.error_dict, values), 400
+    tk.h.flash_success(tk._("Planned: it is now in the organization's planned datasets."))
+    return tk.redirect_to("opening_suggestions.index", id=organization["name"])
+
+
+@opening_suggestions.route("/<id>/agents", methods=["POST"])
+def agents(id: str) -> Result:
+    """Set the organization's agent count (admins)."""
+    organization = _organization(id)
+    values = {"agent_count": tk.request.form.get("agent_count", "").strip()}
+    try:
+        tk.get_action("governance_settings_update")(
+            _context(), {"organization_id": organization["id"], **values})
+    except tk.ValidationError as error:
+        return _page(organization, error.error_dict, values), 400
+    tk.h.flash_success(tk._("Agent count saved."))
+    return tk.redirect_to("opening_suggestions.index", id=organization["name"])
