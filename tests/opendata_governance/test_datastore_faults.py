@@ -159,11 +159,13 @@ def test_a_refused_file_drops_the_table_of_the_file_it_replaces(served_portal):
 
 @pytest.mark.parametrize("message, french", [
     ("(psycopg2.errors.TooManyColumns) tables can have at most 1600 columns",
-     "plus de 1600"),
+     "au plus 1 600"),
     ("Data too large to load into Datastore: 90 bytes > max 10 bytes.", "90 octets"),
-    ("[Errno 2] No such file or directory: '/tmp/output_x.csv'", "Le fichier est vide"),
+    ("[Errno 2] No such file or directory: '/tmp/output_x.csv'",
+     "ne contient aucune ligne à charger"),
     ("Loading file raised an error: File contains no valid workbook part",
      "n'a pas pu être lu comme un tableau"),
+    ("bad HTTP response from the server", "son serveur a répondu par une erreur"),
 ])
 def test_xloader_own_errors_are_said_in_french(app, message, french):
     assert french in in_french(app, message)

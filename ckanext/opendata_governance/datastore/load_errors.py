@@ -43,6 +43,8 @@ def _fixed(message: str) -> _Explainer:
 _PATTERNS: list[tuple[str, _Explainer]] = [
     (r"Data too large to load into Datastore: (\d+) bytes > max (\d+) bytes", _too_large),
     (r"status=(\w+) url=", _http_status),
+    (r"bad HTTP response",
+     _fixed(N_("The file could not be downloaded: its server answered with an error."))),
     (r"Connection timed out|Read timed out|timed out after \d+s.*download",
      _fixed(N_("The file could not be downloaded: its server did not answer in time."))),
     (r"Only http, https, and ftp resources may be fetched",
@@ -64,7 +66,8 @@ _PATTERNS: list[tuple[str, _Explainer]] = [
      r"|[Ff]ormat .*not supported|zip|BadZipFile",
      _fixed(N_("The file could not be read as a table: it may not really be in the format "
                "its name suggests, or it may be empty or damaged."))),
-    (r"No entries found - nothing to load",
+    # xloader finds no output file when the file had no row to copy.
+    (r"No entries found - nothing to load|No such file or directory: '/tmp/output_",
      _fixed(N_("The file contains no rows to load."))),
     (r"Error with field definition|not a valid field name",
      _fixed(N_("A column name of the header cannot be used in the DataStore: check that "

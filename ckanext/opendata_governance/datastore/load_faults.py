@@ -21,7 +21,6 @@ import io
 import json
 import logging
 import os
-import re
 import zipfile
 from typing import Any, Optional
 
@@ -29,6 +28,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.opendata_governance import resource_source
+from ckanext.opendata_governance.datastore import load_errors
 
 log = logging.getLogger(__name__)
 
@@ -62,27 +62,7 @@ MESSAGES: dict[str, str] = {
                "(separator \"{delimiter}\"): every line must have as many fields "
                "as the header."),
     "no_header": "The first line of the file is empty: it must name the columns.",
-    "unreadable": ("The file could not be read as a table: it may not be in the format "
-                   "its name says, or be damaged. Save it again from your spreadsheet "
-                   "and upload it again."),
-    "load_failed": ("The file could not be loaded into the table. "
-                    "Technical details: {detail}"),
-    "timeout": "Loading the file took too long and was stopped.",
-    "download_failed": "The file could not be downloaded for loading: {detail}",
 }
-
-#: xloader's own errors (English, from its job), matched to the codes above.
-_XLOADER_ERRORS = [
-    (re.compile(r"Data too large to load into Datastore: (?P<size>\d+) bytes > max "
-                r"(?P<limit>\d+) bytes"), "too_large"),
-    (re.compile(r"tables can have at most (?P<limit>\d+) columns"), "too_many_columns"),
-    (re.compile(r"could not be read as a table|no valid workbook part|"
-                r"File is not a zip file"), "unreadable"),
-    (re.compile(r"No such file or directory: '/tmp/output_"), "empty"),
-    (re.compile(r"timed out"), "timeout"),
-    (re.compile(r"bad HTTP response|Only http, https, and ftp"), "download_failed"),
-]
-
 
 class LoadFault(Exception):
     """A file the DataStore must not load; ``code`` and ``params`` say why."""
@@ -254,20 +234,11 @@ def is_coded(error: Any) -> bool:
 
 def describe(error: Any) -> str:
     """The reason of a failed DataStore load, in the page's language: ``error`` is
-    the ``error`` of ``xloader_status`` (a fault recorded by :func:`can_upload`, an
-    xloader error dict or its message)."""
-    if isinstance(error, dict) and error.get("code") in MESSAGES:
+    the ``error`` of ``xloader_status``: a fault recorded by :func:`can_upload` (with a
+    code), else xloader's own error, made plain by ``load_errors``."""
+    if is_coded(error):
         return _say(error["code"], **(error.get("params") or {}))
-    message = error.get("message", "") if isinstance(error, dict) else str(error or "")
-    for pattern, code in _XLOADER_ERRORS:
-        match = pattern.search(message)
-        if match:
-            params = {"size": "?", "limit": "?", "columns": "?", "format": "",
-                      "detail": message[:300], **match.groupdict()}
-            if code == "too_many_columns":
-                params["columns"] = tk._("more than {limit}").format(**params)
-            return _say(code, **params)
-    return _say("load_failed", detail=message[:300])
+    return load_errors.explain(load_errors.raw_message(error)) or ""
 
 
 def _say(code: str, **params: Any) -> str:
