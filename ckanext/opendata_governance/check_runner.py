@@ -14,12 +14,18 @@ from ckan import model
 from ckanext.opendata_governance import checks
 from ckanext.opendata_governance.model import CheckResult
 
-__all__ = ["Plan", "sync_max_bytes", "plan", "execute", "store", "store_pending",
-           "enqueue", "run", "latest", "pending_for", "PENDING", "flagged_columns",
+__all__ = ["Plan", "RESULTS_STORED", "sync_max_bytes", "plan", "execute", "store",
+           "store_pending", "latest", "pending_for", "PENDING", "flagged_columns",
            "write_quarantine"]
 
 #: Status of a stored row standing for a heavy check queued in a background job.
 PENDING = "pending"
+
+#: Sent with ``results=`` each time results of a dataset (the sender, its id) are
+#: stored; the DataStore guards subscribe to it (the plugin's ``ISignal``).
+RESULTS_STORED = tk.signals.ckanext.signal(
+    "opendata_governance_check_results_stored",
+    "Check results of a dataset were stored (not yet committed).")
 
 
 @dataclasses.dataclass
@@ -117,8 +123,7 @@ def store(package_id: str, results: list[dict[str, Any]], trigger: str,
         model.Session.add(row)
         rows.append(row)
     model.Session.flush()
-    from ckanext.opendata_governance.datastore import gate as datastore_gate
-    datastore_gate.note_results(results)
+    RESULTS_STORED.send(package_id, results=results)
     return [row.as_dict() for row in rows]
 
 
@@ -133,40 +138,6 @@ def store_pending(package_id: str, later: list[tuple[checks.Check, Optional[dict
     } for check, resource in later], trigger, job_id=job_id)
 
 
-def enqueue(package_id: str, later: Plan, trigger: str,
-            review_id: Optional[str] = None) -> str:
-    """Queue the heavy checks left for later; returns the job id."""
-    # Imported here: jobs imports this module.
-    from ckanext.opendata_governance import jobs
-
-    job = tk.enqueue_job(
-        jobs.run_checks, [package_id],
-        {"resource_ids": later.later_resource_ids,
-         "dataset_checks": later.later_dataset_checks,
-         "trigger": trigger, "review_id": review_id},
-        title="opendata-governance checks of {}".format(package_id))
-    return job.id
-
-
-def run(package: dict[str, Any], resource_ids: Optional[list[str]] = None,
-        sync: Optional[bool] = None, trigger: str = "manual",
-        review_id: Optional[str] = None) -> dict[str, Any]:
-    """Run what can run now, store it, queue the rest.
-
-    :returns: ``results`` (what ran, as check results with ``duration_ms``),
-        ``stored`` (their rows), ``queued``, ``job_id`` and ``pending``
-        (the queued checks, as pending rows)
-    """
-    planned = plan(package, resource_ids, sync)
-    results = execute(package, planned.now)
-    stored = store(package["id"], results, trigger)
-    job_id: Optional[str] = None
-    pending: list[dict[str, Any]] = []
-    if planned.later:
-        job_id = enqueue(package["id"], planned, trigger, review_id)
-        pending = store_pending(package["id"], planned.later, trigger, job_id)
-    return {"results": results, "stored": stored, "queued": job_id is not None,
-            "job_id": job_id, "pending": pending}
 
 
 def latest(package_id: str, resource_id: Optional[str] = None,

@@ -1,22 +1,22 @@
 """The publication gate: public only with a matching sign-off; automatic unpublishing."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from typing import Any, Callable, Optional
-
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context
 
-from ckanext.opendata_governance import checks, fingerprint, mail
-from ckanext.opendata_governance.model import Event, OrganizationSetting, Review, Reviewer
-from ckanext.suite.site import site_context, user_contact
+from ckanext.opendata_governance import check_runner, fingerprint, jobs
+from ckanext.opendata_governance.model import OrganizationSetting, Review
+from ckanext.opendata_governance.unpublish import (
+    event, is_gated, is_harvest_source, not_overridden, notify)
 
 __all__ = [
-    "PRIOR",
     "remember_prior",
     "check_created",
     "check_updated",
@@ -25,36 +25,31 @@ __all__ = [
     "refusal_message",
     "send_notifications",
     "guard_bulk_process",
-    "unpublish_for",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Context key: per dataset id, its state when ``package_update`` started.
-PRIOR = "opendata_governance_prior"
-#: Context key: automatic unpublishings to mail once the update is done.
-_NOTIFY = "opendata_governance_notify"
+#: Context key of the gate's state during one update (an :class:`_UpdateState`).
+_STATE = "opendata_governance_gate"
 
-#: Context key: heavy checks to queue once the update is committed.
-_LATER = "opendata_governance_later_checks"
+
+@dataclasses.dataclass
+class _UpdateState:
+    """What the gate carries from ``package_update``'s start to its end: each dataset's
+    state before the update, the heavy checks to queue and the unpublishings to mail
+    once the update is committed."""
+
+    priors: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    later: list[tuple[str, check_runner.Plan]] = dataclasses.field(default_factory=list)
+    notices: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def _state(context: Context) -> _UpdateState:
+    return context.setdefault(_STATE, _UpdateState())  # type: ignore[misc, return-value]
+
 
 #: Resource columns whose change means the published data changed.
 _DATA_FIELDS = ("url", "url_type", "size", "hash", "last_modified")
-
-
-def _harvest_source(package: model.Package) -> bool:
-    """A ckanext-harvest source, which publishes no data and is not gated.
-
-    Only while ckanext-harvest is loaded (its schema keeps resources out of a
-    source, and its auth decides who creates one); a ``type=harvest`` package
-    without it, or holding resources, is a dataset like any other.
-    """
-    return (package.type == "harvest" and p.plugin_loaded("harvest")
-            and not package.resources)
-
-
-def _gated(package: model.Package) -> bool:
-    return OrganizationSetting.gate_enabled_for(package.owner_org)
 
 
 def _resource_data(package: model.Package) -> dict[str, tuple[Any, ...]]:
@@ -67,8 +62,7 @@ def remember_prior(context: Context, data_dict: dict[str, Any]) -> None:
     package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
     if package is None:
         return
-    priors = context.setdefault(PRIOR, {})  # type: ignore[misc]
-    priors[package.id] = {
+    _state(context).priors[package.id] = {
         "private": bool(package.private),
         "owner_org": package.owner_org,
         "resources": _resource_data(package),
@@ -95,7 +89,7 @@ def check_updated(context: Context, data: dict[str, Any]) -> None:
     package = model.Package.get(data.get("id") or "")
     if package is None:
         return
-    prior = (context.get(PRIOR) or {}).pop(package.id, None)  # type: ignore[union-attr]
+    prior = _state(context).priors.pop(package.id, None)
     _enforce(context, package, prior, "package_update")
 
 
@@ -107,7 +101,7 @@ def check_owner_org_move(context: Context, package: model.Package, organization_
     Checked beforehand because core's ``package_owner_org_update`` may commit
     part of its work itself (CKAN 2.11 saves the old membership on its own).
     """
-    if (package.private or _harvest_source(package)
+    if (package.private or is_harvest_source(package)
             or not OrganizationSetting.gate_enabled_for(organization_id)):
         return
     moved = fingerprint.snapshot(package)
@@ -125,7 +119,7 @@ def check_owner_org_move(context: Context, package: model.Package, organization_
 
 def _enforce(context: Context, package: model.Package, prior: Optional[dict[str, Any]],
              path: str) -> None:
-    if package.private or _harvest_source(package) or not _gated(package):
+    if package.private or is_harvest_source(package) or not is_gated(package):
         return
     if prior is not None and not prior["private"] and prior["owner_org"] == package.owner_org:
         # Published: new data, or an edit of what the sign-off covered (a closed
@@ -142,7 +136,7 @@ def _enforce(context: Context, package: model.Package, prior: Optional[dict[str,
     if _harvested(package.id):
         # A harvest run must not lose the partner's dataset: keep it, privately.
         package.private = True
-        model.Session.add(_event(context, package.owner_org, package.id, "gate_refused", {
+        model.Session.add(event(context, package.owner_org, package.id, "gate_refused", {
             "path": "harvest", "kept_private": True, "reason": reason,
             "name": package.name}))
         log.info("harvested dataset %s kept private: %s", package.name, reason)
@@ -156,17 +150,9 @@ def _enforce(context: Context, package: model.Package, prior: Optional[dict[str,
 def _record_refusal(context: Context, organization_id: Optional[str], package_id: str,
                     name: str, path: str, reason: str) -> None:
     # Committed on its own: the refused change is gone, the attempt is kept.
-    model.Session.add(_event(context, organization_id, package_id, "gate_refused", {
+    model.Session.add(event(context, organization_id, package_id, "gate_refused", {
         "path": path, "kept_private": False, "reason": reason, "name": name}))
     model.Session.commit()
-
-
-def _event(context: Context, organization_id: Optional[str], package_id: str,
-           event_type: str, details: dict[str, Any]) -> Event:
-    user = model.User.get(context.get("user") or "") if context.get("user") else None
-    return Event(actor_id=user.id if user else None, organization_id=organization_id,
-                 package_id=package_id, object_type="dataset", object_id=package_id,
-                 event_type=event_type, details=details)
 
 
 def _harvested(package_id: str) -> bool:
@@ -232,47 +218,8 @@ def _changed_resources(before: dict[str, tuple[Any, ...]], package: model.Packag
             if before.get(resource_id) != data]
 
 
-def _override_key(result: dict[str, Any]) -> tuple[str, Optional[str], str]:
-    # Per resource and outcome: overriding a scan that could not read a PDF excuses
-    # neither a finding in another resource nor one in the same file read later.
-    return (str(result.get("check_id")), result.get("resource_id"), str(result.get("status")))
-
-
-def _unchanged_resources(package_id: str, review: Optional[Review]) -> set[str]:
-    """The resources whose data is still the data the review's reviewer saw."""
-    package = model.Package.get(package_id)
-    if review is None or package is None:
-        return set()
-    signed = {item.get("id"): item for item in (review.snapshot or {}).get("resources", [])}
-    return {item["id"] for item in fingerprint.snapshot(package)["resources"]
-            if signed.get(item["id"]) == item}
-
-
-def _overridden(review: Optional[Review]) -> set[tuple[str, Optional[str], str]]:
-    """The blocking results the approving reviewer explicitly overrode."""
-    if review is None or not review.override:
-        return set()
-    return {_override_key(result)
-            for result in checks.blocking_failures(list(review.checks or []))}
-
-
-def _not_overridden(package_id: str, results: list[dict[str, Any]]
-                    ) -> tuple[list[dict[str, Any]], Optional[Review]]:
-    """The blocking failures among ``results`` the approved sign-off did not override."""
-    review = Review.latest_for(package_id, state="approved")
-    overridden = _overridden(review)
-    unchanged = _unchanged_resources(package_id, review) if overridden else set()
-    return [result for result in checks.blocking_failures(results)
-            if _override_key(result) not in overridden
-            or (result.get("resource_id") and result["resource_id"] not in unchanged)
-            ], review
-
-
 def _recheck(context: Context, package: model.Package, changed: list[str],
              edited: list[str]) -> None:
-    # Imported here: the runner's job module imports this one.
-    from ckanext.opendata_governance import check_runner
-
     dataset = tk.get_action("package_show")(
         {"ignore_auth": True, "use_cache": False}, {"id": package.id})
     # Heavy checks read files: only the changed ones, and big files in a job
@@ -284,86 +231,36 @@ def _recheck(context: Context, package: model.Package, changed: list[str],
     results = check_runner.execute(dataset, planned.now)
     check_runner.store(package.id, results, "resource_change" if changed else "metadata_change")
     if heavy.later:
-        context.setdefault(_LATER, []).append(  # type: ignore[misc]
-            (package.id, heavy))
-    findings, review = _not_overridden(package.id, results)
+        _state(context).later.append((package.id, heavy))
+    findings, review = not_overridden(package.id, results)
     if not findings:
         return
     package.private = True
-    model.Session.add(_event(context, package.owner_org, package.id, "auto_unpublished", {
+    model.Session.add(event(context, package.owner_org, package.id, "auto_unpublished", {
         "findings": findings, "resources": changed, "fields": edited,
         "review_id": review.id if review else None}))
-    context.setdefault(_NOTIFY, []).append(  # type: ignore[misc]
-        {"package_id": package.id, "findings": findings})
+    _state(context).notices.append({"package_id": package.id, "findings": findings})
 
 
 def send_notifications(context: Context) -> None:
     """Mail the owner service and the reviewers about datasets unpublished by this update;
     queue the heavy checks of its big files."""
-    from ckanext.opendata_governance import check_runner
-
-    for package_id, later in context.pop(_LATER, None) or []:  # type: ignore[misc]
-        job_id = check_runner.enqueue(package_id, later, "resource_change")
-        check_runner.store_pending(package_id, later.later, "resource_change", job_id)
+    state = context.get(_STATE)
+    if state is None:
+        return
+    # The priors stay: an update nested in this one (same context) must not take an
+    # outer dataset's prior state away.
+    later, state.later = state.later, []
+    notices, state.notices = state.notices, []
+    for package_id, later_plan in later:
+        job_id = jobs.enqueue_checks(package_id, later_plan, "resource_change")
+        check_runner.store_pending(package_id, later_plan.later, "resource_change", job_id)
         model.Session.commit()
-    for notice in context.pop(_NOTIFY, None) or []:  # type: ignore[misc]
+    for notice in notices:
         try:
-            _notify(notice["package_id"], notice["findings"])
+            notify(notice["package_id"], notice["findings"])
         except Exception:  # the dataset is already private and the event recorded
             log.exception("could not notify the unpublishing of %s", notice["package_id"])
-
-
-def _recipients(dataset: dict[str, Any]) -> list[tuple[str, str]]:
-    found: list[Optional[tuple[str, str]]] = []
-    organization_id = dataset.get("owner_org")
-    service = _service(dataset)
-    if service:
-        if service.get("email"):
-            found.append((service["title"], service["email"]))
-        found.append(user_contact(service.get("referent_id")))
-    reviewers = [row.user_id for row in
-                 model.Session.query(Reviewer).filter_by(organization_id=organization_id)]
-    if not reviewers and organization_id:
-        members = tk.get_action("member_list")(site_context(), {
-            "id": organization_id, "object_type": "user", "capacity": "admin"})
-        reviewers = [user_id for user_id, _type, _capacity in members]
-    found.extend(user_contact(user_id) for user_id in reviewers)
-    unique: dict[str, tuple[str, str]] = {}
-    for item in found:
-        if item:
-            unique.setdefault(item[1].lower(), item)
-    return list(unique.values())
-
-
-def _service(dataset: dict[str, Any]) -> Optional[dict[str, Any]]:
-    if not dataset.get("owner_service") or not dataset.get("owner_org"):
-        return None
-    try:
-        return tk.get_action("governance_service_show")(site_context(), {
-            "id": dataset["owner_service"], "organization_id": dataset["owner_org"]})
-    except tk.ObjectNotFound:
-        return None
-
-
-def _notify(package_id: str, findings: list[dict[str, Any]]) -> None:
-    dataset = tk.get_action("package_show")(site_context(), {"id": package_id})
-    recipients = _recipients(dataset)
-    if not recipients:
-        log.warning("no one to tell that %s was unpublished", dataset["name"])
-        return
-    organization = dataset.get("organization") or {}
-    service = _service(dataset)
-    subject, body = mail.render(
-        "unpublished",
-        dataset_title=dataset.get("title") or dataset["name"],
-        dataset_url="{}/dataset/{}".format(
-            (tk.config.get("ckan.site_url") or "").rstrip("/"), dataset["name"]),
-        organization_title=mail.one_line(organization.get("title")),
-        service_title=mail.one_line(service["title"] if service else ""),
-        findings=[mail.one_line(finding.get("message"))
-                  for result in findings for finding in result.get("findings") or []
-                  ] or [mail.one_line(tk._(result["title"])) for result in findings])
-    mail.send(recipients, subject, body)
 
 
 def check_bulk_public(context: Context, data_dict: dict[str, Any]) -> None:
@@ -376,14 +273,14 @@ def check_bulk_public(context: Context, data_dict: dict[str, Any]) -> None:
         package = model.Package.get(package_id)
         # Core's bulk update only touches the organization's datasets.
         if (package is None or package.owner_org != organization.id
-                or not package.private or _harvest_source(package)):
+                or not package.private or is_harvest_source(package)):
             continue
         if fingerprint.matching_approval(package) is None:
             refused.append((package, refusal_message(package)))
     if not refused:
         return
     for package, reason in refused:
-        model.Session.add(_event(context, organization.id, package.id, "gate_refused", {
+        model.Session.add(event(context, organization.id, package.id, "gate_refused", {
             "path": "bulk_update_public", "kept_private": True, "reason": reason,
             "name": package.name}))
     names = ", ".join(package.name for package, _reason in refused)
@@ -419,31 +316,3 @@ def _flash_validation_errors(view: Callable[..., Any], endpoint: str) -> Callabl
     return guarded
 
 
-def unpublish_for(package_id: str, results: list[dict[str, Any]], trigger: str) -> bool:
-    """Make a public dataset of a governed organization private when ``results`` hold a
-    blocking failure its sign-off did not override; record it and tell the people concerned.
-
-    For checks that ran outside ``package_update`` (a background job).
-    Returns whether the dataset was unpublished.
-    """
-    package = model.Package.get(package_id)
-    if (package is None or package.state != "active" or package.private
-            or _harvest_source(package) or not _gated(package)):
-        return False
-    findings, review = _not_overridden(package.id, results)
-    if not findings:
-        return False
-    context = site_context()
-    # A patch, so that search and activity see the change as any other.
-    tk.get_action("package_patch")(dict(context), {"id": package.id, "private": True})
-    model.Session.add(_event(context, package.owner_org, package.id, "auto_unpublished", {
-        "findings": findings, "trigger": trigger,
-        "resources": sorted({str(result["resource_id"]) for result in findings
-                             if result.get("resource_id")}),
-        "review_id": review.id if review else None}))
-    model.Session.commit()
-    try:
-        _notify(package.id, findings)
-    except Exception:  # the dataset is already private and the event recorded
-        log.exception("could not notify the unpublishing of %s", package.id)
-    return True

@@ -1,4 +1,5 @@
-"""Background jobs of the governance plugin: heavy checks too slow for a request."""
+"""Checks now or in the background: what runs in the request, what is queued, and the
+job that runs the heavy checks too slow for a request."""
 from __future__ import annotations
 
 import logging
@@ -7,13 +8,46 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import check_runner, checks, gate
+from ckanext.opendata_governance import check_runner, checks, unpublish
 from ckanext.opendata_governance.model import Review
 from ckanext.suite.site import site_context
 
-__all__ = ["run_checks"]
+__all__ = ["check_dataset", "enqueue_checks", "run_checks"]
 
 log = logging.getLogger(__name__)
+
+
+def check_dataset(package: dict[str, Any], resource_ids: Optional[list[str]] = None,
+                  sync: Optional[bool] = None, trigger: str = "manual",
+                  review_id: Optional[str] = None) -> dict[str, Any]:
+    """Run what can run now, store it, queue the rest.
+
+    :returns: ``results`` (what ran, as check results with ``duration_ms``),
+        ``stored`` (their rows), ``queued``, ``job_id`` and ``pending``
+        (the queued checks, as pending rows)
+    """
+    planned = check_runner.plan(package, resource_ids, sync)
+    results = check_runner.execute(package, planned.now)
+    stored = check_runner.store(package["id"], results, trigger)
+    job_id: Optional[str] = None
+    pending: list[dict[str, Any]] = []
+    if planned.later:
+        job_id = enqueue_checks(package["id"], planned, trigger, review_id)
+        pending = check_runner.store_pending(package["id"], planned.later, trigger, job_id)
+    return {"results": results, "stored": stored, "queued": job_id is not None,
+            "job_id": job_id, "pending": pending}
+
+
+def enqueue_checks(package_id: str, later: check_runner.Plan, trigger: str,
+                   review_id: Optional[str] = None) -> str:
+    """Queue the heavy checks a plan left for later (:func:`run_checks`); the job's id."""
+    job = tk.enqueue_job(
+        run_checks, [package_id],
+        {"resource_ids": later.later_resource_ids,
+         "dataset_checks": later.later_dataset_checks,
+         "trigger": trigger, "review_id": review_id},
+        title="opendata-governance checks of {}".format(package_id))
+    return job.id
 
 
 def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
@@ -44,7 +78,7 @@ def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
     if review_id:
         _add_to_review(review_id, results)
     model.Session.commit()
-    unpublished = gate.unpublish_for(package["id"], results, trigger)
+    unpublished = unpublish.unpublish_for(package["id"], results, trigger)
     return {"results": results, "unpublished": unpublished}
 
 

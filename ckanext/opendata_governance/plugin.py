@@ -12,7 +12,8 @@ from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.xloader.interfaces import IXloader
 
-from ckanext.opendata_governance import cli, datastore, freshness, gate, helpers, search, views
+from ckanext.opendata_governance import (
+    check_runner, cli, datastore, freshness, gate, helpers, search, views)
 from ckanext.opendata_governance.datastore import dictionary
 from ckanext.opendata_governance.datastore import gate as datastore_gate
 from ckanext.opendata_governance.datastore import statement_check
@@ -40,6 +41,11 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(IXloader, inherit=True)
+    p.implements(p.ISignal)
+
+    def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
+        # Stored check results may close DataStore tables (a personal-data finding).
+        return {check_runner.RESULTS_STORED: [datastore_gate.on_results_stored]}
 
     def update_config(self, config: CKANConfig) -> None:
         plugin_support.serve_directories(config, __file__)

@@ -110,14 +110,14 @@ def test_the_table_answers_those_who_see_the_dataset(app, door, visibility):
 def test_a_dataset_unpublished_by_the_scanner_closes_its_table(app, door):
     """When the gate makes a public dataset private, its table closes to visitors and
     outsiders at once."""
-    from ckanext.opendata_governance import gate
+    from ckanext.opendata_governance import unpublish
     from tests.opendata_governance.gate_setup import approve
 
     portal = _portal(private=False)
     dataset_id = portal["dataset"]["id"]
     switch_gate(portal["dataset"]["owner_org"], True)
     approve(dataset_id)
-    unpublished = gate.unpublish_for(dataset_id, [{
+    unpublished = unpublish.unpublish_for(dataset_id, [{
         "check_id": "personal_data_scan", "title": "No personal data found",
         "severity": "blocking", "resource_id": portal["resource"]["id"],
         "status": "failed", "findings": [{"message": "e-mails"}]}], "job")

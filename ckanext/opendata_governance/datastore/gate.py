@@ -15,9 +15,10 @@ from ckan import model
 from ckan.lib import search as search_lib
 from ckan.types import Context
 
-from ckanext.opendata_governance import check_runner, gate, safe_fetch
+from ckanext.opendata_governance import check_runner, safe_fetch, unpublish
 
-__all__ = ["refusal", "can_upload", "after_upload", "note_results", "withdraw",
+__all__ = ["refusal", "can_upload", "after_upload", "note_results", "on_results_stored",
+           "withdraw",
            "withheld_reason", "guard_previews"]
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def _scan_refusal(resource: dict[str, Any]) -> Optional[str]:
     row = _scan_row(resource["package_id"], resource["id"])
     if row is None or row.status != "failed" or _stale(row, resource):
         return None
-    found, _review = gate._not_overridden(resource["package_id"], [row.as_dict()])
+    found, _review = unpublish.not_overridden(resource["package_id"], [row.as_dict()])
     if not found:
         return None
     columns = sorted({str(finding.get("column")) for finding in row.findings or []
@@ -155,7 +156,7 @@ def _scan_now(resource: dict[str, Any]) -> None:
     results = check_runner.execute(dataset, items)
     check_runner.store(dataset["id"], results, "datastore_load")
     model.Session.commit()
-    gate.unpublish_for(dataset["id"], results, "datastore_load")
+    unpublish.unpublish_for(dataset["id"], results, "datastore_load")
 
 
 def after_upload(context: Context, resource: dict[str, Any],
@@ -178,6 +179,11 @@ def note_results(results: list[dict[str, Any]]) -> None:
              and result.get("status") == "failed" and result.get("resource_id")}
     if found and p.plugin_loaded("datastore"):
         model.Session().info.setdefault(_NOTED, set()).update(found)
+
+
+def on_results_stored(package_id: str, results: list[dict[str, Any]]) -> None:
+    """Receiver of ``check_runner.RESULTS_STORED`` (the plugin's ``ISignal``)."""
+    note_results(results)
 
 
 @sa.event.listens_for(model.Session, "after_commit")

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.opendata_governance import check_runner, checks
+from ckanext.opendata_governance import check_runner, checks, jobs
 from ckanext.opendata_governance.logic import schema
 
 __all__ = ["governance_check_run", "governance_check_result_list"]
@@ -51,7 +51,7 @@ def governance_check_run(context: Context, data_dict: DataDict) -> dict[str, Any
                 "This resource does not belong to the dataset")]})
         resource_ids = [data["resource_id"]]
     trigger = "cli" if context.get("opendata_governance_cli") else "manual"
-    outcome = check_runner.run(dataset, resource_ids, data.get("sync"), trigger)
+    outcome = jobs.check_dataset(dataset, resource_ids, data.get("sync"), trigger)
     model.Session.commit()
     return {"results": [checks.explained(row) for row in outcome["stored"]],
             "queued": outcome["queued"], "job_id": outcome["job_id"],

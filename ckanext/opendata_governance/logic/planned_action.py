@@ -10,6 +10,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance.logic import schema
 from ckanext.opendata_governance.model import PlannedDataset, Service
+from ckanext.suite.actions import commit
 
 __all__ = ["planned_dataset_create", "planned_dataset_update", "planned_dataset_delete",
            "planned_dataset_show", "planned_dataset_list"]
@@ -57,13 +58,6 @@ def _apply(planned: PlannedDataset, data: dict[str, Any]) -> None:
             setattr(planned, key, value if value != "" else None)
 
 
-def _commit(context: Context) -> None:
-    if context.get("defer_commit"):
-        model.Session.flush()
-    else:
-        model.Session.commit()
-
-
 def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
@@ -91,7 +85,7 @@ def planned_dataset_create(context: Context, data_dict: DataDict) -> dict[str, A
                              created_by=user.id if user else None)
     _apply(planned, data)
     model.Session.add(planned)
-    _commit(context)
+    commit(context)
     return planned.as_dict()
 
 
@@ -118,7 +112,7 @@ def planned_dataset_update(context: Context, data_dict: DataDict) -> dict[str, A
         changed.pop("target_date")
     _check_references(changed, planned.organization_id, _today())
     _apply(planned, changed)
-    _commit(context)
+    commit(context)
     return planned.as_dict()
 
 
@@ -129,7 +123,7 @@ def planned_dataset_delete(context: Context, data_dict: DataDict) -> None:
     """
     tk.check_access("planned_dataset_delete", context, data_dict)
     model.Session.delete(_get(data_dict))
-    _commit(context)
+    commit(context)
 
 
 @tk.side_effect_free

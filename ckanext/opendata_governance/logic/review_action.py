@@ -1,4 +1,4 @@
-"""Actions of the sign-off workflow: reviews, reviewers and per-organization settings."""
+"""Actions of the sign-off workflow: request a review, decide it, read reviews."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,22 +12,18 @@ from ckan import model
 from ckan.lib.plugins import get_permission_labels
 from ckan.types import Context, DataDict
 
-from ckanext.opendata_governance import check_runner, checklist, checks, fingerprint, mail
+from ckanext.opendata_governance import (
+    check_runner, checklist, checks, events, fingerprint, jobs, review_mail)
 from ckanext.opendata_governance.logic import schema
-from ckanext.opendata_governance.model import (
-    Event, OrganizationSetting, Review, Reviewer, Service)
-from ckanext.suite.site import site_context, user_contact
+from ckanext.opendata_governance.model import Event, Review, Reviewer
+from ckanext.suite.actions import acting_user, commit
+from ckanext.suite.site import site_context
 
 __all__ = [
     "governance_review_request",
     "governance_review_decide",
     "governance_review_show",
     "governance_review_list",
-    "governance_reviewer_create",
-    "governance_reviewer_delete",
-    "governance_reviewer_list",
-    "governance_settings_show",
-    "governance_settings_update",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,7 +76,7 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
                  "status": check_runner.PENDING, "findings": [], "version": check.version,
                  "run_at": None} for check, resource in planned.later]
     fingerprint_, snapshot = fingerprint.current(package)
-    actor = _actor(context)
+    actor = acting_user(context)
 
     withdrawn = model.Session.query(Review).filter_by(
         package_id=package.id, state="submitted").all()
@@ -104,13 +100,13 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
         "pending_checks": [check.id for check, _resource in planned.later],
     })
     check_runner.store(package.id, executed, "review")
-    _commit(context)
+    commit(context)
     if planned.later:
-        job_id = check_runner.enqueue(package.id, planned, "review", review.id)
+        job_id = jobs.enqueue_checks(package.id, planned, "review", review.id)
         check_runner.store_pending(package.id, planned.later, "review", job_id)
-        _commit(context)
+        commit(context)
 
-    _mail_request(review, package, actor, data["publish"], results)
+    review_mail.mail_request(review, package, actor, data["publish"], results)
     return _review_dict(review, publish=data["publish"])
 
 
@@ -164,7 +160,7 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
     tk.check_access("governance_review_decide", context, data_dict)
     review = _get_review(data_dict.get("id"))
     data = schema.validate(data_dict, schema.review_decide(), context)
-    actor = _actor(context)
+    actor = acting_user(context)
     # The auth function refuses this too; ignore_auth callers get it here.
     if actor is not None and actor.id == review.requested_by:
         raise tk.NotAuthorized(tk._("You cannot decide on your own request"))
@@ -213,14 +209,14 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
         "blocking_failures": [result["check_id"] for result in blocking]})
     # The publication gate reads the approval from the database: it must be
     # there before the dataset is made public.
-    _commit(context)
+    commit(context)
 
     publish = _publish_intents([review.id]).get(review.id, True)
     published, publish_error = False, None
     if decision == "approve" and publish and package.private:
         published, publish_error = _publish(context, review, package)
     _add_activity(review, package, actor)
-    _mail_decision(review, package, actor, published)
+    review_mail.mail_decision(review, package, actor, published)
     return {**_review_dict(review, publish=publish),
             "published": published, "publish_error": publish_error}
 
@@ -283,136 +279,6 @@ def governance_review_list(context: Context, data_dict: DataDict) -> dict[str, A
                         for review in page]}
 
 
-def governance_reviewer_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Name a user compliance reviewer of an organization.
-
-    The user need not be a member of the organization: a data protection
-    officer or a legal department often reviews several organizations'
-    datasets without publishing in any.
-
-    :param organization_id: id or name of the organization
-    :param user: id or name of an active user
-    :returns: the reviewer, with the user's ``name`` and ``display_name``
-    """
-    tk.check_access("governance_reviewer_create", context, data_dict)
-    data = schema.validate(data_dict, schema.reviewer(), context)
-    if Reviewer.is_reviewer(data["organization_id"], data["user"]):
-        raise tk.ValidationError(
-            {"user": [tk._("This user already reviews this organization")]})
-    actor = _actor(context)
-    reviewer = Reviewer(organization_id=data["organization_id"], user_id=data["user"],
-                        created_by=actor.id if actor else None)
-    model.Session.add(reviewer)
-    model.Session.flush()
-    _record_object(context, "reviewer_added", "reviewer", reviewer.id,
-                   reviewer.organization_id, details={"user_id": reviewer.user_id})
-    _commit(context)
-    return _reviewer_dict(reviewer)
-
-
-def governance_reviewer_delete(context: Context, data_dict: DataDict) -> None:
-    """Stop a user reviewing an organization's datasets.
-
-    :param organization_id: id or name of the organization
-    :param user: id or name of the user
-    """
-    tk.check_access("governance_reviewer_delete", context, data_dict)
-    data = schema.validate(data_dict, schema.reviewer(), context)
-    reviewer = model.Session.query(Reviewer).filter_by(
-        organization_id=data["organization_id"], user_id=data["user"]).one_or_none()
-    if reviewer is None:
-        raise tk.ObjectNotFound(tk._("This user does not review this organization"))
-    _record_object(context, "reviewer_removed", "reviewer", reviewer.id,
-                   reviewer.organization_id, details={"user_id": reviewer.user_id})
-    model.Session.delete(reviewer)
-    _commit(context)
-
-
-@tk.side_effect_free
-def governance_reviewer_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The reviewers of an organization, by name.
-
-    :param organization_id: id or name of the organization
-    :param limit: page size (default 100, at most 100)
-    :param offset: (default 0)
-    :returns: ``{"count": N, "results": [{"id", "organization_id", "user_id",
-        "name", "display_name", "created_by", "created"}, ...]}``
-    """
-    tk.check_access("governance_reviewer_list", context, data_dict)
-    data = schema.validate(data_dict, schema.reviewer_list(), context)
-    query = (model.Session.query(Reviewer)
-             .join(model.User, model.User.id == Reviewer.user_id)
-             .filter(Reviewer.organization_id == data["organization_id"]))
-    page = (query.order_by(model.User.name)
-            .offset(data["offset"]).limit(data["limit"]).all())
-    return {"count": query.count(), "results": [_reviewer_dict(r) for r in page]}
-
-
-@tk.side_effect_free
-def governance_settings_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The governance settings of an organization (defaults when never set).
-
-    :param organization_id: id or name of the organization
-    :returns: ``{"organization_id", "gate_enabled", "agent_count", "modified_by",
-        "modified"}``
-    """
-    tk.check_access("governance_settings_show", context, data_dict)
-    data = schema.validate(data_dict, schema.settings_show(), context)
-    setting = model.Session.get(OrganizationSetting, data["organization_id"])
-    if setting is None:
-        return {"organization_id": data["organization_id"], "gate_enabled": True,
-                "agent_count": None, "modified_by": None, "modified": None}
-    return setting.as_dict()
-
-
-def governance_settings_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Change an organization's settings (its admins only); keys left out keep their value.
-
-    :param organization_id: id or name of the organization
-    :param gate_enabled: whether a dataset needs an approved sign-off to be public
-    :param agent_count: the organization's staff headcount (empty clears it); with its
-        territory's population, it decides whether "open by default" applies
-    :returns: the settings
-    """
-    tk.check_access("governance_settings_update", context, data_dict)
-    data = schema.validate(data_dict, schema.settings_update(), context)
-    if "gate_enabled" not in data and "agent_count" not in data:
-        raise tk.ValidationError({"gate_enabled": [tk._("Missing value")]})
-    actor = _actor(context)
-    setting = model.Session.get(OrganizationSetting, data["organization_id"])
-    before = True if setting is None else bool(setting.gate_enabled)
-    if setting is None:
-        setting = OrganizationSetting(organization_id=data["organization_id"])
-        model.Session.add(setting)
-    changes: dict[str, Any] = {}
-    if "gate_enabled" in data:
-        setting.gate_enabled = data["gate_enabled"]
-        changes["gate_enabled"] = [before, setting.gate_enabled]
-    else:
-        setting.gate_enabled = before
-    if "agent_count" in data:
-        changes["agent_count"] = [setting.agent_count, data["agent_count"]]
-        setting.agent_count = data["agent_count"]
-    setting.modified_by = actor.id if actor else None
-    model.Session.flush()
-    _record_object(context, "settings_updated", "organization", setting.organization_id,
-                   setting.organization_id, details=changes)
-    _commit(context)
-    return setting.as_dict()
-
-
-def _commit(context: Context) -> None:
-    if context.get("defer_commit"):
-        model.Session.flush()
-    else:
-        model.Session.commit()
-
-
-def _actor(context: Context) -> Optional[model.User]:
-    name = context.get("user")
-    return model.User.get(name) if name else None
-
-
 def _get_package(id_or_name: Any) -> model.Package:
     package = model.Package.get(id_or_name) if id_or_name else None
     if package is None or package.state == "deleted":
@@ -427,20 +293,9 @@ def _get_review(review_id: Any) -> Review:
     return review
 
 
-def _record_object(context: Context, event_type: str, object_type: str,
-                   object_id: Optional[str], organization_id: Optional[str],
-                   package_id: Optional[str] = None,
-                   details: Optional[dict[str, Any]] = None) -> None:
-    actor = _actor(context)
-    model.Session.add(Event(
-        actor_id=actor.id if actor else None, organization_id=organization_id, package_id=package_id,
-        object_type=object_type, object_id=object_id, event_type=event_type,
-        details=details or {}))
-
-
 def _record(context: Context, event_type: str, review: Review,
             details: Optional[dict[str, Any]] = None) -> None:
-    _record_object(context, event_type, "review", review.id, review.organization_id,
+    events.record(context, event_type, "review", review.id, review.organization_id,
                    package_id=review.package_id, details=details)
 
 
@@ -448,11 +303,11 @@ def _publish_intents(review_ids: list[str]) -> dict[str, bool]:
     """Whether each review was requested with ``publish``, as its request event says."""
     if not review_ids:
         return {}
-    events = model.Session.query(Event.object_id, Event.details).filter(
+    requests = model.Session.query(Event.object_id, Event.details).filter(
         Event.object_type == "review", Event.event_type == "review_requested",
         Event.object_id.in_(review_ids))
     return {object_id: bool((details or {}).get("publish", True))
-            for object_id, details in events}
+            for object_id, details in requests}
 
 
 def _organizations_of(user: str) -> list[str]:
@@ -485,13 +340,6 @@ def _review_dict(review: Review, publish: Optional[bool] = None) -> dict[str, An
     return result
 
 
-def _reviewer_dict(reviewer: Reviewer) -> dict[str, Any]:
-    user = model.User.get(reviewer.user_id)
-    return {**reviewer.as_dict(),
-            "name": user.name if user else None,
-            "display_name": user.display_name if user else None}
-
-
 def _publish(context: Context, review: Review, package: model.Package
              ) -> tuple[bool, Optional[str]]:
     """Make the approved dataset public; a refusal leaves the approval standing."""
@@ -502,10 +350,10 @@ def _publish(context: Context, review: Review, package: model.Package
         log.warning("approved dataset %s could not be published: %s",
                     package.name, error.error_dict)
         return False, str(error.error_dict)
-    _record_object(context, "published_on_approval", "dataset", package.id,
+    events.record(context, "published_on_approval", "dataset", package.id,
                    review.organization_id, package_id=package.id,
                    details={"review_id": review.id})
-    _commit(context)
+    commit(context)
     return True, None
 
 
@@ -537,64 +385,3 @@ def _add_activity(review: Review, package: model.Package,
         })
 
 
-def _mail_request(review: Review, package: model.Package, actor: Optional[model.User],
-                  publish: bool, results: list[dict[str, Any]]) -> None:
-    user_ids = [row.user_id for row in model.Session.query(Reviewer.user_id)
-                .filter_by(organization_id=review.organization_id)]
-    if not user_ids:
-        user_ids = [row.table_id for row in model.Session.query(model.Member.table_id)
-                    .filter_by(group_id=review.organization_id, table_name="user",
-                               capacity="admin", state="active")]
-    recipients = [recipient for recipient in
-                  (user_contact(user_id) for user_id in user_ids
-                   if user_id != review.requested_by)
-                  if recipient]
-    if not recipients:
-        log.warning("nobody to mail about the review of %s", package.name)
-        return
-    organization = model.Group.get(review.organization_id)
-    subject, body = mail.render(
-        "review_requested",
-        dataset_title=package.title or package.name,
-        dataset_url=mail.dataset_governance_url(package.name),
-        organization_title=organization.display_name if organization else "",
-        actor_name=(actor.display_name if actor else "") or tk._("Someone"),
-        comment=review.request_comment or "",
-        publish=publish,
-        blocking=[_blocking_label(result) for result in checks.blocking_failures(results)],
-        warnings=sorted({tk._(result["title"]) for result in results
-                         if result["severity"] == "warning"
-                         and result["status"] != "passed"}))
-    mail.send(recipients, subject, body)
-
-
-def _blocking_label(result: dict[str, Any]) -> str:
-    title = tk._(result["title"])
-    if result["status"] == checks.NOT_RUN:
-        return tk._("{check} (not run)").format(check=title)
-    return title
-
-
-def _mail_decision(review: Review, package: model.Package, actor: Optional[model.User],
-                   published: bool) -> None:
-    recipients = []
-    requester = user_contact(review.requested_by)
-    if requester:
-        recipients.append(requester)
-    service = Service.by_name(review.organization_id,
-                              (package.extras or {}).get("owner_service") or "")
-    if service is not None and service.email:
-        recipients.append((service.title, service.email))
-    if not recipients:
-        return
-    subject, body = mail.render(
-        "review_decided",
-        decision="approve" if review.state == "approved" else "reject",
-        dataset_title=package.title or package.name,
-        dataset_url=mail.dataset_governance_url(package.name),
-        actor_name=(actor.display_name if actor else "") or tk._("A reviewer"),
-        comment=review.decision_comment or "",
-        override=bool(review.override),
-        published=published,
-        checklist=[{"item": item, **entry} for item, entry in (review.checklist or {}).items()])
-    mail.send(recipients, subject, body)

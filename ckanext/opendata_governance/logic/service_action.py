@@ -12,6 +12,7 @@ from ckan.types import Context, DataDict
 from ckanext.opendata_governance import cadence, freshness
 from ckanext.opendata_governance.logic import schema
 from ckanext.opendata_governance.model import Event, Service
+from ckanext.suite.actions import commit
 
 __all__ = [
     "governance_service_create",
@@ -53,7 +54,7 @@ def governance_service_create(context: Context, data_dict: DataDict) -> dict[str
     model.Session.add(service)
     model.Session.flush()
     _record(context, "service_created", service, details={"service": service.as_dict()})
-    _commit(context)
+    commit(context)
     return _service_dict(service)
 
 
@@ -91,7 +92,7 @@ def governance_service_update(context: Context, data_dict: DataDict) -> dict[str
     if changes:
         model.Session.flush()
         _record(context, "service_updated", service, details={"changes": changes})
-        _commit(context)
+        commit(context)
     return _service_dict(service)
 
 
@@ -111,7 +112,7 @@ def governance_service_delete(context: Context, data_dict: DataDict) -> None:
             "service before deleting this one", count).format(n=count)]})
     _record(context, "service_deleted", service, details={"service": service.as_dict()})
     model.Session.delete(service)
-    _commit(context)
+    commit(context)
 
 
 @tk.side_effect_free
@@ -188,7 +189,7 @@ def governance_service_reassign(context: Context, data_dict: DataDict) -> dict[s
         moved.append(package["name"])
         _record(context, "service_reassigned", source, package_id=package["id"],
                 details={"from": source.name, "to": target.name})
-    _commit(context)
+    commit(context)
     return {"moved": moved, "failed": failed}
 
 
@@ -272,11 +273,6 @@ def governance_overdue_list(context: Context, data_dict: DataDict) -> dict[str, 
             "days_overdue": computed["days_overdue"],
         })
     return {"count": found["count"], "results": results}
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.Session.commit()
 
 
 def _get_service(data_dict: DataDict) -> Service:

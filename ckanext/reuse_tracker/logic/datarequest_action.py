@@ -20,6 +20,7 @@ from ckanext.reuse_tracker.logic.feedback_schema import validate
 from ckanext.reuse_tracker.model.datarequest import (
     DATAREQUEST_OPEN_STATES, DataRequest, DataRequestComment, DataRequestFollower,
     DataRequestVote)
+from ckanext.suite.actions import commit
 
 __all__ = [
     "datarequest_create",
@@ -40,11 +41,6 @@ def _now() -> dt.datetime:
 
 def _iso(value: Optional[dt.datetime]) -> Optional[str]:
     return value.isoformat() if value else None
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.Session.commit()
 
 
 def _user(context: Context) -> Optional[model.User]:
@@ -291,7 +287,7 @@ def datarequest_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     model.Session.add(request)
     model.Session.flush()
     _follow(request.id, user.id)
-    _commit(context)
+    commit(context)
     if not spam_reason:
         datarequest_mail.notify_created(_dictize({"user": ""}, request))
     return _dictize(context, request)
@@ -435,7 +431,7 @@ def datarequest_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
             request.spam_reason = None
         _record_state(request, old, user, data.get("comment"))
     request.modified = _now()
-    _commit(context)
+    commit(context)
     if changed:
         _announce(context, request, old, user, data.get("comment"))
     return _show_dict(context, request)
@@ -475,7 +471,7 @@ def datarequest_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
     request.closed = request.modified = _now()
     request.closed_by = user.id if user else None
     _record_state(request, old, user, data.get("comment"))
-    _commit(context)
+    commit(context)
     _announce(context, request, old, user, data.get("comment"))
     return _show_dict(context, request)
 
@@ -516,7 +512,7 @@ def datarequest_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
         table.c.datarequest_id == request.id)).scalar()
     model.Session.execute(sa.update(DataRequest.__table__).where(
         DataRequest.__table__.c.id == request.id).values(vote_count=count))
-    _commit(context)
+    commit(context)
     model.Session.refresh(request)
     return {"id": request.id, "vote_count": request.vote_count, "voted": bool(data["vote"])}
 
@@ -538,7 +534,7 @@ def datarequest_follow(context: Context, data_dict: DataDict) -> dict[str, Any]:
         table = DataRequestFollower.__table__
         model.Session.execute(table.delete().where(
             table.c.datarequest_id == request.id, table.c.user_id == user.id))
-    _commit(context)
+    commit(context)
     count = model.Session.query(sa.func.count(DataRequestFollower.user_id)).filter(
         DataRequestFollower.datarequest_id == request.id).scalar()
     return {"id": request.id, "following": bool(data["follow"]), "follower_count": count}
@@ -577,7 +573,7 @@ def datarequest_comment_create(context: Context, data_dict: DataDict) -> dict[st
     _count_comments(request)
     request.modified = _now()
     _follow(request.id, user.id)
-    _commit(context)
+    commit(context)
     return _comment_dict(context, request, comment, _users({user.id}))
 
 
@@ -597,5 +593,5 @@ def datarequest_comment_delete(context: Context, data_dict: DataDict) -> dict[st
     comment.state = "deleted"
     model.Session.flush()
     _count_comments(request)
-    _commit(context)
+    commit(context)
     return _show_dict(context, request)

@@ -20,6 +20,7 @@ from ckanext.reuse_tracker.logic.feedback_auth import (
 from ckanext.reuse_tracker.model.datarequest import DATAREQUEST_OPEN_STATES, DataRequest
 from ckanext.reuse_tracker.model.feedback import (
     FEEDBACK_OPEN_STATES, Feedback, FeedbackNote, FeedbackRating)
+from ckanext.suite.actions import commit
 
 __all__ = [
     "feedback_create",
@@ -38,11 +39,6 @@ def _now() -> dt.datetime:
 
 def _target_days() -> int:
     return tk.config["ckanext.reuse_tracker.feedback_response_days"]
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.Session.commit()
 
 
 def _package(id_or_name: Any, field: str = "package_id") -> model.Package:
@@ -212,7 +208,7 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     model.Session.add(feedback)
     if user is not None and data.get("rating") is not None and not spam_reason:
         _rate(package.id, user.id, data["rating"])
-    _commit(context)
+    commit(context)
     users, packages = ({user.id: user} if user else {}), {package.id: package}
     if not spam_reason:
         feedback_mail.notify_received(_dictize(feedback, users, True, _now(), packages),
@@ -355,7 +351,7 @@ def feedback_respond(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if feedback.first_response is None:
         feedback.first_response = now
     _change_state(feedback, data.get("state"), user, None)
-    _commit(context)
+    commit(context)
     result = _manager_dict(feedback, context)
     package = model.Package.get(feedback.package_id)
     if package is not None and feedback.state != "spam":
@@ -376,7 +372,7 @@ def feedback_update_status(context: Context, data_dict: DataDict) -> dict[str, A
     data = schema.validate(data_dict, schema.feedback_update_status(), context)
     feedback = _get(data)
     _change_state(feedback, data["state"], context_user(context), data.get("note"))
-    _commit(context)
+    commit(context)
     return _manager_dict(feedback, context)
 
 
@@ -391,7 +387,7 @@ def feedback_note_create(context: Context, data_dict: DataDict) -> dict[str, Any
     data = schema.validate(data_dict, schema.feedback_note_create(), context)
     feedback = _get(data)
     _change_state(feedback, None, context_user(context), data["body"])
-    _commit(context)
+    commit(context)
     return _manager_dict(feedback, context)
 
 

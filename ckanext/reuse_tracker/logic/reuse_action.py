@@ -20,6 +20,7 @@ from ckanext.reuse_tracker.model import Reuse, ReuseDataset
 from ckanext.reuse_tracker.reuse_visibility import (
     PUBLIC_STATES, can_read_dataset, current_user, linked_datasets, may_see, moderated,
     own_or_moderated, readable_datasets)
+from ckanext.suite.actions import commit
 
 __all__ = [
     "reuse_create",
@@ -99,7 +100,7 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     model.Session.flush()
     for package in packages:
         model.Session.add(ReuseDataset(reuse_id=reuse.id, package_id=package.id))
-    _commit(context)
+    commit(context)
     if published:
         reuse_mail.tell_owner_services(reuse)
     return _dictize(context, reuse)
@@ -164,7 +165,7 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
                 and not _trusted(user) and not moderated_reuse_ids(user, [reuse.id])):
             reuse.state = "pending"
         reuse.modified = _now()
-        _commit(context)
+        commit(context)
     return _dictize(context, reuse)
 
 
@@ -182,7 +183,7 @@ def reuse_delete(context: Context, data_dict: DataDict) -> None:
     model.Session.query(ReuseDataset).filter(ReuseDataset.reuse_id == reuse.id).delete(
         synchronize_session=False)
     model.Session.delete(reuse)
-    _commit(context)
+    commit(context)
     images.delete(*files)
 
 
@@ -333,7 +334,7 @@ def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     reuse.modified = now
     if decision == "publish":
         reuse.published = now
-    _commit(context)
+    commit(context)
 
     reuse_mail.mail_submitter(reuse, decision, data["comment"], user)
     if decision == "publish":
@@ -342,11 +343,6 @@ def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.Session.commit()
 
 
 def _now() -> dt.datetime:
