@@ -136,7 +136,7 @@ def extract(resource: str, pages: Optional[str], sheets: Optional[str],
             tables: Optional[str], out: Optional[str], list_: bool) -> None:
     """Extract the tables of a PDF, XLSX or ODS RESOURCE (id) into CSV: a file with
     --out, else a new resource of its dataset (which the checks and the gate then see)."""
-    from ckanext.opendata_governance.extract import ExtractError, ExtractLimits, csvout
+    from ckanext.opendata_governance.extract import ExtractLimits, csvout
     from ckanext.opendata_governance.extract import pipeline
     from ckanext.opendata_governance.extract import resource as source
     from ckanext.suite.file_limits import FileError

@@ -3,7 +3,6 @@ once per shape of query instead of twice per call."""
 from __future__ import annotations
 
 import pytest
-import sqlparse
 
 from ckan.tests import factories, helpers
 from ckanext.datastore import helpers as datastore_helpers
@@ -17,7 +16,11 @@ pytestmark = MARKS + [pytest.mark.usefixtures("app")]
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts sqlparse splits from now on (core's check calls it)."""
+    """The texts sqlparse splits from now on (CKAN 2.11's check calls it)."""
+    # CKAN 2.12 checks each search's SQL with pglast, through a connection and with its
+    # parameters inlined: there is no per-text parse to remember, and no sqlparse.
+    sqlparse = pytest.importorskip(
+        "sqlparse", reason="CKAN 2.12 checks statements with pglast, not sqlparse")
     seen: list[str] = []
     split = sqlparse.split
 

@@ -10,9 +10,9 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
-from . import N_, ExtractError, ExtractLimitError, Grid, Table
+from . import N_, ExtractError, ExtractLimitError, Table
 from .grid import Clock, build_grid
-from .tables import clean_cell, find_tables as find_in_grid
+from .tables import find_tables as find_in_grid
 
 __all__ = ["find_tables", "LIBRARY"]
 
