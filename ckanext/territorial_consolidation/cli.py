@@ -5,7 +5,8 @@ import click
 
 from ckanext.suite.mail_cli import mail_outbox  # the outbox every mailing plugin shares
 from ckanext.suite.registry import add_commands
-from ckanext.territorial_consolidation import consolidation_cli, demo, territories
+from ckanext.territorial_consolidation import demo, territories
+from ckanext.territorial_consolidation.consolidation import cli as consolidation_cli
 
 __all__ = ["get_commands", "territorial_consolidation"]
 

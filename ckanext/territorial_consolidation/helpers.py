@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ckanext.suite.registry import public_members
-from ckanext.territorial_consolidation import (
-    consolidation_helpers, harvest_helpers, territory_helpers)
+from ckanext.territorial_consolidation import harvest_helpers, territory_helpers
+from ckanext.territorial_consolidation.consolidation import helpers as consolidation_helpers
 
 __all__ = ["get_helpers"]
 

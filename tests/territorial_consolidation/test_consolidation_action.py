@@ -90,7 +90,7 @@ def test_run_in_background_queues_a_pending_run(monkeypatch):
     portal = make_portal()
     consolidation = make_consolidation(portal)
     queued = []
-    from ckanext.territorial_consolidation import consolidation_jobs
+    from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
 
     monkeypatch.setattr(consolidation_jobs.tk, "enqueue_job",
                         lambda function, args, **kwargs: queued.append((function, args)))
@@ -104,7 +104,7 @@ def test_a_second_run_while_one_is_pending_is_refused(monkeypatch):
     """Two runs of one consolidation never overlap."""
     portal = make_portal()
     consolidation = make_consolidation(portal)
-    from ckanext.territorial_consolidation import consolidation_jobs
+    from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
 
     monkeypatch.setattr(consolidation_jobs.tk, "enqueue_job", lambda *args, **kwargs: None)
     helpers.call_action("consolidation_run", as_user(portal.admin), id=consolidation["id"])
@@ -116,7 +116,7 @@ def test_a_second_run_while_one_is_pending_is_refused(monkeypatch):
 
 def test_the_job_runs_the_queued_run():
     """The job body completes the pending run it was given."""
-    from ckanext.territorial_consolidation import consolidation_jobs
+    from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
     from ckanext.territorial_consolidation.model.consolidation import ConsolidationRun
     from ckan import model
 

@@ -6,7 +6,7 @@ import pytest
 from ckan.tests import helpers
 
 from ckanext.opendata_governance import demo as governance_demo
-from ckanext.territorial_consolidation import consolidation_demo
+from ckanext.territorial_consolidation.consolidation import demo as consolidation_demo
 
 # As the portal of `make run` (ckan.ini.in): scheming with the suite's dataset schema.
 @pytest.mark.ckan_config("ckan.plugins",

@@ -7,7 +7,7 @@ from ckan import model
 from ckan.lib import jobs as jobs_lib
 from ckan.tests import helpers
 
-from ckanext.territorial_consolidation import consolidation_jobs
+from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
 from ckanext.territorial_consolidation.cli import territorial_consolidation
 from tests.territorial_consolidation.consolidation_setup import (
     MARKS, RENNES, as_user, make_consolidation, make_portal, output_rows, publish,

@@ -258,7 +258,7 @@ def test_the_demo_consolidates_the_subventions_of_the_demo_communes():
     """The demo publishes three communes' files and consolidates them, twice safely."""
     from ckan.tests import factories
 
-    from ckanext.territorial_consolidation import consolidation_demo
+    from ckanext.territorial_consolidation.consolidation import demo as consolidation_demo
     from tests.territorial_consolidation.consolidation_setup import load_dep35
 
     load_dep35()

@@ -50,7 +50,7 @@ def test_posting_run_as_a_stranger_is_forbidden(app, api_headers):
 
 def test_posting_run_as_an_admin_queues_it(app, api_headers, monkeypatch):
     """An admin's run is queued and the page says so."""
-    from ckanext.territorial_consolidation import consolidation_jobs
+    from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
 
     monkeypatch.setattr(consolidation_jobs.tk, "enqueue_job", lambda *args, **kwargs: None)
     portal = make_portal()

@@ -13,6 +13,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.territorial_consolidation.consolidation import failures, sources
+from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
 from ckanext.territorial_consolidation.logic import consolidation_validators as validators
 from ckanext.territorial_consolidation.model.consolidation import (
     Consolidation, ConsolidationRun)
@@ -331,10 +332,11 @@ def consolidation_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
     model.Session.add(run)
     model.Session.commit()
     if _bool(data_dict.get("background"), True):
-        from ckanext.territorial_consolidation import consolidation_jobs
-
         consolidation_jobs.enqueue(consolidation.id, run.id)
         return run.as_dict()
+    # Imported when first run (no import circle): the runner's logger is then created
+    # after the logging configuration, which disables loggers made before it unless
+    # the configuration names ``ckanext`` (ckan.ini.in does; test.ini does not).
     from ckanext.territorial_consolidation.consolidation import run as runner
 
     return runner.execute(consolidation.id, run.id)

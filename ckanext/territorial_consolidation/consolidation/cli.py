@@ -89,7 +89,7 @@ def consolidation_demo() -> None:
 
     Needs the demo organizations (``ckan opendata-demo load``); safe to run again.
     """
-    from ckanext.territorial_consolidation.consolidation_demo import load_consolidation_demo
+    from ckanext.territorial_consolidation.consolidation.demo import load_consolidation_demo
 
     result = load_consolidation_demo()
     click.echo(f"sources: {', '.join(result['sources']) or '-'}")
