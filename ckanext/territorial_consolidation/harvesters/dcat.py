@@ -346,20 +346,27 @@ class TerritorialDcatHarvester(TerritorialHarvester):
             last = last_page(graph, url) or last
             # The page's own Hydra id too: the first page is often read by another URL.
             reached.update(page_ids(graph, url) | {url})
-            for record in dataset_records(graph):
-                remote_id = record["identifier"] or record["uri"]
-                listing.saw(remote_id)
-                if not remote_id:
-                    continue  # a blank node without identifier cannot be followed
-                yield RemoteDataset(
-                    remote_id=remote_id, remote_url=record["landing_page"] or record["uri"],
-                    modified=parse_date(record["modified"]),
-                    identifier=record["identifier"] or record["uri"], raw=record)
+            for remote in self.remote_datasets(graph, listing):
+                yield remote
             url = next_page(graph, url)
         # A next page missing before the announced total or last page: a short listing.
         if last is not None and last not in reached:
             raise listing.stopped_before(last)
         listing.check()
+
+    def remote_datasets(self, graph: rdflib.Graph,
+                        listing: Optional[ListingCount] = None) -> Iterator[RemoteDataset]:
+        """The datasets of one parsed catalogue page (counted in ``listing``)."""
+        for record in dataset_records(graph):
+            remote_id = record["identifier"] or record["uri"]
+            if listing is not None:
+                listing.saw(remote_id)
+            if not remote_id:
+                continue  # a blank node without identifier cannot be followed
+            yield RemoteDataset(
+                remote_id=remote_id, remote_url=record["landing_page"] or record["uri"],
+                modified=parse_date(record["modified"]),
+                identifier=record["identifier"] or record["uri"], raw=record)
 
     def to_package(self, remote: RemoteDataset, config: dict[str, Any]) -> dict[str, Any]:
         raw = remote.raw
