@@ -1,9 +1,9 @@
 """What the DCAT harvester's mapping gives for each recorded DCAT file, field by field.
 
-``python -m tests.territorial_consolidation.dcat_fields`` writes
-``tests/fixtures/partners/dcat/fields_before.json``: it was run once on the hand-written
-rdflib mapping, before the harvester read records with ckanext-dcat's parser, and
-``test_dcat_fields.py`` checks that nothing it recorded is lost since.
+``python -m tests.territorial_consolidation.dcat_fields [FILE]`` writes them as JSON (to
+stdout without FILE). ``tests/fixtures/partners/dcat/fields_before.json`` is what it wrote
+on the hand-written rdflib mapping (commit c8daf9c), before the harvester read records
+with ckanext-dcat's parser; ``test_dcat_fields.py`` checks that nothing in it is lost.
 """
 from __future__ import annotations
 
@@ -67,9 +67,11 @@ def records() -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def main() -> None:
-    BEFORE.write_text(json.dumps(records(), indent=1, sort_keys=True, ensure_ascii=False)
-                      + "\n")
-    sys.stdout.write(f"{BEFORE}\n")
+    text = json.dumps(records(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    if len(sys.argv) > 1:
+        pathlib.Path(sys.argv[1]).write_text(text)
+    else:
+        sys.stdout.write(text)
 
 
 if __name__ == "__main__":
