@@ -279,6 +279,9 @@ def _record(graph: rdflib.Graph, node: Any, parsed: dict[str, Any]) -> dict[str,
         "url": landing or uri or "",
         "tags": clean_tags(_keywords(graph, node)),
         "license_id": licence(parsed.get("license_id")),
+        # The contact point (the suite writes its owner service's shared mailbox).
+        "maintainer": extras.get("contact_name") or "",
+        "maintainer_email": extras.get("contact_email") or "",
         "resources": resources,
         "extras": [{"key": k, "value": v} for k, v in fields.items() if v],
     }
