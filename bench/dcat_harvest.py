@@ -101,11 +101,13 @@ def _baseline_module() -> Any:
         ["git", "-C", str(ROOT), "show",
          f"{BASELINE}:ckanext/territorial_consolidation/harvesters/dcat.py"],
         check=True, capture_output=True, text=True).stdout
-    path = pathlib.Path(tempfile.mkdtemp()) / "dcat_baseline.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("dcat_baseline", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "dcat_baseline.py"
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location("dcat_baseline", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
     return module
 
 
