@@ -1,18 +1,21 @@
 """The DCAT-AP harvester: RDF/XML, Turtle or JSON-LD catalogues with Hydra paging."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import urllib.parse
 from typing import Any, Callable, Iterator, Optional
 
 import rdflib
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.dcat.processors import RDFParser
 from ckanext.harvest.interfaces import IHarvester
+from ckanext.suite_dcat.profile import PROVENANCE_KEY
 
 from ckanext.territorial_consolidation.harvesters import mapping, vocab_ods
 from ckanext.territorial_consolidation.harvesters.base import (RemoteDataset,
@@ -24,11 +27,9 @@ from ckanext.territorial_consolidation.harvesters.udata import (MAX_PAGES, clean
 
 __all__ = ["TerritorialDcatHarvester", "parse_page", "next_page", "last_page",
            "total_items", "dataset_records",
-           "licence", "RDF_FORMATS"]
+           "licence", "RDF_FORMATS", "PROFILES"]
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
-SCHEMA = rdflib.Namespace("http://schema.org/")
-LOCN = rdflib.Namespace("http://www.w3.org/ns/locn#")
 
 #: Syntaxes read, with the media types and file extensions that announce them.
 RDF_FORMATS = {
@@ -37,7 +38,8 @@ RDF_FORMATS = {
     "json-ld": (("application/ld+json", "application/json"), (".jsonld", ".json")),
 }
 _FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/"
+_MEDIA_TYPES = ("http://www.iana.org/assignments/media-types/",
+                "https://www.iana.org/assignments/media-types/")
 _MIME_FORMATS = {
     "text/csv": "CSV", "application/json": "JSON", "application/geo+json": "GeoJSON",
     "application/vnd.geo+json": "GeoJSON", "application/pdf": "PDF",
@@ -47,7 +49,6 @@ _MIME_FORMATS = {
     "text/xml": "XML", "application/rdf+xml": "RDF", "application/ld+json": "JSON-LD",
     "text/turtle": "TTL", "application/x-shapefile": "SHP", "text/plain": "TXT",
 }
-_LANGS = ("fr", None, "en")
 
 
 # Parsing: bytes fetched by the HarvestClient only; rdflib never fetches anything.
@@ -147,139 +148,171 @@ def next_page(graph: rdflib.Graph, url: str) -> Optional[str]:
     return None
 
 
-# Reading a dataset out of the graph into a JSON-able record.
+# Reading the datasets of a page: ckanext-dcat's parser and profiles (DCAT-AP 3 and the
+# suite's), then their dicts mapped to the JSON-able record the harvest object keeps.
 
-def _pick(graph: rdflib.Graph, node: Any, predicate: Any) -> Optional[str]:
-    """One text value, preferring French, then untagged, then English."""
-    values = list(graph.objects(node, predicate))
-    if not values:
-        return None
-    for lang in _LANGS:
-        for value in values:
-            if isinstance(value, rdflib.Literal) and value.language == lang:
-                return str(value)
-    return str(sorted(values, key=str)[0])
+#: ckanext-dcat profiles records are read with; ``suite_dcat`` reads back frequency,
+#: territory, licence, schemas and provenance as the portal writes them.
+PROFILES = ["euro_dcat_ap_3", "suite_dcat"]
 
 
-def _values(graph: rdflib.Graph, node: Any, predicate: Any) -> list[str]:
-    """Every value (URIs as such, blank nodes by their label or identifier), sorted."""
-    found = set()
-    for value in graph.objects(node, predicate):
-        if isinstance(value, rdflib.BNode):
-            label = (_pick(graph, value, DCTERMS.identifier) or _pick(graph, value, RDF.value)
-                     or _pick(graph, value, SKOS.prefLabel) or _pick(graph, value, RDFS.label)
-                     or _pick(graph, value, DCTERMS.title)
-                     or _pick(graph, value, LOCN.geographicName))
-            if label:
-                found.add(label)
-        elif str(value).strip():
-            found.add(str(value).strip())
-    return sorted(found)
+class _PageParser(RDFParser):
+    """ckanext-dcat's parser over a graph already parsed by ``parse_page`` (its own
+    ``parse`` would let rdflib fetch remote contexts), reading the datasets given."""
+
+    def __init__(self, graph: rdflib.Graph, nodes: list[Any]) -> None:
+        super().__init__(profiles=PROFILES)
+        self.g = graph
+        self._nodes = nodes
+
+    def _datasets(self) -> Iterator[Any]:
+        return iter(self._nodes)
+
+    def _load_profiles(self, profile_names: list[str]) -> list[Any]:
+        # Looking the profiles up among the entry points costs 15 ms: once per process.
+        key = tuple(profile_names)
+        if key not in _PROFILE_CLASSES:
+            _PROFILE_CLASSES[key] = super()._load_profiles(profile_names)
+        return list(_PROFILE_CLASSES[key])
 
 
-def _first(values: list[str]) -> Optional[str]:
-    return values[0] if values else None
+#: Profile classes loaded by ``_PageParser``, by profile names.
+_PROFILE_CLASSES: dict[tuple[str, ...], list[Any]] = {}
+
+
+def _dataset_nodes(graph: rdflib.Graph) -> list[Any]:
+    """Typed datasets, and those a catalogue lists and describes without typing them
+    (a dataset only listed here may be described on another page), in a stable order."""
+    listed = {node for node in graph.objects(None, DCAT.dataset)
+              if not isinstance(node, rdflib.Literal) and (node, DCTERMS.title, None) in graph}
+    return sorted(set(graph.subjects(RDF.type, DCAT.Dataset)) | listed, key=str)
 
 
 def _keywords(graph: rdflib.Graph, node: Any) -> list[str]:
+    """Keywords in one language: French, else untagged or English (ckanext-dcat keeps
+    every language's, which would mix them in the tags)."""
     literals = [v for v in graph.objects(node, DCAT.keyword) if isinstance(v, rdflib.Literal)]
-    for lang in ("fr",):
-        chosen = [v for v in literals if v.language == lang]
-        if chosen:
-            return sorted({str(v) for v in chosen})
-    chosen = [v for v in literals if v.language in (None, "en")] or literals
+    chosen = ([v for v in literals if v.language == "fr"]
+              or [v for v in literals if v.language in (None, "en")] or literals)
     return sorted({str(v) for v in chosen})
 
 
-def _temporal(graph: rdflib.Graph, node: Any) -> dict[str, Optional[str]]:
-    for period in graph.objects(node, DCTERMS.temporal):
-        start = _pick(graph, period, DCAT.startDate) or _pick(graph, period, SCHEMA.startDate)
-        end = _pick(graph, period, DCAT.endDate) or _pick(graph, period, SCHEMA.endDate)
-        if start or end:
-            return {"start": start, "end": end}
-    return {}
-
-
-def _format_of(graph: rdflib.Graph, node: Any) -> tuple[str, str]:
-    """(format, media type) of a distribution from dct:format and dcat:mediaType."""
-    media = ""
-    for value in graph.objects(node, DCAT.mediaType):
-        media = str(value)
-        if media.startswith(_MEDIA_TYPE):
-            media = media[len(_MEDIA_TYPE):]
-    fmt = ""
-    for value in graph.objects(node, DCTERMS.format):
-        if isinstance(value, rdflib.BNode):
-            text = _pick(graph, value, RDF.value) or _pick(graph, value, RDFS.label) or ""
-        else:
-            text = str(value)
-        if text.startswith(_FILE_TYPE):
-            fmt = text[len(_FILE_TYPE):]
-        elif text.startswith(_MEDIA_TYPE):
-            media = media or text[len(_MEDIA_TYPE):]
-        elif "/" in text and "://" not in text:
-            media = media or text
-        elif text and "://" not in text:
-            fmt = text.upper()
+def _file_format(fmt: Optional[str], media: Optional[str]) -> tuple[str, str]:
+    """(format, media type) from ckanext-dcat's ``format`` and ``mimetype``: EU file-type
+    or IANA URIs, media types, or labels as the partner wrote them."""
+    fmt, media = (fmt or "").strip(), (media or "").strip()
+    if media.startswith(_MEDIA_TYPES):
+        media = media.split("/media-types/", 1)[1]
+    if fmt.startswith(_FILE_TYPE):
+        fmt = fmt[len(_FILE_TYPE):]
+    elif fmt.startswith(_MEDIA_TYPES):
+        media, fmt = media or fmt.split("/media-types/", 1)[1], ""
+    elif "/" in fmt and "://" not in fmt:
+        media, fmt = media or fmt, ""
+    else:
+        fmt = "" if "://" in fmt else fmt.upper()
     if not fmt and media:
         fmt = _MIME_FORMATS.get(media.lower(), media.rsplit("/", 1)[-1].upper())
     return fmt, media
 
 
-def _distribution(graph: rdflib.Graph, node: Any) -> dict[str, Any]:
-    fmt, media = _format_of(graph, node)
-    download = _values(graph, node, DCAT.downloadURL)
-    access = _values(graph, node, DCAT.accessURL)
-    identifier = _pick(graph, node, DCTERMS.identifier)
-    return {
-        "uri": str(node) if isinstance(node, rdflib.URIRef) else None,
-        "identifier": identifier,
-        "title": _pick(graph, node, DCTERMS.title),
-        "description": _pick(graph, node, DCTERMS.description),
-        "download_url": download[0] if download else None,
-        "access_url": access[0] if access else None,
-        "format": fmt, "media_type": media,
-        "license": _first(_values(graph, node, DCTERMS.license)),
-        "conforms_to": _values(graph, node, DCTERMS.conformsTo),
+def _json_list(value: Any) -> list[str]:
+    """A list extra of ckanext-dcat (a JSON list in a string) as a list."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else []
+    except ValueError:
+        return [value]
+    return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
+
+
+def _resource(graph: rdflib.Graph, parsed: dict[str, Any],
+              schemas: list[str]) -> Optional[dict[str, Any]]:
+    url = parsed.get("download_url") or parsed.get("access_url") or parsed.get("url")
+    if not url:
+        return None
+    # ckanext-dcat does not read a distribution's dct:identifier: some partners name
+    # blank-node distributions by it.
+    node = (rdflib.URIRef(parsed["uri"]) if parsed.get("uri")
+            else rdflib.BNode(parsed.get("distribution_ref") or ""))
+    identifier = graph.value(node, DCTERMS.identifier)
+    fmt, media = _file_format(parsed.get("format"), parsed.get("mimetype"))
+    resource = {
+        "name": parsed.get("name") or url.rsplit("/", 1)[-1] or url,
+        "description": parsed.get("description") or "",
+        "url": url, "format": fmt,
+        # Blank-node refs change at every parse: never an id.
+        "remote_id": parsed.get("uri") or (str(identifier) if identifier else None) or url,
     }
+    if media:
+        resource["mimetype"] = media
+    if parsed.get("access_url") and parsed.get("download_url"):
+        resource["access_url"] = parsed["access_url"]
+    conforms = parsed.get("conforms_to") or (schemas[0] if schemas else None)
+    if conforms:
+        resource["conforms_to"] = conforms
+    return resource
+
+
+def _record(graph: rdflib.Graph, node: Any, parsed: dict[str, Any]) -> dict[str, Any]:
+    """The record of one dataset ckanext-dcat parsed: where it is, and the package dict
+    the portal makes of it (never ckanext-dcat's dict as such: its extras would collide
+    with the schema's fields)."""
+    extras = {e["key"]: e["value"] for e in parsed.get("extras") or []}
+    uri = str(node) if isinstance(node, rdflib.URIRef) else None
+    identifier = extras.get("identifier") or None
+    landing = parsed.get("url") or None
+    frequency = extras.get("frequency") or parsed.get("update_frequency")
+    modified = parse_date(extras.get("modified")) or parse_date(parsed.get("last_data_update"))
+    schemas = _json_list(extras.get("conforms_to"))
+    fields: dict[str, Any] = {
+        "update_frequency": vocab_ods.frequency(frequency),
+        "remote_frequency": extras.get("frequency") or "",
+        "dcat_identifier": identifier or uri or "",
+        "uri": uri or "",
+        "temporal_start": _day(extras.get("temporal_start")),
+        "temporal_end": _day(extras.get("temporal_end")),
+        "spatial_zones": extras.get("spatial_uri") or extras.get("spatial_text") or "",
+        "publisher": extras.get("publisher_name") or extras.get("publisher_uri") or "",
+        "theme": ",".join(_json_list(extras.get("theme"))),
+        "last_data_update": modified.date().isoformat() if modified else "",
+        "conforms_to": schemas[0] if schemas else "",
+        "territorial_level": parsed.get("territorial_level") or "",
+        "territory_code": parsed.get("territory_code") or "",
+    }
+    resources = [r for r in (_resource(graph, d, schemas) for d in parsed.get("resources") or [])
+                 if r]
+    resources.sort(key=lambda r: r["remote_id"])
+    package = {
+        "title": parsed.get("title") or identifier or uri or "",
+        "notes": parsed.get("notes") or "",
+        "url": landing or uri or "",
+        "tags": clean_tags(_keywords(graph, node)),
+        "license_id": licence(parsed.get("license_id")),
+        # The contact point (the suite writes its owner service's shared mailbox).
+        "maintainer": extras.get("contact_name") or "",
+        "maintainer_email": extras.get("contact_email") or "",
+        "resources": resources,
+        "extras": [{"key": k, "value": v} for k, v in fields.items() if v],
+    }
+    return {"uri": uri, "identifier": identifier, "landing_page": landing,
+            "modified": modified.isoformat() if modified else None,
+            "provenance": parsed.get(PROVENANCE_KEY), "package": package}
+
+
+def _day(value: Any) -> str:
+    parsed = parse_date(value)
+    return parsed.date().isoformat() if parsed else ""
 
 
 def dataset_records(graph: rdflib.Graph) -> list[dict[str, Any]]:
-    """Every dcat:Dataset of a page as a JSON-able record, in a stable order."""
-    records = []
-    # Typed datasets, and those a catalogue lists and describes without typing them
-    # (a dataset only listed here may be described on another page).
-    nodes = set(graph.subjects(RDF.type, DCAT.Dataset)) | {
-        node for node in graph.objects(None, DCAT.dataset)
-        if not isinstance(node, rdflib.Literal) and (node, DCTERMS.title, None) in graph}
-    for node in sorted(nodes, key=str):
-        distributions = [_distribution(graph, d) for d in graph.objects(node, DCAT.distribution)]
-        distributions.sort(key=lambda d: (d["uri"] or d["identifier"] or d["download_url"]
-                                          or d["access_url"] or ""))
-        publisher = None
-        for agent in graph.objects(node, DCTERMS.publisher):
-            publisher = _pick(graph, agent, FOAF.name) or (
-                str(agent) if isinstance(agent, rdflib.URIRef) else None)
-        records.append({
-            "uri": str(node) if isinstance(node, rdflib.URIRef) else None,
-            "identifier": _pick(graph, node, DCTERMS.identifier),
-            "title": _pick(graph, node, DCTERMS.title),
-            "description": _pick(graph, node, DCTERMS.description),
-            "keywords": _keywords(graph, node),
-            "issued": _pick(graph, node, DCTERMS.issued),
-            "modified": _pick(graph, node, DCTERMS.modified),
-            "frequency": _first(_values(graph, node, DCTERMS.accrualPeriodicity)),
-            "license": _first(_values(graph, node, DCTERMS.license)),
-            "landing_page": _first(_values(graph, node, DCAT.landingPage)),
-            "publisher": publisher,
-            "themes": _values(graph, node, DCAT.theme),
-            "temporal": _temporal(graph, node),
-            "spatial": _values(graph, node, DCTERMS.spatial),
-            "conforms_to": _values(graph, node, DCTERMS.conformsTo),
-            "distributions": distributions,
-        })
-    return records
-
+    """Every dataset of a page as a JSON-able record, in a stable order."""
+    nodes = _dataset_nodes(graph)
+    for node in nodes:
+        graph.add((node, RDF.type, DCAT.Dataset))
+    parsed = _PageParser(graph, nodes).datasets()
+    return [_record(graph, node, dataset) for node, dataset in zip(nodes, parsed)]
 
 def licence(*values: Any) -> str:
     """The portal's licence id for DCAT licence values: the register's ids, titles, URLs
@@ -346,74 +379,27 @@ class TerritorialDcatHarvester(TerritorialHarvester):
             last = last_page(graph, url) or last
             # The page's own Hydra id too: the first page is often read by another URL.
             reached.update(page_ids(graph, url) | {url})
-            for record in dataset_records(graph):
-                remote_id = record["identifier"] or record["uri"]
-                listing.saw(remote_id)
-                if not remote_id:
-                    continue  # a blank node without identifier cannot be followed
-                yield RemoteDataset(
-                    remote_id=remote_id, remote_url=record["landing_page"] or record["uri"],
-                    modified=parse_date(record["modified"]),
-                    identifier=record["identifier"] or record["uri"], raw=record)
+            for remote in self.remote_datasets(graph, listing):
+                yield remote
             url = next_page(graph, url)
         # A next page missing before the announced total or last page: a short listing.
         if last is not None and last not in reached:
             raise listing.stopped_before(last)
         listing.check()
 
+    def remote_datasets(self, graph: rdflib.Graph,
+                        listing: Optional[ListingCount] = None) -> Iterator[RemoteDataset]:
+        """The datasets of one parsed catalogue page (counted in ``listing``)."""
+        for record in dataset_records(graph):
+            remote_id = record["identifier"] or record["uri"]
+            if listing is not None:
+                listing.saw(remote_id)
+            if not remote_id:
+                continue  # a blank node without identifier cannot be followed
+            yield RemoteDataset(
+                remote_id=remote_id, remote_url=record["landing_page"] or record["uri"],
+                modified=parse_date(record["modified"]),
+                identifier=record["identifier"] or record["uri"], raw=record)
+
     def to_package(self, remote: RemoteDataset, config: dict[str, Any]) -> dict[str, Any]:
-        raw = remote.raw
-        distributions = raw.get("distributions") or []
-        extras: dict[str, str] = {
-            "update_frequency": vocab_ods.frequency(raw.get("frequency")),
-            "remote_frequency": raw.get("frequency") or "",
-            "dcat_identifier": raw.get("identifier") or raw.get("uri") or "",
-        }
-        if raw.get("uri"):
-            extras["uri"] = raw["uri"]
-        temporal = raw.get("temporal") or {}
-        for bound in ("start", "end"):
-            parsed = parse_date(temporal.get(bound))
-            if parsed:
-                extras[f"temporal_{bound}"] = parsed.date().isoformat()
-        if raw.get("spatial"):
-            extras["spatial_zones"] = ",".join(raw["spatial"])
-        if raw.get("publisher"):
-            extras["publisher"] = raw["publisher"]
-        if raw.get("themes"):
-            extras["theme"] = ",".join(raw["themes"])
-        modified = parse_date(raw.get("modified"))
-        if modified:
-            extras["last_data_update"] = modified.date().isoformat()
-        dataset_conforms = raw.get("conforms_to") or []
-        if dataset_conforms:
-            extras["conforms_to"] = dataset_conforms[0]
-        resources = []
-        for dist in distributions:
-            url = dist.get("download_url") or dist.get("access_url")
-            if not url:
-                continue
-            resource = {
-                "name": dist.get("title") or url.rsplit("/", 1)[-1] or url,
-                "description": dist.get("description") or "",
-                "url": url, "format": dist.get("format") or "",
-                "remote_id": dist.get("uri") or dist.get("identifier") or url,
-            }
-            if dist.get("media_type"):
-                resource["mimetype"] = dist["media_type"]
-            if dist.get("access_url") and dist.get("download_url"):
-                resource["access_url"] = dist["access_url"]
-            conforms = _first(dist.get("conforms_to") or dataset_conforms)
-            if conforms:
-                resource["conforms_to"] = conforms
-            resources.append(resource)
-        licences = [raw.get("license")] + [d.get("license") for d in distributions]
-        return {
-            "title": raw.get("title") or remote.remote_id,
-            "notes": raw.get("description") or "",
-            "url": raw.get("landing_page") or raw.get("uri") or "",
-            "tags": clean_tags(raw.get("keywords")),
-            "license_id": licence(*licences),
-            "resources": resources,
-            "extras": [{"key": k, "value": v} for k, v in extras.items() if v],
-        }
+        return copy.deepcopy(remote.raw["package"])
