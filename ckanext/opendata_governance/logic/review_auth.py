@@ -10,6 +10,7 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.opendata_governance.logic.validators import governance_boolean
 from ckanext.opendata_governance.model import Review, Reviewer
+from ckanext.suite import auth as suite_auth
 
 __all__ = [
     "governance_review_request",
@@ -27,11 +28,6 @@ __all__ = [
 def _user(context: Context) -> Optional[model.User]:
     name = context.get("user")
     return model.User.get(name) if name else None
-
-
-def _organization_id(value: Any) -> Optional[str]:
-    group = model.Group.get(value) if value else None
-    return group.id if group is not None and group.is_organization else None
 
 
 def _can_update_dataset(context: Context, package_id: Any) -> bool:
@@ -114,7 +110,7 @@ def governance_review_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def governance_reviewer_create(context: Context, data_dict: DataDict) -> AuthResult:
-    if _has_permission(context, _organization_id(data_dict.get("organization_id")), "admin"):
+    if _has_permission(context, suite_auth.organization_id(data_dict.get("organization_id")), "admin"):
         return {"success": True}
     return {"success": False,
             "msg": tk._("Only the organization's admins can name its reviewers")}
@@ -125,7 +121,7 @@ def governance_reviewer_delete(context: Context, data_dict: DataDict) -> AuthRes
 
 
 def governance_reviewer_list(context: Context, data_dict: DataDict) -> AuthResult:
-    organization_id = _organization_id(data_dict.get("organization_id"))
+    organization_id = suite_auth.organization_id(data_dict.get("organization_id"))
     if _has_permission(context, organization_id, "read") or \
             _is_reviewer(context, organization_id):
         return {"success": True}
@@ -134,7 +130,7 @@ def governance_reviewer_list(context: Context, data_dict: DataDict) -> AuthResul
 
 
 def governance_settings_show(context: Context, data_dict: DataDict) -> AuthResult:
-    if _has_permission(context, _organization_id(data_dict.get("organization_id")), "read"):
+    if _has_permission(context, suite_auth.organization_id(data_dict.get("organization_id")), "read"):
         return {"success": True}
     return {"success": False,
             "msg": tk._("Only members of the organization can see its settings")}
@@ -143,7 +139,7 @@ def governance_settings_show(context: Context, data_dict: DataDict) -> AuthResul
 def governance_settings_update(context: Context, data_dict: DataDict) -> AuthResult:
     """An organization's admins switch its gate on; switching it off is the sysadmins'
     decision unless ``admins_can_switch_gate_off`` gives it to the admins too."""
-    if not _has_permission(context, _organization_id(data_dict.get("organization_id")),
+    if not _has_permission(context, suite_auth.organization_id(data_dict.get("organization_id")),
                            "admin"):
         return {"success": False,
                 "msg": tk._("Only the organization's admins can change its settings")}

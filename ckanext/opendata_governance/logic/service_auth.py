@@ -9,6 +9,7 @@ from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.opendata_governance.model import Reviewer, Service
+from ckanext.suite import auth as suite_auth
 
 __all__ = [
     "governance_service_create",
@@ -27,23 +28,14 @@ def _organization_of_service(data_dict: DataDict) -> Optional[str]:
     return service.organization_id if service else None
 
 
-def _allowed(context: Context, organization_id: Optional[str], permission: str,
-             msg: str) -> AuthResult:
-    user = context.get("user")
-    if organization_id and authz.has_user_permission_for_group_or_org(
-            organization_id, user, permission):
-        return {"success": True}
-    return {"success": False, "msg": msg}
-
-
 def _manage(context: Context, organization_id: Optional[str]) -> AuthResult:
     # "admin" is the permission only an organization's admins hold.
-    return _allowed(context, organization_id, "admin",
+    return suite_auth.organization_permission(context, organization_id, "admin",
                     tk._("Only the organization's admins can manage its services"))
 
 
 def _read(context: Context, organization_id: Optional[str]) -> AuthResult:
-    return _allowed(context, organization_id, "read",
+    return suite_auth.organization_permission(context, organization_id, "read",
                     tk._("Only members of the organization can see its services"))
 
 
@@ -89,7 +81,7 @@ def governance_event_list(context: Context, data_dict: DataDict) -> AuthResult:
         organization_id = package.owner_org
         if _dataset_editor_or_reviewer(context, package):
             return {"success": True}
-    return _allowed(context, organization_id, "admin",
+    return suite_auth.organization_permission(context, organization_id, "admin",
                     tk._("Only the organization's admins can see its events"))
 
 
@@ -111,7 +103,8 @@ def governance_overdue_list(context: Context, data_dict: DataDict) -> AuthResult
     organization = data_dict.get("organization")
     if organization:
         group = model.Group.get(organization)
-        return _allowed(context, group.id if group else None, "update_dataset", msg)
+        return suite_auth.organization_permission(
+            context, group.id if group else None, "update_dataset", msg)
     user = context.get("user")
     if user and authz.has_user_permission_for_some_org(user, "update_dataset"):
         return {"success": True}

@@ -8,6 +8,7 @@ from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.reuse_tracker.model.feedback import Feedback
+from ckanext.suite import auth as suite_auth
 
 __all__ = [
     "feedback_create",
@@ -76,11 +77,6 @@ def managed_organizations(context: Context, permission: str = "update_dataset"
     return [organization["id"] for organization in organizations]
 
 
-def _organization_id(value: Any) -> Optional[str]:
-    group = model.Group.get(value) if value else None
-    return group.id if group is not None and group.is_organization else None
-
-
 def _feedback(data_dict: DataDict) -> Optional[Feedback]:
     return Feedback.get(data_dict.get("id"))
 
@@ -108,7 +104,7 @@ def feedback_list(context: Context, data_dict: DataDict) -> AuthResult:
     managed = managed_organizations(context)
     organization = data_dict.get("organization")
     if managed is None or (managed and not organization) or (
-            organization and _organization_id(organization) in (managed or [])):
+            organization and suite_auth.organization_id(organization) in (managed or [])):
         return {"success": True}
     return {"success": False,
             "msg": tk._("Only the editors of an organization's datasets see its feedback")}
@@ -160,7 +156,7 @@ def feedback_stats(context: Context, data_dict: DataDict) -> AuthResult:
     managed = managed_organizations(context)
     organization = data_dict.get("organization")
     if managed is None or (managed and not organization) or (
-            organization and _organization_id(organization) in (managed or [])):
+            organization and suite_auth.organization_id(organization) in (managed or [])):
         return {"success": True}
     return {"success": False,
             "msg": tk._("Only the editors of an organization's datasets see its figures")}
