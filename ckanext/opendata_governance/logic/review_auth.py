@@ -110,7 +110,8 @@ def governance_review_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def governance_reviewer_create(context: Context, data_dict: DataDict) -> AuthResult:
-    if _has_permission(context, suite_auth.organization_id(data_dict.get("organization_id")), "admin"):
+    organization_id = suite_auth.organization_id(data_dict.get("organization_id"))
+    if _has_permission(context, organization_id, "admin"):
         return {"success": True}
     return {"success": False,
             "msg": tk._("Only the organization's admins can name its reviewers")}
@@ -130,7 +131,8 @@ def governance_reviewer_list(context: Context, data_dict: DataDict) -> AuthResul
 
 
 def governance_settings_show(context: Context, data_dict: DataDict) -> AuthResult:
-    if _has_permission(context, suite_auth.organization_id(data_dict.get("organization_id")), "read"):
+    organization_id = suite_auth.organization_id(data_dict.get("organization_id"))
+    if _has_permission(context, organization_id, "read"):
         return {"success": True}
     return {"success": False,
             "msg": tk._("Only members of the organization can see its settings")}
