@@ -55,7 +55,9 @@ def test_before_the_due_date_the_service_and_referent_are_mailed(mail):
     portal, _created = _portal_with_late_dataset()
     _remind("--date", BEFORE)
     assert _recipients(mail) == {"finances@example.org", portal.editor["email"]}
-    assert all(m["Subject"].startswith("[Portail de test]") for m in mail.messages)
+    subjects = [str(m["Subject"]) for m in mail.messages]
+    # Every subject, should one ever lack the prefix (seen once in CI, not reproduced).
+    assert all(subject.startswith("[Portail de test]") for subject in subjects), subjects
 
 
 def test_on_the_due_date_the_service_is_mailed_again(mail):
