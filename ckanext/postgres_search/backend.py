@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
@@ -16,9 +17,9 @@ from ckan.lib.search import common as search_common
 from ckan.lib.search import index as search_index
 from ckan.lib.search import query as search_query
 
-from ckanext.postgres_search import engine
+from ckanext.postgres_search import counts, ddl, engine
 
-__all__ = ["PostgresConnection", "flush_pending", "install", "is_active"]
+__all__ = ["PostgresConnection", "count_store", "flush_pending", "install", "is_active"]
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,39 @@ class PostgresConnection:
 
     def search(self, q: str = "*:*", **kwargs: Any) -> engine.SearchResult:
         flush_pending()
-        return engine.search(model.Session, q=q, **kwargs)
+        migrated = _generation_ready()
+        return engine.search(model.Session, count_store=count_store() if migrated else None,
+                             second_revision=migrated, q=q, **kwargs)
+
+
+#: Whether the generation table exists (its migration ran), and when that was last looked up.
+_generation = {"found": False, "checked_at": -1e9}
+_GENERATION_RECHECK_SECONDS = 60.0
+
+
+def _generation_ready() -> bool:
+    """Whether the generation table exists: once found, for good; while missing, looked
+    up again each minute."""
+    if not _generation["found"] and (
+            time.monotonic() - _generation["checked_at"] > _GENERATION_RECHECK_SECONDS):
+        _generation["checked_at"] = time.monotonic()
+        _generation["found"] = bool(model.Session.execute(
+            sa.text("SELECT to_regclass(:name) IS NOT NULL"),
+            {"name": ddl.GENERATION_TABLE}).scalar())
+        if not _generation["found"]:
+            log.warning("postgres_search: run `ckan db upgrade -p postgres_search`: until "
+                        "then searches count every time and text searches may scan the table")
+    return bool(_generation["found"])
+
+
+def count_store() -> Optional[counts.RedisCountStore]:
+    """Where searches keep their hits and facet counts (``ckanext.postgres_search.
+    count_cache_seconds``; 0: nowhere), or None."""
+    seconds = config.get("ckanext.postgres_search.count_cache_seconds")
+    if not seconds:
+        return None
+    return counts.RedisCountStore(
+        f"ckan:{config.get('ckan.site_id')}:postgres_search:counts:", int(seconds))
 
 
 def _make_connection(decode_dates: bool = True) -> Any:
@@ -177,6 +210,12 @@ def install() -> None:
         if hasattr(module, "is_available"):
             setattr(module, "is_available", _is_available)
     search.check_solr_schema_version = _check_solr_schema_version
+    # Core's ``search-index rebuild-fast`` becomes this backend's resumable one.
+    from ckan.cli import search_index as search_index_cli
+
+    from ckanext.postgres_search import cli
+
+    cli.replace_core_command(search_index_cli.search_index)
     synchronous = getattr(search, "SynchronousSearchPlugin", None)  # gone in CKAN 2.12
     if synchronous is not None:
         _ORIGINALS["notify"] = synchronous.notify

@@ -242,12 +242,21 @@ def _fold_at_least(parts: list[_VectorMatch], count: int) -> Optional[str]:
 class QueryCompiler:
     """Compiles the queries of one request; parameters accumulate in ``params``."""
 
-    def __init__(self, now: Optional[dt.datetime] = None) -> None:
+    def __init__(self, now: Optional[dt.datetime] = None, vector_hint: bool = True) -> None:
         self.params: dict[str, Any] = {}
+        #: Whether the planner hint of text matches exists (``ddl.VECTOR_READ``).
+        self.vector_hint = vector_hint
+        #: Whether a date was relative to NOW: such conditions are never the same twice.
+        self.uses_now = False
         #: Solr evaluates NOW once per request.
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self._lexemes: dict[TextAtom, str] = {}
         self._rank_terms: list[str] = []
+
+    def _date(self, value: str) -> dt.datetime:
+        if value.startswith("NOW"):
+            self.uses_now = True
+        return parse_solr_date(value, self.now)
 
     def bind(self, value: Any) -> str:
         """Register a bound parameter and return its placeholder."""
@@ -299,7 +308,9 @@ class QueryCompiler:
 
     def _sql(self, part: _Part) -> str:
         if isinstance(part, _VectorMatch):
-            return f"d.search_vector @@ CAST({self.bind(part.tsquery)} AS tsquery)"
+            match = f"d.search_vector @@ CAST({self.bind(part.tsquery)} AS tsquery)"
+            # The second condition only tells the planner what reading vectors costs.
+            return f"({match} AND {ddl.VECTOR_READ}(d.search_vector))" if self.vector_hint else match
         return part
 
     def _compile(self, node: lucene.Node, default_field: str, positive: bool) -> Optional[_Part]:
@@ -415,7 +426,7 @@ class QueryCompiler:
 
     def _equals(self, field: fields.Field, value: str) -> str:
         if field.kind == "date":
-            moment = parse_solr_date(value, self.now)
+            moment = self._date(value)
             if field.name in fields.DATE_COLUMNS:
                 return f"d.{field.name} = {self.bind(moment)}"
             if moment.microsecond:
@@ -451,7 +462,7 @@ class QueryCompiler:
             return self._exists(field)
         bounds: list[Any]
         if field.kind == "date":
-            bounds = [None if bound is None else parse_solr_date(bound, self.now)
+            bounds = [None if bound is None else self._date(bound)
                       for bound in (node.lower, node.upper)]
             if field.name in fields.DATE_COLUMNS:
                 return _all(_comparisons(f"d.{field.name}", bounds, node, self.bind))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ckan.lib.search.common import SearchQueryError
 
-from . import compiler, ddl, document, fields, lucene
+from . import compiler, counts, ddl, document, fields, lucene
 
 __all__ = ["SearchResult", "index_documents", "delete_by_query", "search"]
 
@@ -83,7 +83,8 @@ def delete_by_query(conn: Conn, q: str) -> int:
     """Delete the documents matching a Lucene query (``*:*`` deletes all); returns how many."""
     # Solr's update handler parses with the default operator (OR) and df=text.
     node = lucene.parse(q)
-    query_compiler = compiler.QueryCompiler()
+    # Deletions name documents by id: no text match to steer the planner for.
+    query_compiler = compiler.QueryCompiler(vector_hint=False)
     query_compiler.analyse(conn, query_compiler.text_atoms(node, "text"))
     where = query_compiler.compile(node, "text")
     # A DML result is a CursorResult, which is what carries rowcount.
@@ -110,9 +111,14 @@ class _Facets:
     mincount: int
 
 
-def search(conn: Conn, **params: Any) -> SearchResult:
+def search(conn: Conn, count_store: Optional[counts.CountStore] = None,
+           second_revision: bool = True, **params: Any) -> SearchResult:
     """Run a Solr select with the parameters CKAN core hands to pysolr.
 
+    With a ``count_store``, the hits and facet counts are read from it when the index
+    has not changed since they were kept, and kept there otherwise (see ``counts``).
+    ``second_revision``: whether the database has the second migration's objects (the
+    generation token and the text match hint); without them nothing is cached.
     Raises SearchQueryError for unknown parameters and unsupported values.
     """
     unknown = sorted(set(params) - _KNOWN_PARAMS)
@@ -130,20 +136,39 @@ def search(conn: Conn, **params: Any) -> SearchResult:
     rows = _integer(params, "rows", 10, minimum=0)
     start = _integer(params, "start", 0, minimum=0)
 
-    query_compiler = compiler.QueryCompiler()
+    if not second_revision:
+        count_store = None
+    query_compiler = compiler.QueryCompiler(vector_hint=second_revision)
     queries = _parse_queries(params, default_operator, default_field)
     atoms = [atom for node, field in queries if node is not None
              for atom in query_compiler.text_atoms(node, field)]
     query_compiler.analyse(conn, atoms)
     conditions = [
         "FALSE" if node is None else query_compiler.compile(node, field) for node, field in queries]
+    # The conditions' own values: with the conditions and facets, all the counts depend on.
+    condition_values = list(query_compiler.params.values())
     sort_keys = query_compiler.sort_keys(params.get("sort"))
     field_list = _field_list(params.get("fl"))
     facets = _facets(params)
 
-    sql = _search_sql(query_compiler, conditions, sort_keys, field_list, facets, rows, start)
+    def key_for(token: str) -> str:
+        return counts.cache_key(token, conditions, condition_values,
+                                dataclasses.asdict(facets) if facets else None)
+
+    if query_compiler.uses_now:
+        # Counts of a moving window would never be read again.
+        count_store = None
+    cached: Optional[counts.Counts] = None
+    if count_store is not None:
+        token = counts.current_generation(conn)
+        cached = count_store.get(key_for(token)) if token is not None else None
+    shape = _Shape(counted=cached is None, with_generation=cached is None and count_store is not None)
+    sql = _search_sql(query_compiler, conditions, sort_keys, field_list, facets, rows, start, shape)
     result_rows = conn.execute(sa.text(sql), query_compiler.params).fetchall()
-    return _result(result_rows, field_list, facets)
+    result, generation = _result(result_rows, field_list, facets, cached)
+    if count_store is not None and generation is not None:
+        count_store.put(key_for(generation), (result.hits, result.facets.get("facet_fields", {})))
+    return result
 
 
 def _parse_queries(params: dict[str, Any], default_operator: str,
@@ -185,50 +210,73 @@ def _parse_queries(params: dict[str, Any], default_operator: str,
     return queries
 
 
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    """What a search statement computes besides its page of results."""
+
+    #: The hits and facet counts (False: they come from the count store).
+    counted: bool
+    #: The generation token read in the statement's own snapshot, to keep the counts under.
+    with_generation: bool
+
+
 def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
                 sort_keys: list[compiler.SortKey], field_list: _FieldList,
-                facets: Optional[_Facets], rows: int, start: int) -> str:
+                facets: Optional[_Facets], rows: int, start: int, shape: _Shape) -> str:
     bind = query_compiler.bind
     needs_score = field_list.score or any(key.expression == "score" for key in sort_keys)
     rank_query = query_compiler.rank_query
-    matched_columns = ["d.index_id"]
+    where = " AND ".join(f"({condition})" for condition in conditions)
+    score = None
     if needs_score:
-        if rank_query is None:
-            matched_columns.append("1.0::float8 AS score")
-        else:
-            matched_columns.append(
-                f"ts_rank_cd(CAST('{compiler.RANK_WEIGHTS}' AS real[]), d.search_vector,"
-                f" CAST({bind(rank_query)} AS tsquery))::float8 AS score")
-    order_by = []
-    page_columns = ["m.index_id", "m.score" if needs_score else "NULL::float8 AS score"]
+        score = "1.0::float8" if rank_query is None else (
+            f"ts_rank_cd(CAST('{compiler.RANK_WEIGHTS}' AS real[]), d.search_vector,"
+            f" CAST({bind(rank_query)} AS tsquery))::float8")
+    # The sort keys as columns of the matched rows, and as expressions over ``d``.
+    columns = ["d.index_id", f"{score} AS score" if score else "NULL::float8 AS score"]
+    by_column, by_expression = [], []
     for index, key in enumerate(sort_keys):
+        direction = f"{'DESC' if key.descending else 'ASC'} NULLS LAST"
         if key.expression == "score":
-            column = "score"
-        else:
-            matched_columns.append(f"{key.expression} AS s{index}")
-            page_columns.append(f"m.s{index}")
-            column = f"s{index}" + (' COLLATE "C"' if key.is_text else "")
-        # Like Solr's sortMissingLast, documents without the value come last
-        # in both directions.
-        order_by.append(f"{column} {'DESC' if key.descending else 'ASC'} NULLS LAST")
+            by_column.append(f"score {direction}")
+            if rank_query is not None:
+                by_expression.append(f"score {direction}")
+            # Without text every score is equal: no key, so that an index can give the order.
+            continue
+        collate = ' COLLATE "C"' if key.is_text else ""
+        columns.append(f"{key.expression} AS s{index}")
+        # Like Solr's sortMissingLast, documents without the value come last in both directions.
+        by_column.append(f"s{index}{collate} {direction}")
+        by_expression.append(f"({key.expression}){collate} {direction}")
     # Solr breaks ties by index order; the unique key keeps paging stable.
-    order_by.append('index_id COLLATE "C" ASC')
-    if facets and facets.limit != 0 and facets.fields:
-        if any(fields.is_fast_facet(name) for name in facets.fields):
-            matched_columns.append("d.facet_values")
-        if not all(fields.is_fast_facet(name) for name in facets.fields):
-            matched_columns.append("d.terms")
+    by_column.append('index_id COLLATE "C" ASC')
+    by_expression.append('d.index_id COLLATE "C" ASC')
+    page_columns = ["top.index_id", "top.score"]
 
-    ctes = [f"""m AS MATERIALIZED (
+    ctes = []
+    if shape.counted:
+        matched_columns = list(columns)
+        if facets and facets.limit != 0 and facets.fields:
+            if any(fields.is_fast_facet(name) for name in facets.fields):
+                matched_columns.append("d.facet_values")
+            if not all(fields.is_fast_facet(name) for name in facets.fields):
+                matched_columns.append("d.terms")
+        ctes.append(f"""m AS MATERIALIZED (
         SELECT {', '.join(matched_columns)}
         FROM {ddl.TABLE} AS d
-        WHERE {' AND '.join(f'({condition})' for condition in conditions)}
-    )"""]
+        WHERE {where}
+    )""")
+        top = (f"SELECT * FROM m ORDER BY {', '.join(by_column)}"
+               f" LIMIT {bind(rows)} OFFSET {bind(start)}")
+    else:
+        # Only the page: a search in the default order walks the matching index and
+        # stops after ``rows`` documents.
+        top = (f"SELECT {', '.join(columns)} FROM {ddl.TABLE} AS d WHERE {where}"
+               f" ORDER BY {', '.join(by_expression)} LIMIT {bind(rows)} OFFSET {bind(start)}")
     # Numbering only the page keeps the sort of the matched set a top-N sort.
     ctes.append(f"""page AS (
-        SELECT top.index_id, top.score, row_number() OVER (ORDER BY {', '.join(order_by)}) AS pos
-        FROM (SELECT {', '.join(page_columns)} FROM m ORDER BY {', '.join(order_by)}
-              LIMIT {bind(rows)} OFFSET {bind(start)}) AS top
+        SELECT {', '.join(page_columns)}, row_number() OVER (ORDER BY {', '.join(by_column)}) AS pos
+        FROM ({top}) AS top
     )""")
 
     stored_names = [name for name in field_list.names if name not in _COLUMN_OUTPUTS]
@@ -243,18 +291,25 @@ def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
     data_dict = "d.data_dict" if field_list.wants("data_dict") else "NULL::text"
     validated = "d.validated_data_dict" if field_list.wants("validated_data_dict") else "NULL::text"
     selects = [
-        "SELECT 0 AS kind, count(*) AS n, NULL::bigint AS pos, NULL::text AS field, NULL::text AS value,"
-        " NULL::float8 AS score, NULL::jsonb AS stored, NULL::text AS data_dict,"
-        " NULL::text AS validated_data_dict, NULL::timestamptz AS indexed_ts FROM m",
-        f"SELECT 1, NULL, page.pos, NULL, NULL, page.score, {stored}, {data_dict}, {validated},"
-        f" d.indexed_ts FROM page JOIN {ddl.TABLE} AS d ON d.index_id = page.index_id",
+        "SELECT 1 AS kind, NULL::bigint AS n, page.pos, NULL::text AS field, NULL::text AS value,"
+        f" page.score, {stored} AS stored, {data_dict} AS data_dict,"
+        f" {validated} AS validated_data_dict, d.indexed_ts"
+        f" FROM page JOIN {ddl.TABLE} AS d ON d.index_id = page.index_id",
     ]
-    if facets and facets.limit != 0 and facets.fields:
+    if shape.counted:
+        selects.append("SELECT 0, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m")
+    if shape.counted and facets and facets.limit != 0 and facets.fields:
         ctes.extend(_facet_ctes(facets, bind))
         limit = "" if facets.limit < 0 else f" WHERE facet_ranked.rank <= {bind(facets.limit)}"
         selects.append(
             "SELECT 2, facet_ranked.n, facet_ranked.rank, facet_ranked.field, facet_ranked.value,"
             f" NULL, NULL, NULL, NULL, NULL FROM facet_ranked{limit}")
+    if shape.with_generation:
+        # Read in the same snapshot as the counts; n = 1 when this transaction wrote it.
+        selects.append(
+            "SELECT 3, CASE WHEN g.token = coalesce(txid_current_if_assigned()::text, '')"
+            " THEN 1 ELSE 0 END, NULL, NULL, g.token, NULL, NULL, NULL, NULL, NULL"
+            f" FROM {ddl.GENERATION_TABLE} AS g")
     return "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects)
 
 
@@ -303,8 +358,12 @@ def _facet_ctes(facets: _Facets, bind: Any) -> list[str]:
     return ctes
 
 
-def _result(rows: Iterable[Any], field_list: _FieldList, facets: Optional[_Facets]) -> SearchResult:
+def _result(rows: Iterable[Any], field_list: _FieldList, facets: Optional[_Facets],
+            cached: Optional[counts.Counts]) -> tuple[SearchResult, Optional[str]]:
+    """The search result, and the generation token its counts may be kept under (None
+    when the statement did not read it or the current transaction wrote it)."""
     hits = 0
+    generation: Optional[str] = None
     page: list[tuple[int, dict[str, Any]]] = []
     facet_values: dict[str, list[tuple[int, str, int]]] = {}
     for kind, n, pos, field, value, score, stored, data_dict, validated, indexed_ts in rows:
@@ -312,8 +371,10 @@ def _result(rows: Iterable[Any], field_list: _FieldList, facets: Optional[_Facet
             hits = int(n)
         elif kind == 1:
             page.append((pos, _output_doc(field_list, stored, data_dict, validated, indexed_ts, score)))
-        else:
+        elif kind == 2:
             facet_values.setdefault(field, []).append((pos, value, int(n)))
+        elif not n:
+            generation = value
     page.sort(key=lambda item: item[0])
     facet_output: dict[str, Any] = {}
     if facets is not None:
@@ -323,11 +384,16 @@ def _result(rows: Iterable[Any], field_list: _FieldList, facets: Optional[_Facet
             for _rank, value, count in sorted(facet_values.get(name, [])):
                 flat.extend((value, count))
             facet_fields[name] = flat
+        if cached is not None:
+            facet_fields = {name: list(cached[1].get(name, [])) for name in facets.fields}
         facet_output = {
             "facet_queries": {}, "facet_fields": facet_fields, "facet_ranges": {},
             "facet_intervals": {}, "facet_heatmaps": {},
         }
-    return SearchResult(docs=[doc for _pos, doc in page], hits=hits, facets=facet_output)
+    if cached is not None:
+        hits = cached[0]
+    docs = [doc for _pos, doc in page]
+    return SearchResult(docs=docs, hits=hits, facets=facet_output), generation
 
 
 def _output_doc(field_list: _FieldList, stored: Optional[dict[str, Any]], data_dict: Optional[str],

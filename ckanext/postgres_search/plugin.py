@@ -13,6 +13,7 @@ validation_compat.apply()
 
 
 @tk.blanket.actions
+@tk.blanket.config_declarations
 class PostgresSearchPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

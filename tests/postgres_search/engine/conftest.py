@@ -51,7 +51,7 @@ def search_engine() -> Iterator[Engine]:
         conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         conn.execute(sa.text(f'SET LOCAL search_path TO "{schema}", public'))
-        for statement in ddl.UPGRADE:
+        for statement in ddl.ALL_UPGRADES:
             conn.execute(sa.text(statement))
     db = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema},public"})
     try:

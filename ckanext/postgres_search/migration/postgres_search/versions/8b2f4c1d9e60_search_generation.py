@@ -1,0 +1,26 @@
+"""A generation token changed by every write to the search table, and the index of the
+default order.
+
+Revision ID: 8b2f4c1d9e60
+Revises: 5d1a0c7e2b41
+Create Date: 2026-12-07 05:00:00
+
+"""
+from alembic import op
+
+from ckanext.postgres_search import ddl
+
+revision = "8b2f4c1d9e60"
+down_revision = "5d1a0c7e2b41"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    for statement in ddl.GENERATION_UPGRADE:
+        op.execute(statement)
+
+
+def downgrade():
+    for statement in ddl.GENERATION_DOWNGRADE:
+        op.execute(statement)
