@@ -32,7 +32,7 @@ UPSERT_SQL = f"""
     INSERT INTO {ddl.TABLE} AS d (
         index_id, id, site_id, entity_type, name, state, capacity, dataset_type,
         permission_labels, terms, facet_values, filter_terms, stored, data_dict, validated_data_dict,
-        search_vector, title_string, metadata_created, metadata_modified, indexed_ts
+        search_vector, head_vector, title_string, metadata_created, metadata_modified, indexed_ts
     )
     SELECT r.index_id, r.id, r.site_id, r.entity_type, r.name, r.state, r.capacity, r.dataset_type,
         r.permission_labels, r.terms, r.facet_values, r.filter_terms, r.stored, r.data_dict, r.validated_data_dict,
@@ -40,6 +40,7 @@ UPSERT_SQL = f"""
             || setweight(to_tsvector({_CFG}, r.weight_b), 'B')
             || setweight(to_tsvector({_CFG}, r.weight_c), 'C')
             || setweight(to_tsvector({_CFG}, r.weight_d), 'D'),
+        {ddl.head_vector_sql("r.terms")},
         r.title_string, r.metadata_created, r.metadata_modified, now()
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         index_id text, id text, site_id text, entity_type text, name text, state text,
@@ -56,6 +57,7 @@ UPSERT_SQL = f"""
         terms = EXCLUDED.terms, facet_values = EXCLUDED.facet_values,
         filter_terms = EXCLUDED.filter_terms, stored = EXCLUDED.stored, data_dict = EXCLUDED.data_dict,
         validated_data_dict = EXCLUDED.validated_data_dict, search_vector = EXCLUDED.search_vector,
+        head_vector = EXCLUDED.head_vector,
         title_string = EXCLUDED.title_string, metadata_created = EXCLUDED.metadata_created,
         metadata_modified = EXCLUDED.metadata_modified, indexed_ts = EXCLUDED.indexed_ts
 """

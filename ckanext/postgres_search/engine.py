@@ -31,6 +31,12 @@ _KNOWN_PARAMS = frozenset({
     "facet.mincount", "defType", "qf", "mm", "tie", "df", "q.op", "wt", "bf", "boost",
 }) | _IGNORED_PARAMS
 
+#: A text search ranked by relevance ranks every match on the whole text up to this many
+#: matches; beyond, only the ``RANK_POOL`` best by the head vector (title, name, tags,
+#: groups, organization), so that a common word does not read every dataset's text.
+EXACT_RANK_LIMIT = 1000
+RANK_POOL = 500
+
 #: Returned fields that come from their own columns rather than ``stored``.
 _COLUMN_OUTPUTS = frozenset({"data_dict", "validated_data_dict", "indexed_ts"})
 
@@ -112,13 +118,16 @@ class _Facets:
 
 
 def search(conn: Conn, count_store: Optional[counts.CountStore] = None,
-           second_revision: bool = True, **params: Any) -> SearchResult:
+           second_revision: bool = True,
+           rank_limits: Optional[tuple[int, int]] = (EXACT_RANK_LIMIT, RANK_POOL),
+           **params: Any) -> SearchResult:
     """Run a Solr select with the parameters CKAN core hands to pysolr.
 
     With a ``count_store``, the hits and facet counts are read from it when the index
     has not changed since they were kept, and kept there otherwise (see ``counts``).
     ``second_revision``: whether the database has the second migration's objects (the
-    generation token and the text match hint); without them nothing is cached.
+    generation token, the head vector, the text match hint); without them nothing is
+    cached and every match is ranked. ``rank_limits``: see ``EXACT_RANK_LIMIT``.
     Raises SearchQueryError for unknown parameters and unsupported values.
     """
     unknown = sorted(set(params) - _KNOWN_PARAMS)
@@ -162,7 +171,8 @@ def search(conn: Conn, count_store: Optional[counts.CountStore] = None,
     if count_store is not None:
         token = counts.current_generation(conn)
         cached = count_store.get(key_for(token)) if token is not None else None
-    shape = _Shape(counted=cached is None, with_generation=cached is None and count_store is not None)
+    shape = _Shape(counted=cached is None, with_generation=cached is None and count_store is not None,
+                   rank_limits=rank_limits if second_revision else None)
     sql = _search_sql(query_compiler, conditions, sort_keys, field_list, facets, rows, start, shape)
     result_rows = conn.execute(sa.text(sql), query_compiler.params).fetchall()
     result, generation = _result(result_rows, field_list, facets, cached)
@@ -218,6 +228,9 @@ class _Shape:
     counted: bool
     #: The generation token read in the statement's own snapshot, to keep the counts under.
     with_generation: bool
+    #: ``(exact, pool)``: beyond ``exact`` matches, only the ``pool`` best by the head
+    #: vector are ranked on the whole text; None: every match is (no head vector).
+    rank_limits: Optional[tuple[int, int]] = None
 
 
 def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
@@ -227,13 +240,17 @@ def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
     needs_score = field_list.score or any(key.expression == "score" for key in sort_keys)
     rank_query = query_compiler.rank_query
     where = " AND ".join(f"({condition})" for condition in conditions)
+    # Ranked by relevance first, on text: the pool (see _Shape.rank_limits) applies.
+    pooled = bool(shape.rank_limits and rank_query is not None and sort_keys
+                  and sort_keys[0].expression == "score" and sort_keys[0].descending)
     score = None
     if needs_score:
-        score = "1.0::float8" if rank_query is None else (
-            f"ts_rank_cd(CAST('{compiler.RANK_WEIGHTS}' AS real[]), d.search_vector,"
-            f" CAST({bind(rank_query)} AS tsquery))::float8")
+        score = "1.0::float8" if rank_query is None else _rank("d.search_vector", rank_query, bind)
     # The sort keys as columns of the matched rows, and as expressions over ``d``.
-    columns = ["d.index_id", f"{score} AS score" if score else "NULL::float8 AS score"]
+    if pooled:
+        columns = ["d.index_id", f"{_rank('d.head_vector', rank_query, bind)} AS head"]
+    else:
+        columns = ["d.index_id", f"{score} AS score" if score else "NULL::float8 AS score"]
     by_column, by_expression = [], []
     for index, key in enumerate(sort_keys):
         direction = f"{'DESC' if key.descending else 'ASC'} NULLS LAST"
@@ -254,9 +271,9 @@ def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
     page_columns = ["top.index_id", "top.score"]
 
     ctes = []
-    if shape.counted:
+    if shape.counted or pooled:
         matched_columns = list(columns)
-        if facets and facets.limit != 0 and facets.fields:
+        if shape.counted and facets and facets.limit != 0 and facets.fields:
             if any(fields.is_fast_facet(name) for name in facets.fields):
                 matched_columns.append("d.facet_values")
             if not all(fields.is_fast_facet(name) for name in facets.fields):
@@ -266,7 +283,33 @@ def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
         FROM {ddl.TABLE} AS d
         WHERE {where}
     )""")
-        top = (f"SELECT * FROM m ORDER BY {', '.join(by_column)}"
+        source = "m"
+        if pooled:
+            exact, pool = shape.rank_limits or (0, 0)
+            # Past ``exact`` matches, the head vector (a few words a dataset, kept inline)
+            # ranks the matches in blocks of ``pool``; only the blocks the page needs are
+            # read and ranked on the whole text, block after block, so that every page
+            # of a search follows the previous one.
+            blocks = -(-(start + rows) // pool) if pool > 0 else 1
+            head_order = ["head DESC NULLS LAST"] + by_column[1:]
+            # A top-N sort keeps the blocks needed; numbering only those is cheap.
+            ctes.append(f"""many AS (SELECT count(*) > {bind(exact)} AS many FROM m)""")
+            ctes.append(f"""pool AS (
+        SELECT h.*, CASE WHEN (SELECT many FROM many)
+                         THEN (row_number() OVER (ORDER BY {', '.join(head_order)}) - 1)
+                              / {bind(max(pool, 1))}
+                         ELSE 0 END AS block
+        FROM (SELECT * FROM m ORDER BY {', '.join(head_order)}
+              LIMIT (SELECT CASE WHEN many THEN CAST({bind(blocks * max(pool, 1))} AS bigint) END
+                     FROM many)) AS h
+    )""")
+            ctes.append(f"""ranked AS (
+        SELECT pool.*, {score} AS score
+        FROM pool JOIN {ddl.TABLE} AS d ON d.index_id = pool.index_id
+    )""")
+            source = "ranked"
+            by_column.insert(0, "block ASC")
+        top = (f"SELECT * FROM {source} ORDER BY {', '.join(by_column)}"
                f" LIMIT {bind(rows)} OFFSET {bind(start)}")
     else:
         # Only the page: a search in the default order walks the matching index and
@@ -311,6 +354,11 @@ def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
             " THEN 1 ELSE 0 END, NULL, NULL, g.token, NULL, NULL, NULL, NULL, NULL"
             f" FROM {ddl.GENERATION_TABLE} AS g")
     return "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects)
+
+
+def _rank(vector: str, rank_query: str, bind: Any) -> str:
+    return (f"ts_rank_cd(CAST('{compiler.RANK_WEIGHTS}' AS real[]), {vector},"
+            f" CAST({bind(rank_query)} AS tsquery))::float8")
 
 
 def _facet_ctes(facets: _Facets, bind: Any) -> list[str]:

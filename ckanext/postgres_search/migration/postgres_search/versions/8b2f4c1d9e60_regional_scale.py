@@ -1,5 +1,6 @@
-"""A generation token changed by every write to the search table, and the index of the
-default order.
+"""Search at regional scale: the head vector, a generation token changed by every write
+to the search table (for the counts kept between requests), the index of the default
+order, the text match's planner hint and the record of rebuild runs.
 
 Revision ID: 8b2f4c1d9e60
 Revises: 5d1a0c7e2b41
@@ -17,10 +18,10 @@ depends_on = None
 
 
 def upgrade():
-    for statement in ddl.GENERATION_UPGRADE:
+    for statement in ddl.SCALE_UPGRADE:
         op.execute(statement)
 
 
 def downgrade():
-    for statement in ddl.GENERATION_DOWNGRADE:
+    for statement in ddl.SCALE_DOWNGRADE:
         op.execute(statement)
