@@ -1,15 +1,4 @@
-"""Hits and facet counts of a search, kept per index generation.
-
-Counting and faceting read every matched document; the landing page and empty searches
-match the whole catalogue, so each visitor would pay a scan. The document table carries a
-generation token that every writing transaction changes (a trigger, see ``ddl``), and the
-counts of a search are stored under that token and a digest of what determines them: the
-compiled conditions (permission labels included) and the facet parameters. A search
-finding its counts under the current token only reads its page of results.
-
-A transaction that has written to the index itself never reads nor stores counts: what it
-sees is not yet what others see.
-"""
+"""Hits and facet counts of a search, kept per index generation (see the README)."""
 from __future__ import annotations
 
 import hashlib
@@ -25,6 +14,13 @@ __all__ = ["CountStore", "Counts", "RedisCountStore", "DictCountStore", "cache_k
            "current_generation", "GENERATION_SQL"]
 
 log = logging.getLogger(__name__)
+
+# Counting and faceting read every matched document, and the landing page matches the
+# whole catalogue. The document table carries a generation token that every writing
+# transaction changes (a trigger, see ``ddl``); the counts of a search are kept under
+# that token and a digest of what determines them (the compiled conditions, permission
+# labels included, and the facet parameters). A transaction that has written to the
+# index itself never reads nor keeps counts: what it sees is not yet what others see.
 
 #: The token, and whether the current transaction wrote it (own uncommitted writes).
 GENERATION_SQL = (

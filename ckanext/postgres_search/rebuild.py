@@ -1,13 +1,4 @@
-"""``ckan search-index rebuild-fast`` on this backend: resumable, in committed batches.
-
-Core's command splits the datasets between one process per core, writes each document on
-its own and commits once at the end: an interruption loses everything and the next run
-starts over. Here each process takes batches of datasets from a shared queue, indexes a
-batch through core's own path (``package_show`` then ``index_package``, so plugins shape
-the documents as usual), writes the batch in one statement and commits it. A run is
-recorded when it starts; while it is unfinished, the next run only indexes the datasets
-that no batch of it has indexed yet.
-"""
+"""``ckan search-index rebuild-fast`` on this backend: resumable, in committed batches."""
 from __future__ import annotations
 
 import dataclasses
@@ -29,6 +20,13 @@ from . import ddl
 __all__ = ["Outcome", "Plan", "plan", "run"]
 
 log = logging.getLogger(__name__)
+
+# Core's command splits the datasets between one process per core, writes each document
+# on its own and commits once at the end: an interruption loses everything. Here each
+# process takes batches from a shared queue, indexes a batch through core's own path (so
+# plugins shape the documents as usual), writes it in one statement and commits it. A run
+# is recorded when it starts; while it is unfinished, the next run only indexes the
+# datasets that no batch of it has indexed yet.
 
 #: Datasets per committed batch: enough for one INSERT to carry many documents, few
 #: enough that an interruption loses little.

@@ -1,6 +1,7 @@
 """A throw-away schema holding the search table, and a corpus of documents shaped like core's."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -173,6 +174,21 @@ def corpus_docs() -> list[dict[str, Any]]:
             "equipements-sportifs", "Équipements sportifs d'une autre ville", site_id=OTHER_SITE_ID,
             tags=["sport"], created=dt.datetime(2024, 1, 10, 8, 0)),
     ]
+
+
+@contextlib.contextmanager
+def site_of_its_own(search_engine: Engine, site_id: str) -> Iterator[Engine]:
+    """The test schema without documents of ``site_id`` before and after: a module that
+    writes documents of its own site neither counts nor touches the session's corpus."""
+    def clear() -> None:
+        with search_engine.begin() as connection:
+            connection.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE site_id = :site"),
+                               {"site": site_id})
+    clear()
+    try:
+        yield search_engine
+    finally:
+        clear()
 
 
 @pytest.fixture(scope="session")

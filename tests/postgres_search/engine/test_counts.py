@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ckanext.postgres_search import counts, ddl, engine
 
-from .conftest import make_doc
+from .conftest import make_doc, site_of_its_own
 
 #: A site of its own, so that the session's corpus is neither counted nor touched.
 SITE_ID = "comptes.ckan.net"
@@ -44,14 +44,8 @@ def _doc(name: str, title: str, **fields: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def db(search_engine: Engine) -> Iterator[Engine]:
-    """The test schema, without documents of this module's site before and after the test."""
-    def clear() -> None:
-        with search_engine.begin() as connection:
-            connection.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE site_id = :site"),
-                               {"site": SITE_ID})
-    clear()
-    yield search_engine
-    clear()
+    with site_of_its_own(search_engine, SITE_ID) as engine_:
+        yield engine_
 
 
 def _write(db: Engine, docs: list[dict[str, Any]]) -> None:

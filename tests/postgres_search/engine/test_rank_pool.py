@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from ckanext.postgres_search import ddl, engine
 
-from .conftest import make_doc
+from .conftest import make_doc, site_of_its_own
 
 SITE_ID = "classement.ckan.net"
 
@@ -22,11 +22,6 @@ def _doc(name: str, title: str, notes: str = "", **fields: Any) -> dict[str, Any
 
 @pytest.fixture
 def db(search_engine: Engine) -> Iterator[Engine]:
-    def clear() -> None:
-        with search_engine.begin() as connection:
-            connection.execute(sa.text(f"DELETE FROM {ddl.TABLE} WHERE site_id = :site"),
-                               {"site": SITE_ID})
-    clear()
     docs = (
         # The word in the title: found first by the head vector.
         [_doc(f"titre-{n:02d}", f"Pistes cyclables {n}", "Réseau de la ville.") for n in range(12)]
@@ -38,10 +33,10 @@ def db(search_engine: Engine) -> Iterator[Engine]:
                 " ".join(["Les pistes cyclables de la ville."] * 12))]
         + [_doc(f"autre-{n:02d}", f"Budget {n}", "Rien à voir.") for n in range(10)]
     )
-    with search_engine.begin() as connection:
-        engine.index_documents(connection, docs)
-    yield search_engine
-    clear()
+    with site_of_its_own(search_engine, SITE_ID) as engine_:
+        with engine_.begin() as connection:
+            engine.index_documents(connection, docs)
+        yield engine_
 
 
 def _search(db: Engine, limits: Optional[tuple[int, int]], **params: Any) -> engine.SearchResult:
