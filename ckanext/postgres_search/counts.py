@@ -106,6 +106,14 @@ class RedisCountStore:
         except Exception as error:
             log.warning("search counts not kept in Redis: %s", error)
 
+    def clear(self) -> int:
+        """Forget every kept count (a benchmark's fresh start); return how many."""
+        client = self._client()
+        names = list(client.scan_iter(match=self.prefix + "*", count=1000))
+        for start in range(0, len(names), 1000):
+            client.delete(*names[start:start + 1000])
+        return len(names)
+
     def memory(self) -> tuple[int, int]:
         """How many entries the store holds and their size in Redis, in bytes."""
         client = self._client()

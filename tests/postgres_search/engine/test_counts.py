@@ -290,3 +290,20 @@ def test_counts_of_a_window_relative_to_now_are_not_kept(db: Engine):
     assert store.entries == {}
     _read(db, store, ["public"], ["metadata_modified:[2020-01-01T00:00:00Z TO *]"])
     assert len(store.entries) == 1
+
+
+def test_the_redis_store_reports_and_forgets_its_entries():
+    """What the benchmark reports: entries and bytes under the store's prefix only."""
+    store = counts.RedisCountStore("ckan:test:postgres_search:counts-test:", 60)
+    other = counts.RedisCountStore("ckan:test:postgres_search:other-test:", 60)
+    store.clear()
+    other.put("x", (1, {}))
+    store.put("a", (3, {"tags": ["eau", 2]}))
+    store.put("b", (4, {}))
+    entries, size = store.memory()
+    assert entries == 2 and size > 0
+    assert store.get("a") == (3, {"tags": ["eau", 2]})
+    assert store.clear() == 2
+    assert store.memory() == (0, 0)
+    assert other.get("x") == (1, {})
+    other.clear()
