@@ -23,7 +23,14 @@ umask 077
 # Custom format: compressed, restorable table by table, one transaction snapshot.
 pg_dump --format=custom --no-owner --no-privileges --file="$dest/database.dump" "$db_url"
 if [ -d "$storage" ]; then
-    tar --create --gzip --file="$dest/storage.tar.gz" --directory="$storage" .
+    # tar's status 1 means a file or folder changed while it was read: an upload that
+    # went on after the database snapshot, which the dump does not refer to. The archive
+    # is whole; only 2 (a fatal error) stops the backup.
+    status=0
+    tar --create --gzip --file="$dest/storage.tar.gz" --directory="$storage" . || status=$?
+    if [ "$status" -gt 1 ]; then
+        exit "$status"
+    fi
 else
     tar --create --gzip --file="$dest/storage.tar.gz" --files-from=/dev/null
 fi

@@ -440,3 +440,32 @@ def test_nginx_refuses_uploads_beyond_ckan_max_resource_size(nginx):
                           files={"upload": ("small.csv", b"a,b\n1,2\n")}, timeout=60)
     assert small.status_code in (403, 409)
     assert small.json()["success"] is False
+
+
+@pytest.mark.parametrize(("status", "kept"), [(1, True), (2, False)])
+def test_backup_keeps_a_storage_archive_whose_files_changed_while_read(tmp_path, status, kept):
+    """GNU tar ends with status 1 when a file changed while it was read (an upload going
+    on during the backup, after the database snapshot): the archive is whole and the
+    backup goes on. Status 2, a fatal error, stops it. ``tar`` here is the real one,
+    followed by the status a busy storage folder gives."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    real = shutil.which("tar")
+    (fake / "tar").write_text(f'#!/bin/sh\n"{real}" "$@" || exit $?\nexit {status}\n')
+    (fake / "tar").chmod(0o755)
+    name = f"{live.test_database_name()}_backup_tar"
+    storage = tmp_path / "storage"
+    (storage / "resources").mkdir(parents=True)
+    (storage / "resources" / "fichier.csv").write_text("n\n1\n")
+    try:
+        url = live.fresh_database(name)
+        ini = live.write_production_ini(tmp_path / "ckan.ini", url, storage, 8080)
+        env = {**live.clean_env(), "PATH": f"{fake}:{os.environ['PATH']}"}
+        result = subprocess.run([str(live.ROOT / "scripts" / "backup.sh"), "-c", str(ini),
+                                 str(tmp_path / "b")], env=env, capture_output=True,
+                                text=True, timeout=300)
+    finally:
+        live.drop_database(name)
+    assert (result.returncode == 0) is kept, result.stderr
+    assert (tmp_path / "b" / "MANIFEST").exists() is kept
+    assert (tmp_path / "b" / "storage.tar.gz").exists()
