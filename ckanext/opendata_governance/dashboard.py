@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.opendata_governance import cadence, freshness
+from ckanext.opendata_governance.suggest import plans
 from ckanext.opendata_governance.model import Review, Service
 
 __all__ = [
@@ -46,7 +47,7 @@ INVENTORY_COLUMNS = (
     "last_data_update", "next_update_due", "update_status",
     "contains_personal_data", "license_id", "last_review_state",
     "last_review_decided", "last_review_decided_by", "num_resources",
-    "metadata_modified",
+    "metadata_modified", *plans.COLUMNS,
 )
 
 #: Buckets of the age of pending reviews, in days: (upper bound exclusive, key).
@@ -295,10 +296,14 @@ def figures(organizations: list[dict[str, Any]], all_organizations: bool,
         result.append(_organization_figures(known[org_id], services,
                                             declared.get(org_id, {})))
     result.sort(key=lambda org: (org["title"] or org["name"]).lower())
+    planned = plans.figures([org["id"] for org in result])
+    for org in result:
+        org["plans"] = planned.get(org["id"]) or plans.empty_figures()
     return {
         "generated": now.isoformat(timespec="seconds"),
         "complete_metadata_fields": list(COMPLETE_METADATA),
-        "totals": _finish(totals),
+        "totals": {**_finish(totals), "plans": plans.total(
+            [org["plans"] for org in result])},
         "organizations": result,
     }
 
@@ -345,6 +350,7 @@ def inventory_rows(organization_ids: Optional[list[str]], limit: Optional[int],
                 for service in model.Session.query(Service).filter(
                     Service.organization_id.in_(org_ids))}
     reviews = _latest_reviews([row.id for row in rows])
+    planned = plans.columns_by_package([row.id for row in rows])
     cadences: dict[tuple[Any, ...], dict[str, Any]] = {}
     results = []
     for row in rows:
@@ -374,6 +380,7 @@ def inventory_rows(organization_ids: Optional[list[str]], limit: Optional[int],
             "num_resources": row.num_resources,
             "metadata_modified": row.metadata_modified.isoformat()
             if row.metadata_modified else None,
+            **planned.get(row.id, dict.fromkeys(plans.COLUMNS)),
         })
     return results
 

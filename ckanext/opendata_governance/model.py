@@ -249,6 +249,9 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
     gate_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     # Staff headcount: with the territory's population, whether "open by default" applies.
     agent_count = sa.Column(sa.Integer)
+    # The public progress page: shown to everyone, and whether it names planned datasets.
+    progress_public = sa.Column(sa.Boolean, nullable=False, default=False)
+    progress_planned_titles = sa.Column(sa.Boolean, nullable=False, default=False)
     modified_by = sa.Column(sa.UnicodeText)
     modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
@@ -265,6 +268,8 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
             "organization_id": self.organization_id,
             "gate_enabled": bool(self.gate_enabled),
             "agent_count": self.agent_count,
+            "progress_public": bool(self.progress_public),
+            "progress_planned_titles": bool(self.progress_planned_titles),
             "modified_by": self.modified_by,
             "modified": self.modified.isoformat() if self.modified else None,
         }

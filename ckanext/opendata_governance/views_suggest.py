@@ -1,4 +1,5 @@
-"""The organization tab "To open": ranked opening suggestions, dismissals, the agent count."""
+"""The organization tab "To open" (ranked opening suggestions, dismissals, plans, the agent
+count, the progress page's settings) and the organization's public progress page."""
 from __future__ import annotations
 
 from typing import Any, Optional, Union
@@ -8,13 +9,21 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_governance.suggest import reference
 from ckanext.suite import csrf
+from ckanext.suite.collation import collation_key
 from ckanext.suite.pages import error_page, user_context as _context
 
-__all__ = ["opening_suggestions"]
+__all__ = ["opening_suggestions", "organization_progress"]
 
 opening_suggestions = csrf.protect(Blueprint(
     "opening_suggestions", __name__, url_prefix="/organization/to-open"))
+organization_progress = Blueprint(
+    "organization_progress", __name__, url_prefix="/organization/progress")
+
+#: Fields of the plan form, as the view reads them.
+PLAN_FIELDS = ("suggestion_key", "title", "target_date", "owner_service", "conforms_to",
+               "update_frequency", "notes")
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
@@ -28,8 +37,16 @@ def _forbidden(error: tk.NotAuthorized) -> Result:
 
 
 @opening_suggestions.errorhandler(tk.ObjectNotFound)
+@organization_progress.errorhandler(tk.ObjectNotFound)
 def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
     return error_page(404, tk._("Organization not found"))
+
+
+@organization_progress.errorhandler(tk.NotAuthorized)
+def _private_progress(error: tk.NotAuthorized) -> Result:
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.request.full_path)
+    return error_page(403, tk._("This organization has not made its progress page public"))
 
 
 def _organization(id_: str) -> dict[str, Any]:
@@ -46,10 +63,19 @@ def _page(organization: dict[str, Any], errors: Optional[dict[str, Any]] = None,
         _context(), {"organization_id": organization["id"]})
     planned = tk.get_action("planned_dataset_list")(
         _context(), {"organization_id": organization["id"], "limit": 100})
+    settings = tk.get_action("governance_settings_show")(
+        {"ignore_auth": True}, {"organization_id": organization["id"]})
+    services = tk.get_action("governance_service_list")(
+        {"ignore_auth": True}, {"organization_id": organization["id"], "active_only": True,
+                                "include_dataset_count": False, "limit": 1000})["results"]
     return tk.render("opendata_governance/suggestions.html", {
         "group_dict": organization, "group_type": organization["type"],
-        "result": result, "planned": planned, "errors": errors or {},
-        "values": values or {}})
+        "result": result, "planned": planned, "settings": settings,
+        "services": {service["name"]: service["title"] for service in services},
+        "schemas": [{"url": entry.schema_url, "title": entry.title}
+                    for entry in sorted(reference.entries(),
+                                        key=lambda entry: collation_key(entry.title))],
+        "errors": errors or {}, "values": values or {}})
 
 
 @opening_suggestions.route("/<id>")
@@ -77,9 +103,7 @@ def dismiss(id: str) -> Result:
 def plan(id: str) -> Result:
     """Turn a suggestion into a planned dataset (editors and admins)."""
     organization = _organization(id)
-    values = {key: tk.request.form.get(key, "").strip() for key in (
-        "suggestion_key", "title", "target_date", "owner_service", "conforms_to",
-        "update_frequency")}
+    values = {key: tk.request.form.get(key, "").strip() for key in PLAN_FIELDS}
     data = {key: value for key, value in values.items() if value}
     try:
         tk.get_action("planned_dataset_create")(
@@ -88,6 +112,48 @@ def plan(id: str) -> Result:
         return _page(organization, error.error_dict, values), 400
     tk.h.flash_success(tk._("Planned: it is now in the organization's planned datasets."))
     return tk.redirect_to("opening_suggestions.index", id=organization["name"])
+
+
+@opening_suggestions.route("/<id>/start/<plan_id>", methods=["POST"])
+def start(id: str, plan_id: str) -> Result:
+    """Start a planned dataset: its draft dataset, then core's form to finish creating it."""
+    organization = _organization(id)
+    plan = tk.get_action("planned_dataset_show")(_context(), {"id": plan_id})
+    if plan["organization_id"] != organization["id"]:
+        raise tk.ObjectNotFound()
+    try:
+        package = tk.get_action("planned_dataset_start")(_context(), {"id": plan_id})
+    except tk.ValidationError as error:
+        return _page(organization, {"start": [
+            message for messages in error.error_dict.values() for message in messages]},
+            {"plan_id": plan_id}), 400
+    tk.h.flash_success(tk._("The dataset is started as a private draft: complete its "
+                            "description, then add its data."))
+    return tk.redirect_to("dataset.edit", id=package["name"])
+
+
+@opening_suggestions.route("/<id>/progress", methods=["POST"])
+def progress_settings(id: str) -> Result:
+    """Make the organization's progress page public or not, with or without plan titles
+    (admins)."""
+    organization = _organization(id)
+    values = {key: "true" if tk.request.form.get(key) else "false"
+              for key in ("progress_public", "progress_planned_titles")}
+    tk.get_action("governance_settings_update")(
+        _context(), {"organization_id": organization["id"], **values})
+    tk.h.flash_success(tk._("Progress page settings saved."))
+    return tk.redirect_to("opening_suggestions.index", id=organization["name"])
+
+
+@organization_progress.route("/<id>")
+def page(id: str) -> Result:
+    """The organization's public progress page: for elected officials and citizens."""
+    organization = _organization(id)
+    figures = tk.get_action("organization_progress_show")(
+        _context(), {"organization_id": organization["id"]})
+    return tk.render("opendata_governance/progress.html", {
+        "group_dict": organization, "group_type": organization["type"],
+        "progress": figures})
 
 
 @opening_suggestions.route("/<id>/agents", methods=["POST"])

@@ -46,3 +46,32 @@ def test_downgrade_one_step_drops_the_planned_dataset_table_and_upgrade_restores
     finally:
         migrate_db_for("opendata_governance")
     assert exists()
+
+
+def test_downgrade_one_step_drops_the_progress_page_settings_and_upgrade_restores_them(
+        migrate_db_for):
+    """Back to the planned datasets revision: no progress columns; head brings them back,
+    off for an organization that had settings before."""
+    def columns() -> set[str]:
+        return {column["name"] for column in sa.inspect(model.meta.engine).get_columns(
+            "opendata_governance_organization_setting")} & {
+            "progress_public", "progress_planned_titles"}
+
+    assert columns() == {"progress_public", "progress_planned_titles"}
+    model.Session.remove()
+    try:
+        migrate_db_for("opendata_governance", version="a1c9e4f2b803", forward=False)
+        assert columns() == set()
+        with model.meta.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO opendata_governance_organization_setting "
+                "(organization_id, gate_enabled, modified) VALUES ('org-before', true, now())"))
+    finally:
+        migrate_db_for("opendata_governance")
+    assert columns() == {"progress_public", "progress_planned_titles"}
+    with model.meta.engine.begin() as connection:
+        row = connection.execute(sa.text(
+            "SELECT progress_public, progress_planned_titles FROM "
+            "opendata_governance_organization_setting WHERE organization_id = 'org-before'"
+        )).one()
+    assert tuple(row) == (False, False)

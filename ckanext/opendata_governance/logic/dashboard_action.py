@@ -9,6 +9,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance import dashboard
+from ckanext.opendata_governance.suggest import plans
 
 __all__ = ["governance_dashboard", "governance_inventory"]
 
@@ -35,7 +36,10 @@ def governance_dashboard(context: Context, data_dict: DataDict) -> dict[str, Any
         ``overdue``, ``complete_metadata``, ``complete_metadata_share``
         (0 to 1, null without datasets), ``pending_reviews``,
         ``pending_review_age_days`` (``oldest``, ``median``, ``buckets``),
-        ``decided_reviews`` and ``median_decision_hours`` (request to decision)
+        ``decided_reviews`` and ``median_decision_hours`` (request to decision);
+        each organization also has ``plans``: its planned datasets by state
+        (``planned``, ``in_progress``, ``published``, ``dropped``), ``late`` and
+        ``late_plans`` (``id``, ``title``, ``target_date``), and the totals their sum
     """
     tk.check_access("governance_dashboard", context, data_dict)
     organizations, everything = _scope(context, data_dict)
@@ -44,7 +48,8 @@ def governance_dashboard(context: Context, data_dict: DataDict) -> dict[str, Any
 
 @tk.side_effect_free
 def governance_inventory(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The data inventory: every dataset, private included, of the organizations in view.
+    """The data inventory: every dataset, private included, of the organizations in view,
+    then the planned datasets no dataset stands for yet.
 
     :param organization_id: id or name of one organization (optional; without
         it, every organization the user administers, or all for sysadmins)
@@ -57,7 +62,9 @@ def governance_inventory(context: Context, data_dict: DataDict) -> dict[str, Any
         ``update_status``, ``contains_personal_data``, ``license_id``,
         ``last_review_state``, ``last_review_decided``,
         ``last_review_decided_by`` (user name), ``num_resources``,
-        ``metadata_modified``
+        ``metadata_modified``, and the plan's ``planned_state``,
+        ``planned_target_date`` and ``planned_late`` (empty for a dataset no plan
+        became; a plan's own row has its id and no name)
     """
     tk.check_access("governance_inventory", context, data_dict)
     data, errors = tk.navl_validate(data_dict, _inventory_schema(), context)
@@ -65,8 +72,13 @@ def governance_inventory(context: Context, data_dict: DataDict) -> dict[str, Any
         raise tk.ValidationError(errors)
     organizations, everything = _scope(context, data)
     ids = None if everything else [org["id"] for org in organizations]
-    return {"count": dashboard.count_datasets(ids),
-            "results": dashboard.inventory_rows(ids, data["limit"], data["offset"])}
+    datasets = dashboard.count_datasets(ids)
+    limit, offset = data["limit"], data["offset"]
+    rows = dashboard.inventory_rows(ids, limit, offset) if offset < datasets else []
+    if len(rows) < limit:
+        rows += plans.unstarted_rows(ids, limit - len(rows), max(offset - datasets, 0),
+                                     dashboard.INVENTORY_COLUMNS)
+    return {"count": datasets + plans.count_unstarted(ids), "results": rows}
 
 
 def _inventory_schema() -> dict[str, Any]:

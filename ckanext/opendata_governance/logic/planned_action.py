@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.lib.munge import munge_title_to_name
 from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance.logic import schema
 from ckanext.opendata_governance.model import PlannedDataset, Service
+from ckanext.opendata_governance.suggest.plans import OPEN_STATES
 from ckanext.suite.actions import commit
 
 __all__ = ["planned_dataset_create", "planned_dataset_update", "planned_dataset_delete",
-           "planned_dataset_show", "planned_dataset_list"]
+           "planned_dataset_show", "planned_dataset_list", "planned_dataset_start"]
 
 _EDITABLE = ("title", "target_date", "owner_service", "conforms_to", "update_frequency",
              "notes", "state", "package_id", "suggestion_key")
@@ -56,6 +59,16 @@ def _apply(planned: PlannedDataset, data: dict[str, Any]) -> None:
             if key == "target_date" and value:
                 value = dt.date.fromisoformat(value)
             setattr(planned, key, value if value != "" else None)
+
+
+def _with_packages(plans: list[PlannedDataset]) -> list[dict[str, Any]]:
+    """The plans as dicts, with ``package_name``: the name of the dataset each one became
+    (None when it has none or its dataset was deleted). Plans are read by the
+    organization's members, who may read its datasets."""
+    ids = [plan.package_id for plan in plans if plan.package_id]
+    names = dict(model.Session.query(model.Package.id, model.Package.name).filter(
+        model.Package.id.in_(ids), model.Package.state != "deleted")) if ids else {}
+    return [{**plan.as_dict(), "package_name": names.get(plan.package_id)} for plan in plans]
 
 
 def _today() -> dt.date:
@@ -131,10 +144,10 @@ def planned_dataset_show(context: Context, data_dict: DataDict) -> dict[str, Any
     """One planned dataset.
 
     :param id: the planned dataset's id
-    :returns: the planned dataset
+    :returns: the planned dataset, with ``package_name``
     """
     tk.check_access("planned_dataset_show", context, data_dict)
-    return _get(data_dict).as_dict()
+    return _with_packages([_get(data_dict)])[0]
 
 
 @tk.side_effect_free
@@ -145,7 +158,8 @@ def planned_dataset_list(context: Context, data_dict: DataDict) -> dict[str, Any
     :param state: only this state (optional)
     :param limit: page size (default 50, at most 1000)
     :param offset: (default 0)
-    :returns: ``{"count": N, "late": N, "results": [planned dataset, ...]}``
+    :returns: ``{"count": N, "late": N, "results": [planned dataset, ...]}``, each with
+        ``package_name``
     """
     tk.check_access("planned_dataset_list", context, data_dict)
     data = schema.validate(data_dict, schema.planned_dataset_list(), context)
@@ -157,4 +171,45 @@ def planned_dataset_list(context: Context, data_dict: DataDict) -> dict[str, Any
                         PlannedDataset.state.in_(("planned", "in_progress"))).count()
     rows = query.order_by(PlannedDataset.target_date.asc().nulls_last(),
                           PlannedDataset.title).offset(data["offset"]).limit(data["limit"])
-    return {"count": query.count(), "late": late, "results": [row.as_dict() for row in rows]}
+    return {"count": query.count(), "late": late, "results": _with_packages(list(rows))}
+
+
+def _free_name(title: str) -> str:
+    """A dataset name made from ``title`` that no dataset (draft or deleted) holds yet."""
+    base = re.sub("-+", "-", munge_title_to_name(title)).strip("-")
+    base = base[:model.PACKAGE_NAME_MAX_LENGTH - 4].strip("-") or "jeu-de-donnees"
+    name, number = base, 1
+    while model.Session.query(model.Package.id).filter(model.Package.name == name).first():
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
+def planned_dataset_start(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Start a planned dataset: a private draft dataset of the organization, filled from
+    the plan (title, owner service, update frequency, notes as description), which the
+    plan now follows (``in_progress``). The dataset's edit form goes on with its creation
+    (core's "add data" stage); publishing it closes the plan.
+
+    :param id: the planned dataset's id
+    :returns: the new dataset, as ``package_show`` gives it
+    """
+    tk.check_access("planned_dataset_start", context, data_dict)
+    planned = _get(data_dict)
+    started = model.Package.get(planned.package_id) if planned.package_id else None
+    if started is not None and started.state != "deleted":
+        raise tk.ValidationError({"id": [tk._(
+            "This plan has already been started: dataset {name}").format(name=started.name)]})
+    if planned.state not in OPEN_STATES:
+        raise tk.ValidationError({"state": [tk._(
+            "Only a planned or in-progress entry can be started")]})
+    fields = {"name": _free_name(planned.title), "title": planned.title,
+              "owner_org": planned.organization_id, "private": True, "state": "draft",
+              "notes": planned.notes or "", "owner_service": planned.owner_service or "",
+              "update_frequency": planned.update_frequency or ""}
+    # As core's own form does for its first stage, which creates a draft.
+    create_context: Any = {"user": context.get("user"), "allow_state_change": True}
+    package = tk.get_action("package_create")(create_context, fields)
+    planned.package_id, planned.state = package["id"], "in_progress"
+    commit(context)
+    return package

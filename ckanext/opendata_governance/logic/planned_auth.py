@@ -11,7 +11,7 @@ from ckanext.opendata_governance.model import PlannedDataset
 from ckanext.suite import auth as suite_auth
 
 __all__ = ["planned_dataset_create", "planned_dataset_update", "planned_dataset_delete",
-           "planned_dataset_show", "planned_dataset_list"]
+           "planned_dataset_show", "planned_dataset_list", "planned_dataset_start"]
 
 
 def _of_plan(data_dict: DataDict) -> Optional[str]:
@@ -48,3 +48,8 @@ def planned_dataset_show(context: Context, data_dict: DataDict) -> AuthResult:
 
 def planned_dataset_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _read(context, suite_auth.organization_id(data_dict.get("organization_id")))
+
+
+def planned_dataset_start(context: Context, data_dict: DataDict) -> AuthResult:
+    """The producers start a plan; creating its dataset checks ``package_create`` too."""
+    return _edit(context, _of_plan(data_dict))

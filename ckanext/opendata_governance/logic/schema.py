@@ -211,6 +211,8 @@ def settings_update(not_empty: Validator, unicode_safe: Validator,
         "organization_id": [not_empty, unicode_safe, governance_organization_id],
         "gate_enabled": [ignore_missing, governance_boolean],
         "agent_count": [ignore_missing, governance_agent_count],
+        "progress_public": [ignore_missing, governance_boolean],
+        "progress_planned_titles": [ignore_missing, governance_boolean],
     }
 
 

@@ -1,4 +1,5 @@
-"""Actions on an organization's governance settings: the gate, the agent count."""
+"""Actions on an organization's governance settings: the gate, the agent count, the
+public progress page."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,21 +15,25 @@ from ckanext.suite.actions import acting_user, commit
 
 __all__ = ["governance_settings_show", "governance_settings_update"]
 
+#: What an organization without a settings row has.
+DEFAULTS = {"gate_enabled": True, "agent_count": None, "progress_public": False,
+            "progress_planned_titles": False}
+
 
 @tk.side_effect_free
 def governance_settings_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The governance settings of an organization (defaults when never set).
 
     :param organization_id: id or name of the organization
-    :returns: ``{"organization_id", "gate_enabled", "agent_count", "modified_by",
-        "modified"}``
+    :returns: ``{"organization_id", "gate_enabled", "agent_count", "progress_public",
+        "progress_planned_titles", "modified_by", "modified"}``
     """
     tk.check_access("governance_settings_show", context, data_dict)
     data = schema.validate(data_dict, schema.settings_show(), context)
     setting = model.Session.get(OrganizationSetting, data["organization_id"])
     if setting is None:
-        return {"organization_id": data["organization_id"], "gate_enabled": True,
-                "agent_count": None, "modified_by": None, "modified": None}
+        return {"organization_id": data["organization_id"], **DEFAULTS,
+                "modified_by": None, "modified": None}
     return setting.as_dict()
 
 
@@ -39,11 +44,13 @@ def governance_settings_update(context: Context, data_dict: DataDict) -> dict[st
     :param gate_enabled: whether a dataset needs an approved sign-off to be public
     :param agent_count: the organization's staff headcount (empty clears it); with its
         territory's population, it decides whether "open by default" applies
+    :param progress_public: whether everyone may see the organization's progress page
+    :param progress_planned_titles: whether that page names the planned datasets
     :returns: the settings
     """
     tk.check_access("governance_settings_update", context, data_dict)
     data = schema.validate(data_dict, schema.settings_update(), context)
-    if "gate_enabled" not in data and "agent_count" not in data:
+    if not any(key in data for key in DEFAULTS):
         raise tk.ValidationError({"gate_enabled": [tk._("Missing value")]})
     actor = acting_user(context)
     setting = model.Session.get(OrganizationSetting, data["organization_id"])
@@ -57,9 +64,13 @@ def governance_settings_update(context: Context, data_dict: DataDict) -> dict[st
         changes["gate_enabled"] = [before, setting.gate_enabled]
     else:
         setting.gate_enabled = before
-    if "agent_count" in data:
-        changes["agent_count"] = [setting.agent_count, data["agent_count"]]
-        setting.agent_count = data["agent_count"]
+    for key in ("agent_count", "progress_public", "progress_planned_titles"):
+        if key in data:
+            changes[key] = [getattr(setting, key), data[key]]
+            setattr(setting, key, data[key])
+    for key in ("progress_public", "progress_planned_titles"):
+        if getattr(setting, key) is None:  # a new row, before its defaults apply
+            setattr(setting, key, DEFAULTS[key])
     setting.modified_by = actor.id if actor else None
     model.Session.flush()
     events.record(context, "settings_updated", "organization", setting.organization_id,
