@@ -59,11 +59,16 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def dataset_facets(self, facets_dict: OrderedDict[str, Any],
                        package_type: str) -> OrderedDict[str, Any]:
+        # Harvest sources and other package types have no owner service nor cadence.
+        if package_type != "dataset":
+            return facets_dict
         return freshness.add_status_facet(search.add_service_facet(facets_dict))
 
     def organization_facets(self, facets_dict: OrderedDict[str, Any],
                             organization_type: str,
                             package_type: Optional[str]) -> OrderedDict[str, Any]:
+        if package_type not in (None, "dataset"):
+            return facets_dict
         return freshness.add_status_facet(search.add_service_facet(facets_dict))
 
     def after_dataset_search(self, search_results: dict[str, Any],
