@@ -15,6 +15,7 @@ from ckan.types import Context, DataDict
 from ckanext.territorial_consolidation.consolidation import failures, sources
 from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
 from ckanext.territorial_consolidation.logic import consolidation_validators as validators
+from ckanext.suite.collation import collation_key
 from ckanext.territorial_consolidation.model.consolidation import (
     Consolidation, ConsolidationRun)
 
@@ -386,7 +387,7 @@ def territorial_coverage(context: Context, data_dict: DataDict) -> dict[str, Any
     limit, offset = _paging(data_dict, 1000, 5000)
     members = sources.member_ids(territory["id"])
     communes = sorted((item for item in members.values() if item["level"] == "commune"),
-                      key=lambda item: (item["name"], item["code"]))
+                      key=lambda item: (collation_key(item["name"]), item["code"]))
     verdicts = _verdicts(schema_url)
     published: dict[str, list[dict[str, Any]]] = {}
     for resource, package, territory_id, _provenance in sources.candidates(

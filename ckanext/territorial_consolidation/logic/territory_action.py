@@ -454,8 +454,8 @@ def territorial_duplicate_list(context: Context, data_dict: DataDict) -> dict[st
     :param offset: first result (default 0)
     :returns: ``{"count": N, "results": [{"package_id", "name", "title",
         "canonical_package_id", "canonical_name", "canonical_title",
-        "duplicate_reason", "portal_kind", "portal_url", "remote_url",
-        "territorial_level"}, ...]}``
+        "duplicate_reason", "portal_kind", "portal_url", "harvest_source_id", "remote_url",
+        "territorial_level", "territory_code"}, ...]}``
     """
     tk.check_access("territorial_duplicate_list", context, data_dict)
     limit, offset = _paging(data_dict)
@@ -480,6 +480,8 @@ def territorial_duplicate_list(context: Context, data_dict: DataDict) -> dict[st
         "canonical_package_id": prov.canonical_package_id, "canonical_name": theirs.name,
         "canonical_title": theirs.title, "duplicate_reason": prov.duplicate_reason,
         "portal_kind": prov.portal_kind, "portal_url": prov.portal_url,
+        "harvest_source_id": prov.harvest_source_id,
         "remote_url": prov.remote_url, "territorial_level": prov.territorial_level,
+        "territory_code": prov.territory_code,
     } for prov, mine, theirs in rows]
     return {"count": count, "results": results}
