@@ -20,6 +20,7 @@ __all__ = [
     "feedback_state_label",
     "feedback_honeypot_field",
     "feedback_stats_for",
+    "feedback_inbox_visible",
 ]
 
 
@@ -97,3 +98,15 @@ def feedback_stats_for(organization: Optional[str] = None) -> Optional[dict[str,
             _context(), {"organization": organization} if organization else {})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
+
+
+def feedback_inbox_visible() -> bool:
+    """Whether the current user has a feedback inbox: they edit some organization's
+    datasets (the main menu links it for them only)."""
+    if not tk.current_user.is_authenticated:
+        return False
+    try:
+        tk.check_access("feedback_list", _context(), {})
+    except tk.NotAuthorized:
+        return False
+    return True

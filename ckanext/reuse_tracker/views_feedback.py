@@ -10,7 +10,9 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
+from ckanext.reuse_tracker.services import service_titles
 from ckanext.suite import csrf
+from ckanext.suite.collation import collation_key
 from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
 __all__ = ["feedback"]
@@ -64,7 +66,7 @@ def create(id: str) -> Result:
 def inbox() -> Result:
     """Feedback on the datasets the user edits, filtered, with overdue items and figures."""
     if not tk.current_user.is_authenticated:
-        raise tk.NotAuthorized()
+        return tk.redirect_to("user.login", came_from=tk.request.full_path)
     args = tk.request.args
     filters = {key: args.get(key, "") for key in FILTERS if args.get(key)}
     overdue = args.get("overdue") in ("1", "true", "on")
@@ -88,9 +90,12 @@ def inbox() -> Result:
                       url=lambda q=None, page=1: tk.h.url_for(
                           "reuse_tracker_feedback.inbox", page=page, **filters,
                           **({"overdue": "1"} if overdue else {})))
+    titles = service_titles(row["organization_id"] for row in stats["organizations"])
     return tk.render("reuse_tracker/feedback/inbox.html", {
         "result": result, "stats": stats, "filters": filters, "overdue": overdue,
-        "pager": pager})
+        "pager": pager, "service_titles": titles,
+        "services": sorted({(name, title) for (_org, name), title in titles.items()},
+                           key=lambda item: collation_key(item[1]))})
 
 
 @feedback.route("/feedback/<id>")

@@ -122,10 +122,17 @@ def test_anonymous_form_past_the_rate_limit_gets_429(app):
 
 
 def test_inbox_is_for_those_who_edit_datasets(app):
-    """The inbox is refused to anonymous visitors and users who edit no dataset."""
+    """An anonymous visitor is sent to the login page (and back); a user who edits no
+    dataset is refused; neither has the inbox in the menu, an editor has."""
     portal = make_portal()
-    assert app.get("/feedback/inbox").status_code == 403
-    assert login(app, portal.plain).get("/feedback/inbox").status_code == 403
+    response = app.get("/feedback/inbox", follow_redirects=False)
+    assert response.status_code == 302
+    assert "/user/login" in response.headers["Location"]
+    assert "came_from=" in response.headers["Location"]
+    plain = login(app, portal.plain)
+    assert plain.get("/feedback/inbox").status_code == 403
+    assert 'href="/feedback/inbox"' not in plain.get("/dataset/").body
+    assert 'href="/feedback/inbox"' in login(app, portal.editor).get("/dataset/").body
 
 
 def test_inbox_lists_feedback_highlights_overdue_and_shows_figures(app):

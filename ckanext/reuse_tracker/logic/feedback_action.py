@@ -20,7 +20,9 @@ from ckanext.reuse_tracker.logic.feedback_auth import (
 from ckanext.reuse_tracker.model.datarequest import DATAREQUEST_OPEN_STATES, DataRequest
 from ckanext.reuse_tracker.model.feedback import (
     FEEDBACK_OPEN_STATES, Feedback, FeedbackNote, FeedbackRating)
+from ckanext.reuse_tracker.services import service_titles
 from ckanext.suite.actions import commit
+from ckanext.suite.collation import collation_key
 
 __all__ = [
     "feedback_create",
@@ -426,7 +428,8 @@ def feedback_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param organization: an organization (id or name); default: those whose datasets
         the user edits (sysadmins: every one)
     :returns: ``{"target_days", "organizations": [...], "services": [...],
-        "datarequests": [...]}``
+        "datarequests": [...]}``; each service row has the service's ``service_title``
+        when the governance plugin knows it
     """
     tk.check_access("feedback_stats", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_stats(), context)
@@ -477,10 +480,14 @@ def feedback_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
           "datarequests_votes": waiting.get(org_id or "", (0, 0))[1]}
          for org_id, items in by_org.items()),
         key=lambda item: (item["organization_title"] or "").lower())
+    titles = service_titles(org_id for org_id, _service in by_service)
     services = sorted(
-        ({**_org(org_id), "service": service, **_figures(items, now, target)}
+        ({**_org(org_id), "service": service,
+          "service_title": titles.get((org_id, service)) if service else None,
+          **_figures(items, now, target)}
          for (org_id, service), items in by_service.items()),
-        key=lambda item: ((item["organization_title"] or "").lower(), item["service"] or ""))
+        key=lambda item: (collation_key(item["organization_title"]),
+                          collation_key(item["service_title"] or item["service"])))
     datarequests = [{"id": request.id, "title": request.title,
                      "organization_title": _org(request.organization_id)["organization_title"],
                      "vote_count": request.vote_count, "state": request.state}

@@ -13,6 +13,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.reuse_tracker.model.reuse import REUSE_TYPES, Reuse, ReuseDataset
+from ckanext.reuse_tracker.services import service_titles
 from ckanext.reuse_tracker.topics import type_label
 
 __all__ = ["reuse_stats", "reuse_link_check"]
@@ -263,28 +264,11 @@ def _by_service(scope: _Scope, data: dict[str, Any]) -> list[dict[str, Any]]:
              .select_from(joined).group_by(package.c.owner_org, group.c.name, service)
              .order_by(count.desc(), group.c.name, service))
     rows = model.Session.execute(query).all()
-    titles = _service_titles({row.owner_org for row in rows if row.owner_org})
+    titles = service_titles(row.owner_org for row in rows)
     return [{"key": row.service, "organization_id": row.owner_org,
              "organization": row.organization,
              "label": titles.get((row.owner_org, row.service)) or row.service
              or tk._("No owner service"), "count": row.count} for row in rows]
-
-
-def _service_titles(organization_ids: set[str]) -> dict[tuple[str, str], str]:
-    """Titles of the organizations' services, through the governance actions.
-
-    The service names are public (each dataset shows its own); titles come from
-    ``governance_service_list`` as the site, since services are listed to members only.
-    """
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    titles: dict[tuple[str, str], str] = {}
-    for organization_id in organization_ids:
-        listed = tk.get_action("governance_service_list")(
-            {"user": site_user}, {"organization_id": organization_id,
-                                  "include_dataset_count": False, "limit": 1000})
-        for service in listed["results"]:
-            titles[(organization_id, service["name"])] = service["title"]
-    return titles
 
 
 def reuse_link_check(context: Context, data_dict: DataDict) -> dict[str, Any]:
