@@ -41,16 +41,18 @@ def _number(value: float) -> str:
 
 
 def _frame(chart_id: str, title: str, description: str, height: int, body: str) -> Markup:
-    # role="img" with aria-labelledby makes screen readers announce the title
-    # and description; the <title> also shows as a tooltip.
+    """The chart as a figure: its title shown above it, the SVG with its title and
+    description for screen readers (role="img" with aria-labelledby) and as a tooltip."""
     return Markup(
+        '<figure class="governance-figure"><figcaption class="governance-chart-title">'
+        '{title}</figcaption>'
         '<svg xmlns="http://www.w3.org/2000/svg" class="governance-chart" '
         'viewBox="0 0 {w} {h}" width="100%" role="img" '
         'aria-labelledby="{id}-title {id}-desc" preserveAspectRatio="xMinYMin meet" '
         'font-family="sans-serif" font-size="12">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-        '{body}</svg>').format(w=WIDTH, h=height, id=chart_id, title=title,
-                                desc=description, body=Markup(body))
+        '{body}</svg></figure>').format(w=WIDTH, h=height, id=chart_id, title=title,
+                                         desc=description, body=Markup(body))
 
 
 def _row_label(y: int, label: str) -> str:

@@ -1,4 +1,5 @@
-"""Planned datasets in the data inventory (action and CSV) and on the governance dashboard."""
+"""Planned datasets in the data inventory (action and CSV) and on the governance dashboard,
+whose charts are titled and whose organizations fold."""
 from __future__ import annotations
 
 import csv
@@ -6,6 +7,8 @@ import datetime as dt
 import html
 import io
 from typing import Any
+
+from bs4 import BeautifulSoup
 
 from ckan import model
 from ckan.tests import helpers
@@ -105,3 +108,20 @@ def test_the_dashboard_counts_plans_by_state_and_lists_the_late_ones(app, api_he
     body = html.unescape(page.body)
     assert "Données planifiées" in body and "1 planification en retard" in body
     assert "&lt;b&gt;Marchés&lt;/b&gt; publics" in page.body and "<b>Marchés</b>" not in page.body
+
+
+def test_each_chart_shows_its_title_and_many_organizations_fold(app, api_headers):
+    """Every chart has a visible French title; a sysadmin's page folds each organization
+    into a summary line instead of one long page, an admin's single one is open."""
+    portal = make_portal()
+    page = app.get("/fr/governance", headers=api_headers(portal.sysadmin))
+    soup = BeautifulSoup(page.body, "html.parser")
+    figures = soup.select("figure.governance-figure")
+    assert figures and all(figure.select_one("figcaption").get_text(strip=True)
+                           for figure in figures)
+    assert "Jeux de données publics et privés par organisation" in page.body
+    folded = soup.select("details.governance-organization")
+    assert len(folded) == 2 and not any(item.has_attr("open") for item in folded)
+    single = BeautifulSoup(app.get("/fr/governance", headers=api_headers(portal.admin)).body,
+                           "html.parser").select("details.governance-organization")
+    assert len(single) == 1 and single[0].has_attr("open")
