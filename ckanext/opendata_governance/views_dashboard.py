@@ -55,8 +55,10 @@ def index() -> Result:
 
 @governance_dashboard.route("/governance/inventory.csv")
 def inventory() -> Result:
-    """The data inventory as CSV: ``organization`` filters, ``sep=semicolon`` for French Excel."""
+    """The data inventory as CSV: ``organization`` filters, ``sep=semicolon`` for French
+    Excel, ``labels=1`` for headers and values in words in the page's language."""
     sep = tk.request.args.get("sep", "comma")
+    labelled = tk.request.args.get("labels") in ("1", "true")
     if sep not in export.SEPARATORS:
         raise tk.ValidationError({"sep": [tk._("Use comma or semicolon")]})
     data_dict = _filter()
@@ -75,7 +77,8 @@ def inventory() -> Result:
         dt.date.today().isoformat())
     return Response(
         stream_with_context(export.csv_chunks(
-            first, next_page, MAX_INVENTORY_PAGE, export.SEPARATORS[sep])),
+            first, next_page, MAX_INVENTORY_PAGE, export.SEPARATORS[sep],
+            labelled=labelled, lang=tk.h.lang() or "fr")),
         mimetype="text/csv",
         headers={"Content-Type": "text/csv; charset=utf-8",
                  "Content-Disposition": f'attachment; filename="{name}"'})

@@ -125,3 +125,25 @@ def test_each_chart_shows_its_title_and_many_organizations_fold(app, api_headers
     single = BeautifulSoup(app.get("/fr/governance", headers=api_headers(portal.admin)).body,
                            "html.parser").select("details.governance-organization")
     assert len(single) == 1 and single[0].has_attr("open")
+
+
+def test_the_spreadsheet_inventory_reads_in_french(app, api_headers):
+    """labels=1 on a French page: French headers, statuses, states, frequencies, licences
+    and yes/no instead of codes; without it, the codes stay for tools."""
+    portal = make_portal()
+    gate_off(portal.org["id"])
+    dataset(portal, private=True, title="Budget", update_frequency="ANNUAL",
+            license_id="etalab-2.0")
+    _plan(portal, title="Marchés publics")
+    response = app.get("/fr/governance/inventory.csv",
+                       query_string={"sep": "semicolon", "labels": "1"},
+                       headers=api_headers(portal.admin))
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    first = rows[0]
+    assert (first["Intitulé"], first["Privé"], first["Fréquence de mise à jour"]) == (
+        "Budget", "Oui", "annuel")
+    assert first["Licence"].startswith("Licence Ouverte")
+    assert rows[1]["Planification"] == "planifié"
+    coded = _csv(app.get("/fr/governance/inventory.csv",
+                         headers=api_headers(portal.admin)).data)
+    assert (coded[0]["private"], coded[0]["update_frequency"]) == ("true", "ANNUAL")
