@@ -4,18 +4,9 @@ Listed here so that scripts/i18n-extract.sh keeps them; those CKAN's own catalog
 translates (Edit, Delete, Title...) are left to it."""
 from __future__ import annotations
 
+from ckanext.suite.msgids import N_, ngettext
+
 __all__ = ["BORROWED"]
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; CKAN translates it where it renders it."""
-    return message
-
-
-def ngettext(singular: str, plural: str, count: int) -> str:
-    """Marks a message with a plural form for extraction, as ``N_`` does."""
-    return singular if count == 1 else plural
-
 
 BORROWED = (
     N_('Unauthorized to read group %s'),
