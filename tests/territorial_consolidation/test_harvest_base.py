@@ -12,8 +12,8 @@ from ckan.tests import factories, helpers
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 from ckanext.territorial_consolidation.harvesters.base import (RemoteDataset,
-                                                               TerritorialHarvester,
-                                                               _stable_resources, parse_config)
+                                                               TerritorialHarvester, parse_config)
+from ckanext.territorial_consolidation.harvesters.local_edits import stable_resources
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
 from ckanext.territorial_consolidation.model import HarvestRun, Provenance
 from tests.territorial_consolidation.harvest_setup import MARKS, job_errors, make_source
@@ -122,7 +122,7 @@ def test_stable_resources_match_by_remote_id_then_url():
     incoming = [{"remote_id": "r2", "url": "https://x/2-new.csv"},
                 {"remote_id": "r9", "url": "https://x/1.csv"},
                 {"remote_id": "r3", "url": "https://x/3.csv"}]
-    assert [r.get("id") for r in _stable_resources(current, incoming)] == ["b", "a", None]
+    assert [r.get("id") for r in stable_resources(current, incoming)] == ["b", "a", None]
 
 
 @pytest.mark.usefixtures(*MARKS[-1].args)
