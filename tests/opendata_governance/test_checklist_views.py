@@ -241,3 +241,22 @@ def test_the_dataset_form_and_the_governance_tab_link_the_guide(app):
     tab = client.get("/fr/dataset/{}/governance".format(dataset["name"])).body
     assert tab.count(link) >= 2
     assert "/governance/guide" in client.get("/fr/dataset/new").body
+
+
+def test_an_items_label_and_help_are_escaped_on_every_page(app):
+    """Markup in an item's label or help is shown as text on the tab, the guide and the
+    decision form."""
+    portal = make_review_portal()
+    helpers.call_action("governance_checklist_update", as_user(portal.admin),
+                        organization_id=portal.org["id"], items=[
+                            {"label": "<script>alert(1)</script>", "help": "<b>gras</b>"}])
+    dataset = reviewable_dataset(portal)
+    request_review(portal.editor, dataset)
+    pages = [login(app, portal.admin).get(_tab(portal.org)).body,
+             login(app, portal.member).get(
+                 "/fr/governance/guide?organization={}".format(portal.org["name"])).body,
+             login(app, portal.reviewer).get(
+                 "/fr/dataset/{}/governance".format(dataset["name"])).body]
+    for body in pages:
+        assert "<script>alert(1)</script>" not in body and "<b>gras</b>" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
