@@ -6,7 +6,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import checklist, freshness, frequencies, tracker
+from ckanext.opendata_governance import checks, freshness, frequencies, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
 from ckanext.suite import formats, licences
 from ckanext.suite.formats import (  # noqa: F401  (template helpers)
@@ -147,7 +147,7 @@ def _user_organizations() -> list[dict[str, Any]]:
 
 # The sign-off workflow's pages: who sees what, and the dataset's publication state.
 __all__ += [
-    "governance_checklist_items",
+    "governance_guide_checks",
     "governance_is_reviewer",
     "governance_can_see_review_tab",
     "governance_can_see_organization_tab",
@@ -159,9 +159,13 @@ __all__ += [
 ]
 
 
-def governance_checklist_items() -> list[dict[str, str]]:
-    """The items of the sign-off checklist, in order, with their translated labels."""
-    return checklist.items()
+def governance_guide_checks() -> list[dict[str, Any]]:
+    """Every registered automated check, for the producer guide: ``check_id``,
+    ``severity``, ``scope`` and the translated ``title``, ``explanation``, ``why`` and
+    ``fix``; blocking checks first."""
+    explained = [checks.explained({"check_id": check.id, "severity": check.severity,
+                                   "scope": check.scope}) for check in checks.registered()]
+    return sorted(explained, key=lambda check: check["severity"] != "blocking")
 
 
 def _current_user_ids() -> set[str]:
@@ -289,6 +293,7 @@ def governance_event_label(event: dict[str, Any]) -> str:
         "reminder_sent": tk._("Update reminder sent"),
         "service_reassigned": tk._("Owner service changed"),
         "licence_migrated": tk._("Licence id moved to the licence register"),
+        "checklist_updated": tk._("Review checklist changed"),
     }
     return labels.get(event.get("event_type") or "", event.get("event_type") or "")
 

@@ -169,6 +169,9 @@ class Review(tk.BaseModel):  # type: ignore[misc, valid-type]
     decided_by = sa.Column(sa.UnicodeText)
     decided = sa.Column(sa.DateTime)
     checklist = sa.Column(JSONB)
+    # The organization's checklist items as they were when the review was decided
+    # (key, label, help, required, builtin): a later edit of the list leaves it alone.
+    checklist_items = sa.Column(JSONB)
     decision_comment = sa.Column(sa.UnicodeText)
     override = sa.Column(sa.Boolean, nullable=False, default=False)
 
@@ -198,6 +201,7 @@ class Review(tk.BaseModel):  # type: ignore[misc, valid-type]
             "decided_by": self.decided_by,
             "decided": self.decided.isoformat() if self.decided else None,
             "checklist": self.checklist,
+            "checklist_items": self.checklist_items,
             "decision_comment": self.decision_comment,
             "override": bool(self.override),
         }
@@ -400,6 +404,39 @@ class PlannedDataset(tk.BaseModel):  # type: ignore[misc, valid-type]
 
 
 __all__ += ["PlannedDataset", "PLANNED_STATES"]
+
+
+class ChecklistItem(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """One item of an organization's own review checklist; an organization without
+    rows uses the built-in items (``checklist.py``)."""
+
+    __tablename__ = "opendata_governance_checklist_item"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "key",
+                            name="opendata_governance_checklist_item_org_key"),
+    )
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    key = sa.Column(sa.UnicodeText, nullable=False)
+    position = sa.Column(sa.Integer, nullable=False)
+    label = sa.Column(sa.UnicodeText, nullable=False)
+    help = sa.Column(sa.UnicodeText)
+    required = sa.Column(sa.Boolean, nullable=False, default=True)
+    modified_by = sa.Column(sa.UnicodeText)
+    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+
+    @classmethod
+    def for_organization(cls, organization_id: str) -> list["ChecklistItem"]:
+        return (model.Session.query(cls).filter_by(organization_id=organization_id)
+                .order_by(cls.position).all())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, "help": self.help or "",
+                "required": bool(self.required), "builtin": False}
+
+
+__all__ += ["ChecklistItem"]
 
 
 #: The plugin's mail outbox (``ckanext/suite/mail.py``).

@@ -7,7 +7,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import checks, mail
+from ckanext.opendata_governance import checklist, checks, mail
 from ckanext.opendata_governance.model import Review, Reviewer, Service
 from ckanext.suite.site import user_contact
 
@@ -78,5 +78,12 @@ def mail_decision(review: Review, package: model.Package, actor: Optional[model.
         comment=review.decision_comment or "",
         override=bool(review.override),
         published=published,
-        checklist=[{"item": item, **entry} for item, entry in (review.checklist or {}).items()])
+        checklist=_verdicts(review))
     mail.send(recipients, subject, body)
+
+
+def _verdicts(review: Review) -> list[dict[str, Any]]:
+    """The decision's verdicts in the order of its checklist, each with its item's label."""
+    given: dict[str, Any] = review.checklist or {}
+    return [{"item": item["key"], "label": item["label"], **given[item["key"]]}
+            for item in checklist.shown(review.checklist_items) if item["key"] in given]

@@ -123,10 +123,10 @@ def _next_action(facts: Facts, steps: dict[str, Step]) -> Optional[dict[str, Any
 
 
 def track(facts: Facts) -> dict[str, Any]:
-    """The tracker of a dataset: ``steps`` (key, label, state, detail) in order, and
-    ``next`` (the next action, or None)."""
+    """The tracker of a dataset: ``steps`` (key, label, state, detail) in order,
+    ``next`` (the next action, or None) and ``dataset`` (its name)."""
     public = Step("public", tk._("Public"), "todo" if facts.pkg_dict.get("private") else "done")
     ordered = [_metadata_step(facts), _checks_step(facts), *_review_steps(facts), public]
     steps = {step.key: step for step in ordered}
     return {"steps": [dataclasses.asdict(step) for step in ordered],
-            "next": _next_action(facts, steps)}
+            "next": _next_action(facts, steps), "dataset": facts.pkg_dict["name"]}

@@ -19,8 +19,10 @@ reviews = csrf.protect(Blueprint("governance_review", __name__))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
-CHECKLIST = checklist.KEYS
-VERDICTS = ("ok", "not_ok", "not_applicable")
+#: Blank rows the checklist form offers for new items.
+NEW_ROWS = 2
+#: The most rows the checklist form is read for.
+MAX_ROWS = 100
 
 
 @reviews.errorhandler(tk.NotAuthorized)
@@ -115,21 +117,30 @@ def request_review(id: str) -> Result:
     return tk.redirect_to("governance_review.dataset", id=pkg_dict["name"])
 
 
-def _checklist_from_form() -> dict[str, Any]:
-    checklist: dict[str, Any] = {}
-    for item in CHECKLIST:
+def _review_items(review_id: str) -> list[dict[str, Any]]:
+    """The checklist items the review is decided on (its organization's list)."""
+    try:
+        review = tk.get_action("governance_review_show")(_context(), {"id": review_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return checklist.defaults()
+    return review["checklist_items"]
+
+
+def _checklist_from_form(keys: list[str]) -> dict[str, Any]:
+    verdicts: dict[str, Any] = {}
+    for item in keys:
         verdict = tk.request.form.get(f"verdict-{item}", "")
         comment = tk.request.form.get(f"comment-{item}", "").strip()
         if verdict or comment:
-            checklist[item] = {"verdict": verdict, "comment": comment}
-    return checklist
+            verdicts[item] = {"verdict": verdict, "comment": comment}
+    return verdicts
 
 
-def _checklist_errors(errors: dict[str, Any]) -> dict[str, list[str]]:
+def _checklist_errors(errors: dict[str, Any], keys: list[str]) -> dict[str, list[str]]:
     """Errors per checklist item, whether the action nests them or names them with a prefix."""
     nested = errors.get("checklist")
     per_item: dict[str, list[str]] = {}
-    for item in CHECKLIST:
+    for item in keys:
         found: Any = []
         if isinstance(nested, dict):
             found = nested.get(item, [])
@@ -146,10 +157,11 @@ def decide(id: str) -> Result:
     """Approve or reject the dataset's pending review (its reviewers)."""
     pkg_dict = _dataset(id)
     review_id = tk.request.form.get("review_id", "")
-    checklist = _checklist_from_form()
+    keys = [item["key"] for item in _review_items(review_id)]
+    verdicts = _checklist_from_form(keys)
     values = {
         "decision": tk.request.form.get("decision", ""),
-        "checklist": checklist,
+        "checklist": verdicts,
         "comment": tk.request.form.get("comment", "").strip(),
         "override": tk.request.form.get("override") == "on",
     }
@@ -159,11 +171,11 @@ def decide(id: str) -> Result:
                    if key != "checklist" and not key.startswith("checklist")}
         if isinstance(errors.get("checklist"), list):
             general["checklist"] = errors["checklist"]
-        per_item = _checklist_errors(errors)
+        per_item = _checklist_errors(errors, keys)
         if errors.get("checklist"):
             # The action names missing items in one message; point at each of them too.
-            for item in CHECKLIST:
-                if not checklist.get(item, {}).get("verdict"):
+            for item in keys:
+                if not verdicts.get(item, {}).get("verdict"):
                     per_item[item] = per_item[item] or [tk._("Choose a verdict")]
         return _render_dataset(pkg_dict, values={"decide": values},
                                decide_errors=general, checklist_errors=per_item)
@@ -216,6 +228,8 @@ def _render_organization(organization: dict[str, Any], **extra: Any) -> str:
         _context(), {"organization_id": organization["id"]})
     settings = tk.get_action("governance_settings_show")(
         _context(), {"organization_id": organization["id"]})
+    listed = tk.get_action("governance_checklist_show")(
+        _context(), {"organization_id": organization["id"]})
     return tk.render("opendata_governance/review/organization.html", {
         "group_dict": organization, "group_type": organization["type"],
         "reviewers": reviewers.get("results", []) if isinstance(reviewers, dict) else reviewers,
@@ -224,6 +238,11 @@ def _render_organization(organization: dict[str, Any], **extra: Any) -> str:
                                {"organization_id": organization["id"]}),
         "can_switch_off": _allowed("governance_settings_update", {
             "organization_id": organization["id"], "gate_enabled": False}),
+        "checklist": listed,
+        "can_edit_checklist": _allowed("governance_checklist_update",
+                                       {"organization_id": organization["id"]}),
+        "checklist_rows": extra.pop("checklist_rows", None) or listed["items"],
+        "checklist_errors": {}, "new_rows": NEW_ROWS,
         "errors": {}, "user_value": "", **extra,
     })
 
@@ -287,4 +306,43 @@ def settings(id: str) -> Result:
         return _render_organization(organization_dict, errors=errors)
     tk.h.flash_success(tk._("Publication gate switched on") if result["gate_enabled"]
                        else tk._("Publication gate switched off"))
+    return _to_organization(organization_dict)
+
+
+def _checklist_rows() -> list[dict[str, Any]]:
+    """The checklist form's rows, in their new order, without those marked for removal
+    and the new rows left blank."""
+    form = tk.request.form
+    rows = []
+    for index in range(MAX_ROWS):
+        if f"item-{index}-label" not in form:
+            continue
+        row = {field: form.get(f"item-{index}-{field}", "").strip()
+               for field in ("key", "label", "help")}
+        if form.get(f"item-{index}-remove") == "on" or not any(row.values()):
+            continue
+        row["required"] = form.get(f"item-{index}-required") == "on"
+        try:
+            position = float(form.get(f"item-{index}-position", ""))
+        except ValueError:
+            position = float(index + 1)
+        rows.append((position, index, row))
+    return [row for _position, _index, row in sorted(rows, key=lambda entry: entry[:2])]
+
+
+@reviews.route("/organization/governance/<id>/checklist", methods=["POST"])
+def checklist_update(id: str) -> Result:
+    """Write the organization's review checklist (its admins): the rows as edited, or
+    the built-in items back with ``reset``."""
+    organization_dict = _organization(id)
+    reset = tk.request.form.get("reset") == "on"
+    rows = [] if reset else _checklist_rows()
+    data = {"organization_id": organization_dict["id"], "reset": reset, "items": rows}
+    _result, errors = _submit("governance_checklist_update", data)
+    if errors:
+        # Re-shown in the order given, so that each error sits beside its item.
+        return _render_organization(organization_dict, checklist_rows=rows,
+                                    checklist_errors=errors)
+    tk.h.flash_success(tk._("Built-in checklist restored") if reset
+                       else tk._("Checklist saved"))
     return _to_organization(organization_dict)

@@ -12,8 +12,9 @@ __all__ = ["organization_id", "organization_permission"]
 
 
 def organization_id(value: Any) -> Optional[str]:
-    """The id of the organization named by ``value`` (id or name), or None."""
-    group = model.Group.get(value) if value else None
+    """The id of the organization named by ``value`` (id or name), or None; a value that
+    is not text names none (the database cannot compare an object to an id)."""
+    group = model.Group.get(value) if value and isinstance(value, str) else None
     return group.id if group is not None and group.is_organization else None
 
 

@@ -279,6 +279,24 @@ def test_decision_mails_requester_and_service(mail):
     assert "Colonne nominative à retirer" in mail.messages[0].get_content()
 
 
+def test_decision_mail_lists_the_verdicts_under_the_organizations_labels(mail):
+    """The decision mail names each item of the organization's own checklist, in order."""
+    portal, dataset = _setup()
+    helpers.call_action("governance_checklist_update", as_user(portal.admin),
+                        organization_id=portal.org["id"], items=[
+                            {"label": "Accessibilité des documents"},
+                            {"label": "Relu par le juriste", "required": False}])
+    review = request_review(portal.editor, dataset)
+    mail.clear()
+    helpers.call_action("governance_review_decide", as_user(portal.reviewer),
+                        id=review["id"], decision="reject", comment="Non", checklist={
+                            "accessibilite_des_documents": "not_ok",
+                            "relu_par_le_juriste": "ok"})
+    content = mail.messages[0].get_content()
+    assert "- Accessibilité des documents: not ok" in content
+    assert content.index("Accessibilité") < content.index("Relu par le juriste")
+
+
 def test_mails_are_in_french_for_a_french_portal(mail, monkeypatch):
     """A portal whose default locale is French mails the decision in French."""
     monkeypatch.setitem(tk.config, "ckan.locale_default", "fr")

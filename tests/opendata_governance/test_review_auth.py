@@ -62,6 +62,10 @@ def _gate_on(portal: ReviewPortal) -> dict[str, Any]:
     return {"organization_id": portal.org["id"], "gate_enabled": True}
 
 
+def _checklist(portal: ReviewPortal) -> dict[str, Any]:
+    return {"organization_id": portal.org["id"], "items": [{"label": "Accessibilité"}]}
+
+
 EDITORS = {"editor", "admin", "sysadmin"}
 
 #: action -> (data for the portal, the roles allowed)
@@ -78,6 +82,9 @@ MATRIX: dict[str, tuple[Callable[[ReviewPortal], dict[str, Any]], set[str]]] = {
     "governance_settings_show": (_org, EDITORS),
     # Switching the gate off is the portal's decision (admins_can_switch_gate_off).
     "governance_settings_update": (_gate_off, {"sysadmin"}),
+    # Those who see the review forms read the checklist; the organization's admins write it.
+    "governance_checklist_show": (_org, EDITORS | {"reviewer"}),
+    "governance_checklist_update": (_checklist, {"admin", "sysadmin"}),
 }
 
 
@@ -167,3 +174,17 @@ def test_member_can_see_settings_and_reviewers(portal: ReviewPortal):
     """A plain member of the organization sees its settings and reviewers."""
     assert _allowed("governance_settings_show", portal.member, _org(portal))
     assert _allowed("governance_reviewer_list", portal.member, _org(portal))
+
+
+def test_member_reads_the_checklist_but_cannot_change_it(portal: ReviewPortal):
+    """A plain member of the organization reads its checklist; only its admins write it."""
+    assert _allowed("governance_checklist_show", portal.member, _org(portal))
+    assert not _allowed("governance_checklist_update", portal.member, _checklist(portal))
+
+
+@pytest.mark.parametrize("action", ["governance_checklist_show", "governance_settings_show",
+                                    "governance_reviewer_list"])
+def test_an_organization_given_as_an_object_is_refused_not_a_crash(portal: ReviewPortal,
+                                                                    action: str):
+    """An ``organization_id`` that is not text names no organization: refused."""
+    assert not _allowed(action, portal.plain, {"organization_id": {"": None}})

@@ -28,3 +28,23 @@ def test_downgrade_one_step_drops_the_sign_off_tables_and_upgrade_restores_them(
     finally:
         migrate_db_for("opendata_governance")
     assert _tables() == TABLES
+
+
+def test_downgrade_one_step_drops_the_checklists_and_upgrade_restores_them(migrate_db_for):
+    """Back to the planned datasets revision: no checklist table, no items kept with a
+    review; head brings both back."""
+    def state() -> tuple[bool, bool]:
+        inspector = sa.inspect(model.meta.engine)
+        columns = {column["name"] for column in
+                   inspector.get_columns("opendata_governance_review")}
+        return (inspector.has_table("opendata_governance_checklist_item"),
+                "checklist_items" in columns)
+
+    assert state() == (True, True)
+    model.Session.remove()
+    try:
+        migrate_db_for("opendata_governance", version="c5e1b7d9f2a4", forward=False)
+        assert state() == (False, False)
+    finally:
+        migrate_db_for("opendata_governance")
+    assert state() == (True, True)

@@ -159,7 +159,7 @@ def test_malformed_keys_never_give_a_500(app, portal, action):
 
 SHOWN = ["governance_service_show", "governance_review_show", "reuse_show", "feedback_show",
          "datarequest_show", "territory_show", "consolidation_show",
-         "territorial_harvest_report", "planned_dataset_show"]
+         "territorial_harvest_report", "planned_dataset_show", "governance_checklist_show"]
 
 
 @pytest.mark.parametrize("action", SHOWN)

@@ -141,17 +141,21 @@ def _override_needed(blocking: list[dict[str, Any]]) -> list[str]:
 def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Approve or reject a submitted review, item by item.
 
-    Approving needs every checklist item ``ok`` or ``not_applicable``, a
-    dataset unchanged since the request, and, when an automated check
-    found a blocking failure, ``override`` with a comment. An approved
-    request made with ``publish`` makes the dataset public. The requester
-    is mailed the decision, as is the owner service's mailbox.
+    The checklist is the organization's (``governance_checklist_show``); the
+    decision keeps its items as they are now. Approving needs every required
+    item ``ok`` or ``not_applicable``, a dataset unchanged since the request,
+    and, when an automated check found a blocking failure, ``override`` with a
+    comment. An approved request made with ``publish`` makes the dataset
+    public. The requester is mailed the decision, as is the owner service's
+    mailbox.
 
     :param id: the review id
     :param decision: ``approve`` or ``reject``
-    :param checklist: an object with the keys ``licence``, ``personal_data``,
-        ``schema``, ``open_format`` and ``metadata``, each a verdict (``ok``,
-        ``not_ok``, ``not_applicable``) or ``{"verdict": ..., "comment": ...}``
+    :param checklist: an object with the keys of the organization's checklist
+        items (by default ``licence``, ``personal_data``, ``schema``,
+        ``open_format`` and ``metadata``), each a verdict (``ok``, ``not_ok``,
+        ``not_applicable``) or ``{"verdict": ..., "comment": ...}``; an optional
+        item may be left out
     :param comment: general comment; required to reject, and to override
     :param override: approve despite a blocking check failure (default false)
     :returns: the review, with ``published`` (whether the approval made the
@@ -160,6 +164,8 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
     tk.check_access("governance_review_decide", context, data_dict)
     review = _get_review(data_dict.get("id"))
     data = schema.validate(data_dict, schema.review_decide(), context)
+    items = checklist.for_organization(review.organization_id)
+    given = checklist.verdicts(data["checklist"], items)
     actor = acting_user(context)
     # The auth function refuses this too; ignore_auth callers get it here.
     if actor is not None and actor.id == review.requested_by:
@@ -173,16 +179,16 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
         raise tk.ValidationError({"id": [tk._("The dataset of this review no longer exists")]})
 
     decision = data["decision"]
-    given = data["checklist"]
     comment = data.get("comment") or None
     blocking = checks.blocking_failures(review.checks or [])
     errors: dict[str, list[str]] = {}
     if decision == "approve":
-        not_ok = [item for item, entry in given.items() if entry["verdict"] == "not_ok"]
+        not_ok = [item["key"] for item in items if item["required"]
+                  and given.get(item["key"], {}).get("verdict") == "not_ok"]
         if not_ok:
             errors["checklist"] = [tk._(
-                "To approve, every item must be ok or not applicable: {items}").format(
-                    items=checklist.labels(not_ok))]
+                "To approve, every required item must be ok or not applicable: {items}"
+            ).format(items=checklist.labels(not_ok, items))]
         if blocking and not (data["override"] and comment):
             errors["override"] = _override_needed(blocking)
         if fingerprint.current(package)[0] != review.fingerprint:
@@ -200,6 +206,7 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
     review.decided_by = actor.id if actor else None
     review.decided = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     review.checklist = given
+    review.checklist_items = items
     review.decision_comment = comment
     review.override = override
     model.Session.flush()
@@ -326,6 +333,11 @@ def _review_dict(review: Review, publish: Optional[bool] = None) -> dict[str, An
     result = {
         **review.as_dict(),
         "checks": [checks.explained(check) for check in review.checks or []],
+        # A decided review keeps the items it was decided on; a pending one is decided
+        # on the organization's current list.
+        "checklist_items": (checklist.shown(review.checklist_items)
+                            if review.checklist is not None
+                            else checklist.for_organization(review.organization_id)),
         "package_name": package.name if package else None,
         "package_title": package.title if package else None,
         "publish": (_publish_intents([review.id]).get(review.id, True)

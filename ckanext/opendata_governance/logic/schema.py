@@ -118,6 +118,8 @@ __all__ += [
     "settings_show",
     "settings_update",
     "review_activity",
+    "checklist_show",
+    "checklist_update",
 ]
 
 
@@ -361,3 +363,22 @@ def planned_dataset_list(ignore_missing: Validator, not_empty: Validator,
 
 
 __all__ += ["planned_dataset_fields", "planned_dataset_list"]
+
+
+@validator_args
+def checklist_show(not_empty: Validator, unicode_safe: Validator,
+                   governance_organization_id: Validator) -> Schema:
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+    }
+
+
+@validator_args
+def checklist_update(not_empty: Validator, unicode_safe: Validator,
+                     default: ValidatorFactory, governance_boolean: Validator,
+                     governance_organization_id: Validator) -> Schema:
+    # ``items`` is read by the action, which names each bad field by its position.
+    return {
+        "organization_id": [not_empty, unicode_safe, governance_organization_id],
+        "reset": [default(False), governance_boolean],
+    }

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.opendata_governance import cadence, checklist, frequencies
+from ckanext.opendata_governance import cadence, frequencies
 from ckanext.opendata_governance.model import PLANNED_STATES, REVIEW_STATES, Service
 from ckanext.opendata_governance.suggest.reference import entries
 from ckanext.suite import licences
@@ -124,10 +124,6 @@ __all__ += [
     "governance_id_or_package_id",
 ]
 
-#: Items a reviewer gives a verdict on, in the order forms show them.
-CHECKLIST_ITEMS = checklist.KEYS
-#: Verdicts of a checklist item.
-VERDICTS = ("ok", "not_ok", "not_applicable")
 #: Decisions on a review.
 DECISIONS = ("approve", "reject")
 #: The largest page of the reviewers' queue.
@@ -161,11 +157,9 @@ def governance_review_decision(value: Any, context: Context) -> Any:
 
 
 def governance_review_checklist(value: Any, context: Context) -> Any:
-    """One verdict per checklist item, each a verdict string or ``{"verdict", "comment"}``.
-
-    Returned as ``{item: {"verdict": ..., "comment": ... or None}}``; a JSON
-    string (a form post) is read as the object it encodes.
-    """
+    """An object of verdicts, one entry per checklist item (a JSON string, from a form
+    post, is read as the object it encodes); which items and verdicts are allowed
+    depends on the review's organization: ``checklist.verdicts`` reads the entries."""
     if value in (None, "", tk.missing):
         raise tk.Invalid(tk._("Missing value"))
     if isinstance(value, str):
@@ -175,34 +169,7 @@ def governance_review_checklist(value: Any, context: Context) -> Any:
             raise tk.Invalid(tk._("The checklist must be an object with one entry per item"))
     if not isinstance(value, dict):
         raise tk.Invalid(tk._("The checklist must be an object with one entry per item"))
-    unknown = sorted(str(key) for key in value if key not in CHECKLIST_ITEMS)
-    if unknown:
-        raise tk.Invalid(tk._("Unknown checklist item: {items}").format(
-            items=", ".join(unknown)))
-    missing = [item for item in CHECKLIST_ITEMS if item not in value]
-    if missing:
-        raise tk.Invalid(tk._("Missing checklist item: {items}").format(
-            items=checklist.labels(missing)))
-    entries: dict[str, dict[str, Any]] = {}
-    for item in CHECKLIST_ITEMS:
-        entry = value[item]
-        comment: Any = None
-        if isinstance(entry, dict):
-            extra = sorted(str(key) for key in entry if key not in ("verdict", "comment"))
-            if extra:
-                raise tk.Invalid(tk._("{item}: unknown key {keys}").format(
-                    item=checklist.label(item), keys=", ".join(extra)))
-            comment = entry.get("comment")
-            entry = entry.get("verdict")
-            if comment is not None and not isinstance(comment, str):
-                raise tk.Invalid(tk._("{item}: the comment must be text").format(
-                    item=checklist.label(item)))
-        if entry not in VERDICTS:
-            raise tk.Invalid(tk._(
-                "{item}: the verdict must be ok, not_ok or not_applicable, not {value}"
-            ).format(item=checklist.label(item), value=entry))
-        entries[item] = {"verdict": entry, "comment": (comment or "").strip() or None}
-    return entries
+    return value
 
 
 def governance_review_state(value: Any, context: Context) -> Any:
