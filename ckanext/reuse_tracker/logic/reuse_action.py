@@ -72,17 +72,20 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     user = current_user(context)
     if user is None:
         _guard_anonymous(data_dict)
-    data = schema.validate(data_dict, schema.reuse_create(), context)
-    _check_unique_url(context, data["url"])
-    packages = _packages(context, data["datasets"])
-    organization_id = _organization_id(context, user, data.get("organization_id"))
-    if data.get("name") and Reuse.get(data["name"]) is not None:
-        raise tk.ValidationError({"name": [tk._("This name is already used by another reuse")]})
-    query = _datastore_query(context, data.get("datastore_query"))
+    # Every field's error at once: the schema's, then the checks of the fields it let through.
+    data, errors = schema.validate_all(data_dict, schema.reuse_create(), context)
+    if "url" not in errors:
+        _collect(errors, _check_unique_url, context, data["url"])
+    packages = (_collect(errors, _packages, context, data["datasets"])
+                if "datasets" not in errors else None)
+    organization_id = _collect(errors, _organization_id, context, user,
+                               data.get("organization_id"))
+    if data.get("name") and "name" not in errors and Reuse.get(data["name"]) is not None:
+        errors["name"] = [tk._("This name is already used by another reuse")]
+    query = _collect(errors, _datastore_query, context, data.get("datastore_query"))
+    upload = _store_image(errors, data)
 
-    image_url, thumbnail_url = data.get("image_url"), data.get("image_url")
-    if data.get("image_upload") is not None:
-        image_url, thumbnail_url = images.store_upload(data["image_upload"])
+    image_url, thumbnail_url = upload or (data.get("image_url"), data.get("image_url"))
 
     now = _now()
     published = _trusted(user)
@@ -130,19 +133,20 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("reuse_update", context, data_dict)
     reuse = _get(data_dict)
     user = current_user(context)
-    data = schema.validate(data_dict, schema.reuse_update(), context)
-    if "url" in data and data["url"] != reuse.url:
-        _check_unique_url(context, data["url"], reuse.id)
+    data, errors = schema.validate_all(data_dict, schema.reuse_update(), context)
+    if "url" in data and "url" not in errors and data["url"] != reuse.url:
+        _collect(errors, _check_unique_url, context, data["url"], reuse.id)
 
-    # Everything that may still fail is checked before the reuse is touched.
-    packages = _packages(context, data["datasets"]) if "datasets" in data else None
-    organization_id = (_organization_id(context, user, data["organization_id"],
-                                        current=reuse.organization_id)
+    # Everything that may still fail is checked before the reuse is touched, every
+    # field's error reported at once.
+    packages = (_collect(errors, _packages, context, data["datasets"])
+                if "datasets" in data and "datasets" not in errors else None)
+    organization_id = (_collect(errors, _organization_id, context, user,
+                                data["organization_id"], current=reuse.organization_id)
                        if "organization_id" in data else reuse.organization_id)
-    upload = (images.store_upload(data["image_upload"])
-              if data.get("image_upload") is not None else None)
-    query = (_datastore_query(context, data["datastore_query"])
+    query = (_collect(errors, _datastore_query, context, data["datastore_query"])
              if "datastore_query" in data else None)
+    upload = _store_image(errors, data)
 
     changed = False
     for key in ("title", "url", "description", "type", "topic", "contact_email", "featured"):
@@ -382,6 +386,30 @@ def _guard_anonymous(data_dict: DataDict) -> None:
                              tk.config["ckanext.reuse_tracker.anonymous_rate_window"]):
         raise tk.ValidationError({"rate_limit": [tk._(
             "Too many reuses were proposed from your address: try again later or log in")]})
+
+
+def _collect(errors: dict[str, Any], check: Any, *args: Any, **kwargs: Any) -> Any:
+    """What ``check`` returns; a ValidationError it raises goes into ``errors`` instead."""
+    try:
+        return check(*args, **kwargs)
+    except tk.ValidationError as error:
+        for key, messages in error.error_dict.items():
+            errors.setdefault(key, []).extend(
+                messages if isinstance(messages, list) else [messages])
+        return None
+
+
+def _store_image(errors: dict[str, Any], data: dict[str, Any]) -> Optional[tuple[str, str]]:
+    """The uploaded image stored, or None; raises every collected error at once (and
+    then removes the image just stored: nothing is kept of a refused form)."""
+    upload = (_collect(errors, images.store_upload, data["image_upload"])
+              if data.get("image_upload") is not None and "image_upload" not in errors
+              else None)
+    if errors:
+        if upload:
+            images.delete(*upload)
+        raise tk.ValidationError(errors)
+    return upload
 
 
 def _check_unique_url(context: Context, url: str, own_id: Optional[str] = None) -> None:
