@@ -6,7 +6,7 @@ from typing import Any
 from ckanext.opendata_governance.logic import (
     check_action, dashboard_action, datastore_action, extract_action, gate_action,
     planned_action, review_action, reviewer_action, service_action, settings_action,
-    suggest_action, tag_action)
+    suggest_action, table_schema_action, tag_action)
 from ckanext.suite.registry import public_members
 
 __all__ = ["get_actions"]
@@ -16,4 +16,4 @@ def get_actions() -> dict[str, Any]:
     return public_members(service_action, review_action, reviewer_action, settings_action,
                           gate_action, dashboard_action,
                           check_action, tag_action, datastore_action, extract_action,
-                          suggest_action, planned_action)
+                          suggest_action, planned_action, table_schema_action)
