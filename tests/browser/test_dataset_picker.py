@@ -49,6 +49,7 @@ def test_reuser_picks_datasets_by_title_and_finds_the_pending_reuse(live_portal,
     chosen = page.locator(".dataset-picker-chosen .dataset-picker-title").all_inner_texts()
     assert chosen == ["Arceaux à vélos", "Arbres d'alignement"]
     assert page.input_value("#field-datasets") == "arceaux-velos, arbres-alignement"
+    page.screenshot(path=str(ARTIFACTS / "reuse-dataset-picker.png"), full_page=True)
     page.locator(".dataset-picker-item", has_text="Arceaux").locator("button").click()
     assert page.input_value("#field-datasets") == "arbres-alignement"
 
