@@ -201,3 +201,12 @@ def test_an_image_sent_with_a_refused_form_is_not_kept(tmp_path, monkeypatch):
                             datasets="nulle-part", image_upload=upload(image_bytes()))
     assert set(error.value.error_dict) == {"datasets"}
     assert list(tmp_path.iterdir()) == []
+
+
+def test_datarequest_create_reports_the_organization_with_the_schemas_errors():
+    """An unknown organization is reported together with a missing title."""
+    portal = datarequest_setup.make_portal()
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action("datarequest_create", as_user(portal.plain), title="",
+                            description="Les horaires.", organization_id="nulle-part")
+    assert {"title", "organization_id"} <= set(error.value.error_dict)
