@@ -35,6 +35,9 @@ def test_reuser_picks_datasets_by_title_and_finds_the_pending_reuse(live_portal,
     page.goto(live_portal + "/reuses/new")
     search = page.locator("#field-datasets-search")
     assert search.is_visible() and not page.locator("#field-datasets").is_visible()
+    assert search.get_attribute("placeholder") == "Tapez quelques lettres du titre"
+    group = page.locator(".form-group", has=page.locator("#field-datasets"))
+    assert "budget-primitif pour /dataset/budget-primitif" in group.inner_text()
     search.fill("ar")
     options = page.locator(".dataset-picker-option")
     options.first.wait_for()
