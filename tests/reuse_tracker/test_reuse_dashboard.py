@@ -131,3 +131,16 @@ def test_hostile_titles_are_text_on_the_dashboard(app):
     soup = _soup(login(app, portal.submitter).get("/dashboard/reuses"))
     assert soup.select_one("tr.dashboard-reuse a").get_text() == hostile
     assert soup.find("img", src="x") is None
+
+
+def test_the_pending_reuse_page_tells_its_submitter_where_to_find_it_again(app):
+    """The submitter's pending reuse page links to "My reuses"; a moderator's does not."""
+    portal = make_portal()
+    reuse = submit(portal.submitter, [portal.public])
+    page = _soup(login(app, portal.submitter).get(f"/fr/reuses/{reuse['name']}"))
+    link = page.select_one(".reuse-state-pending a.reuse-mine-link")
+    assert link["href"] == "/fr/dashboard/reuses"
+    assert "Mes réutilisations" in link.get_text()
+    moderator = _soup(login(app, portal.admin).get(f"/reuses/{reuse['name']}"))
+    assert moderator.select_one(".reuse-state-pending") is not None
+    assert moderator.select_one(".reuse-state-pending a.reuse-mine-link") is None
