@@ -72,3 +72,45 @@ def test_reuser_picks_datasets_by_title_and_finds_the_pending_reuse(live_portal,
     assert "En attente de modération" in row.inner_text()
     assert page.locator("a.reuse-moderation-link").count() == 0
     page.screenshot(path=str(ARTIFACTS / "dashboard-my-reuses.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+@pytest.mark.ckan_config("scheming.dataset_schemas", "ckanext.scheming:ckan_dataset.yaml")
+@pytest.mark.ckan_config("scheming.organization_schemas", "ckanext.scheming:org_with_dept_id.json")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_moderator_closes_a_request_with_the_dataset_picked_by_title(live_portal, browser_page):
+    """The close-as-published form picks one dataset by title, and a second pick replaces it."""
+    from ckan.tests import helpers
+
+    admin = factories.User(name="admin-rennes", password=PASSWORD)
+    asker = factories.User()
+    org = factories.Organization(name="ville-de-rennes", title="Ville de Rennes",
+                                 users=[{"name": admin["name"], "capacity": "admin"}])
+    switch_gate(org["id"], False)
+    factories.Dataset(name="horaires-piscines", title="Horaires des piscines",
+                      owner_org=org["id"])
+    factories.Dataset(name="horaires-gymnases", title="Horaires des gymnases",
+                      owner_org=org["id"])
+    request = helpers.call_action(
+        "datarequest_create", {"user": asker["name"], "ignore_auth": False},
+        title="Horaires des équipements", description="Piscines et gymnases.",
+        organization_id=org["id"])
+    model.Session.commit()
+    page = browser_page
+
+    _log_in(page, live_portal, admin["name"])
+    page.goto(live_portal + f"/datarequest/{request['id']}")
+    search = page.locator("#field-close-package-search")
+    search.fill("horaires gym")
+    page.locator(".dataset-picker-option", has_text="Horaires des gymnases").click()
+    search.fill("piscines")
+    page.locator(".dataset-picker-option", has_text="Horaires des piscines").click()
+    assert page.input_value("#field-close-package") == "horaires-piscines"
+    assert page.locator(".datarequest-publish-form .dataset-picker-title").all_inner_texts() \
+        == ["Horaires des piscines"]
+    page.locator(".datarequest-publish-form button[type=submit]").click()
+    page.wait_for_load_state()
+    closed = helpers.call_action("datarequest_show", id=request["id"])
+    assert closed["state"] == "published"
+    assert closed["package_name"] == "horaires-piscines"

@@ -210,3 +210,17 @@ def test_datarequest_create_reports_the_organization_with_the_schemas_errors():
         helpers.call_action("datarequest_create", as_user(portal.plain), title="",
                             description="Les horaires.", organization_id="nulle-part")
     assert {"title", "organization_id"} <= set(error.value.error_dict)
+
+
+def test_a_hostile_title_stays_inside_the_pickers_attribute(app, api_headers):
+    """A dataset title made of HTML and quotes is JSON inside the attribute, never markup."""
+    portal = make_portal()
+    hostile = '"><img src=x onerror=alert(1)>\'</script>'
+    helpers.call_action("package_patch", id=portal.public["id"], title=hostile)
+    soup = _soup(app.get("/reuses/new?dataset=budget-primitif",
+                         headers=api_headers(portal.submitter)))
+    titles = json.loads(soup.select_one("#field-datasets")["data-dataset-picker-titles"])
+    assert titles == {"budget-primitif": hostile}
+    assert soup.find("img", src="x") is None
+    found = app.get("/reuses/dataset-picker", query_string={"q": "budget"}).json["results"]
+    assert found[0]["title"] == hostile
