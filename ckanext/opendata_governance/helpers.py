@@ -21,6 +21,7 @@ __all__ = [
     "governance_licence_options",
     "governance_licence_default",
     "governance_frequency_label",
+    "governance_table_schema_options",
 ]
 # Dates and numbers in the page's language (ckanext/suite/formats.py).
 __all__ += formats.__all__
@@ -343,3 +344,13 @@ def governance_can_extract_tables(resource: dict[str, Any]) -> bool:
     except tk.NotAuthorized:
         return False
     return True
+
+
+def governance_table_schema_options() -> list[dict[str, Any]]:
+    """The schemas offered in a resource's ``conforms_to`` field (the shipped ones with
+    their titles, then those the portal's readable resources declare)."""
+    user = tk.current_user.name if tk.current_user.is_authenticated else ""
+    try:
+        return tk.get_action("governance_table_schema_list")({"user": user}, {})
+    except tk.NotAuthorized:
+        return []

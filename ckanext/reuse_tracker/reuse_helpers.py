@@ -9,13 +9,19 @@ from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.reuse_tracker import topics
+from ckanext.reuse_tracker import datarequest_helpers, topics
 from ckanext.suite.pages import user_context as _context
 
 __all__ = [
     "reuse_safe_url", "reuse_json_ld", "reuse_dataset_block", "reuse_featured",
     "reuse_can", "reuse_link_broken", "reuse_type_options", "reuse_topic_options",
+    "reuse_is_moderator", "reuse_state_label", "reuse_state_class",
+    "reuse_dataset_picker_attrs",
 ]
+
+#: The badge class of each reuse state.
+_STATE_CLASSES = {"pending": "bg-info text-dark", "published": "bg-success",
+                  "rejected": "bg-danger", "archived": "bg-secondary"}
 
 
 def reuse_safe_url(url: Optional[str]) -> str:
@@ -114,3 +120,42 @@ def reuse_type_options() -> list[dict[str, str]]:
 def reuse_topic_options() -> list[dict[str, str]]:
     """The reuse topics as ``{"value", "text"}`` options, with their translated labels."""
     return topics.topic_options()
+
+
+def reuse_is_moderator() -> bool:
+    """Whether the current user moderates reuses: a sysadmin or an organization admin
+    (who moderates the reuses of their organization's datasets), as for data requests."""
+    return datarequest_helpers.datarequest_can_moderate_some()
+
+
+def reuse_state_label(state: Optional[str]) -> str:
+    """A reuse's state, in words for its submitter."""
+    labels = {"pending": tk._("Waiting for moderation"),
+              "published": tk._("Published in the gallery"),
+              "rejected": tk._("Refused by a moderator"),
+              "archived": tk._("Taken out of the gallery")}
+    return labels.get(state or "", state or "")
+
+
+def reuse_state_class(state: Optional[str]) -> str:
+    """The badge class of a reuse's state."""
+    return _STATE_CLASSES.get(state or "", "bg-secondary")
+
+
+def reuse_dataset_picker_attrs(titles: Optional[dict[str, str]] = None,
+                               single: bool = False) -> dict[str, str]:
+    """The attributes that turn a text input of dataset names into the dataset picker
+    (dataset-picker.js): its search address, the titles of the names already in it and
+    its texts in the page's language."""
+    attrs = {
+        "class": "form-control",
+        "data-dataset-picker": tk.h.url_for("reuse_tracker_picker.search"),
+        "data-dataset-picker-titles": json.dumps(titles or {}, ensure_ascii=False),
+        "data-dataset-picker-remove": tk._("Remove"),
+        "data-dataset-picker-empty": tk._("No dataset found"),
+        "data-dataset-picker-placeholder": tk._("Type a few letters of the title"),
+        "autocomplete": "off",
+    }
+    if single:
+        attrs["data-dataset-picker-single"] = ""
+    return attrs

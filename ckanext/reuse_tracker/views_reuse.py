@@ -120,11 +120,31 @@ def _organizations_for_form() -> list[dict[str, str]]:
     return [{"value": org["id"], "text": org["display_name"]} for org in organizations]
 
 
+def _dataset_titles(names: Any, reuse: dict[str, Any] | None) -> dict[str, str]:
+    """The titles of the datasets named in the form, for the picker: those the reuse links,
+    else read with the user's rights (a dataset they cannot read keeps its bare name)."""
+    if isinstance(names, str):
+        names = [name.strip() for name in names.split(",")]
+    titles = {dataset["name"]: dataset.get("title") or dataset["name"]
+              for dataset in (reuse or {}).get("datasets") or []}
+    limit = tk.config["ckanext.reuse_tracker.max_datasets"]
+    for name in [name for name in names or [] if isinstance(name, str) and name][:limit]:
+        if name in titles:
+            continue
+        try:
+            dataset = tk.get_action("package_show")(_context(), {"id": name})
+        except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+            continue
+        titles[name] = dataset.get("title") or dataset["name"]
+    return titles
+
+
 def _render_form(values: dict[str, Any], errors: dict[str, Any],
                  reuse: dict[str, Any] | None = None) -> str:
     return tk.render("reuse_tracker/form.html", {
         "values": values, "errors": errors, "reuse": reuse,
         "organizations": _organizations_for_form(),
+        "dataset_titles": _dataset_titles(values.get("datasets"), reuse),
     })
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict, Schema
 
-__all__ = ["validate"]
+__all__ = ["validate", "validate_all"]
 
 
 def validate(data_dict: DataDict, schema: Schema, context: Context) -> dict[str, Any]:
@@ -16,3 +16,11 @@ def validate(data_dict: DataDict, schema: Schema, context: Context) -> dict[str,
     if errors:
         raise tk.ValidationError(errors)
     return data
+
+
+def validate_all(data_dict: DataDict, schema: Schema, context: Context
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The data validated by ``schema`` and the errors of its bad fields, without raising:
+    for an action that checks more (in the database) before reporting every error at once."""
+    data, errors = tk.navl_validate(dict(data_dict), schema, context)
+    return data, dict(errors)

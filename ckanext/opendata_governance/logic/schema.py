@@ -276,6 +276,12 @@ def listing_page(ignore_missing: Validator, natural_number_validator: Validator)
 
 
 @validator_args
+def table_schema_list(default: ValidatorFactory, natural_number_validator: Validator
+                      ) -> Schema:
+    return {"limit": [default(50), natural_number_validator, lambda value: min(int(value), 200)]}
+
+
+@validator_args
 def table_preview(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
                   governance_text_list: Validator) -> Schema:
     return {

@@ -21,6 +21,7 @@ from ckanext.reuse_tracker.model.datarequest import (
     DATAREQUEST_OPEN_STATES, DataRequest, DataRequestComment, DataRequestFollower,
     DataRequestVote)
 from ckanext.suite.actions import commit
+from ckanext.suite.validate import validate_all
 
 __all__ = [
     "datarequest_create",
@@ -263,15 +264,18 @@ def datarequest_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the request
     """
     tk.check_access("datarequest_create", context, data_dict)
-    data = validate(data_dict, schema.datarequest_create(), context)
     user = _user(context)
     if user is None:
         raise tk.NotAuthorized(tk._("Log in to request data"))
+    # Every field's error at once: the schema's and the organization's.
+    data, errors = validate_all(data_dict, schema.datarequest_create(), context)
     organization = None
-    if data.get("organization_id"):
+    if data.get("organization_id") and "organization_id" not in errors:
         organization = _organization(data["organization_id"])
         if organization is None:
-            raise tk.ValidationError({"organization_id": [tk._("Organization not found")]})
+            errors["organization_id"] = [tk._("Organization not found")]
+    if errors:
+        raise tk.ValidationError(errors)
     if _rate_limited("datarequest", user, context):
         raise tk.ValidationError({"rate_limit": [
             tk._("You have asked for data too often: please try again later")]})

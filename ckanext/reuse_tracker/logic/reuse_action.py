@@ -13,13 +13,15 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.reuse_tracker import antispam, datastore_refs, images, reuse_mail, topics
+from ckanext.reuse_tracker import antispam, datastore_refs, images, reuse_mail
+from ckanext.reuse_tracker.logic import reuse_checks as checks
+from ckanext.reuse_tracker.logic import reuse_dictize as dictize
 from ckanext.reuse_tracker.logic import reuse_schema as schema
 from ckanext.reuse_tracker.logic.reuse_auth import is_submitter, moderated_reuse_ids
 from ckanext.reuse_tracker.model import Reuse, ReuseDataset
 from ckanext.reuse_tracker.reuse_visibility import (
-    PUBLIC_STATES, can_read_dataset, current_user, linked_datasets, may_see, moderated,
-    own_or_moderated, readable_datasets)
+    PUBLIC_STATES, can_read_dataset, current_user, may_see, moderated, own_or_moderated,
+    readable_datasets)
 from ckanext.suite.actions import commit
 
 __all__ = [
@@ -72,17 +74,20 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     user = current_user(context)
     if user is None:
         _guard_anonymous(data_dict)
-    data = schema.validate(data_dict, schema.reuse_create(), context)
-    _check_unique_url(context, data["url"])
-    packages = _packages(context, data["datasets"])
-    organization_id = _organization_id(context, user, data.get("organization_id"))
-    if data.get("name") and Reuse.get(data["name"]) is not None:
-        raise tk.ValidationError({"name": [tk._("This name is already used by another reuse")]})
-    query = _datastore_query(context, data.get("datastore_query"))
+    # Every field's error at once: the schema's, then the checks of the fields it let through.
+    data, errors = schema.validate_all(data_dict, schema.reuse_create(), context)
+    if "url" not in errors:
+        checks.collect(errors, checks.unique_url, context, data["url"])
+    packages = (checks.collect(errors, checks.packages, context, data["datasets"])
+                if "datasets" not in errors else None)
+    organization_id = checks.collect(errors, checks.organization_id, context, user,
+                               data.get("organization_id"))
+    if data.get("name") and "name" not in errors and Reuse.get(data["name"]) is not None:
+        errors["name"] = [tk._("This name is already used by another reuse")]
+    query = checks.collect(errors, _datastore_query, context, data.get("datastore_query"))
+    upload = checks.store_image(errors, data)
 
-    image_url, thumbnail_url = data.get("image_url"), data.get("image_url")
-    if data.get("image_upload") is not None:
-        image_url, thumbnail_url = images.store_upload(data["image_upload"])
+    image_url, thumbnail_url = upload or (data.get("image_url"), data.get("image_url"))
 
     now = _now()
     published = _trusted(user)
@@ -103,7 +108,7 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     commit(context)
     if published:
         reuse_mail.tell_owner_services(reuse)
-    return _dictize(context, reuse)
+    return dictize.reuse(context, reuse)
 
 
 def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -130,19 +135,20 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("reuse_update", context, data_dict)
     reuse = _get(data_dict)
     user = current_user(context)
-    data = schema.validate(data_dict, schema.reuse_update(), context)
-    if "url" in data and data["url"] != reuse.url:
-        _check_unique_url(context, data["url"], reuse.id)
+    data, errors = schema.validate_all(data_dict, schema.reuse_update(), context)
+    if "url" in data and "url" not in errors and data["url"] != reuse.url:
+        checks.collect(errors, checks.unique_url, context, data["url"], reuse.id)
 
-    # Everything that may still fail is checked before the reuse is touched.
-    packages = _packages(context, data["datasets"]) if "datasets" in data else None
-    organization_id = (_organization_id(context, user, data["organization_id"],
-                                        current=reuse.organization_id)
+    # Everything that may still fail is checked before the reuse is touched, every
+    # field's error reported at once.
+    packages = (checks.collect(errors, checks.packages, context, data["datasets"])
+                if "datasets" in data and "datasets" not in errors else None)
+    organization_id = (checks.collect(errors, checks.organization_id, context, user,
+                                data["organization_id"], current=reuse.organization_id)
                        if "organization_id" in data else reuse.organization_id)
-    upload = (images.store_upload(data["image_upload"])
-              if data.get("image_upload") is not None else None)
-    query = (_datastore_query(context, data["datastore_query"])
+    query = (checks.collect(errors, _datastore_query, context, data["datastore_query"])
              if "datastore_query" in data else None)
+    upload = checks.store_image(errors, data)
 
     changed = False
     for key in ("title", "url", "description", "type", "topic", "contact_email", "featured"):
@@ -166,7 +172,7 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
             reuse.state = "pending"
         reuse.modified = _now()
         commit(context)
-    return _dictize(context, reuse)
+    return dictize.reuse(context, reuse)
 
 
 def reuse_delete(context: Context, data_dict: DataDict) -> None:
@@ -203,7 +209,7 @@ def reuse_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     reuse = _get(data_dict)
     if not may_see(context, reuse):
         raise tk.ObjectNotFound(tk._("Reuse not found"))
-    return _dictize(context, reuse)
+    return dictize.reuse(context, reuse)
 
 
 @tk.side_effect_free
@@ -296,7 +302,7 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     else:
         order += newest
     page = query.order_by(*order).offset(data["offset"]).limit(data["limit"]).all()
-    return {"count": count, "results": _dictize_many(context, page)}
+    return {"count": count, "results": dictize.reuses(context, page)}
 
 
 def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -339,7 +345,7 @@ def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     reuse_mail.mail_submitter(reuse, decision, data["comment"], user)
     if decision == "publish":
         reuse_mail.tell_owner_services(reuse)
-    return _dictize(context, reuse)
+    return dictize.reuse(context, reuse)
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -382,60 +388,6 @@ def _guard_anonymous(data_dict: DataDict) -> None:
                              tk.config["ckanext.reuse_tracker.anonymous_rate_window"]):
         raise tk.ValidationError({"rate_limit": [tk._(
             "Too many reuses were proposed from your address: try again later or log in")]})
-
-
-def _check_unique_url(context: Context, url: str, own_id: Optional[str] = None) -> None:
-    existing = model.Session.query(Reuse).filter(Reuse.url == url).one_or_none()
-    if existing is None or existing.id == own_id:
-        return
-    if may_see(context, existing):
-        raise tk.ValidationError({
-            "url": [tk._("This address was already submitted: see the reuse "
-                         "/reuses/{name}").format(name=existing.name)],
-            "url_existing": [existing.name]})
-    raise tk.ValidationError({"url": [tk._(
-        "This address was already submitted; the reuse is awaiting moderation")]})
-
-
-def _packages(context: Context, references: list[str]) -> list[model.Package]:
-    """The datasets named, each one the caller can see; else a ValidationError on datasets."""
-    maximum = tk.config["ckanext.reuse_tracker.max_datasets"]
-    if len(references) > maximum:
-        raise tk.ValidationError({"datasets": [tk._(
-            "A reuse links at most {n} datasets").format(n=maximum)]})
-    packages: list[model.Package] = []
-    missing: list[str] = []
-    for reference in references:
-        package = model.Package.get(reference)
-        # A private dataset is "not found" too: its existence is not the submitter's to learn.
-        if package is None or not can_read_dataset(context, package):
-            missing.append(reference)
-        elif package not in packages:
-            packages.append(package)
-    if missing:
-        raise tk.ValidationError({"datasets": [tk._("Dataset not found: {names}").format(
-            names=", ".join(missing))]})
-    return packages
-
-
-def _organization_id(context: Context, user: Optional[model.User], reference: Optional[str],
-                     current: Optional[str] = None) -> Optional[str]:
-    if not reference:
-        return None
-    group = model.Group.get(reference)
-    if group is not None and group.id == current:
-        return current
-    if (group is None or not group.is_organization or group.state != "active" or user is None
-            or not (user.sysadmin or _is_member(user, group.id))):
-        raise tk.ValidationError({"organization_id": [tk._(
-            "Choose an organization you belong to")]})
-    return group.id
-
-
-def _is_member(user: model.User, group_id: str) -> bool:
-    return model.Session.query(model.Member).filter(
-        model.Member.group_id == group_id, model.Member.table_name == "user",
-        model.Member.table_id == user.id, model.Member.state == "active").first() is not None
 
 
 def _unique_name(title: str) -> str:
@@ -514,77 +466,3 @@ def _text_match(q: str) -> Any:
                                  Reuse.description.ilike(pattern, escape="\\"),
                                  Reuse.url.ilike(pattern, escape="\\")))
     return sa.and_(*conditions)
-
-
-def _iso(value: Optional[dt.datetime]) -> Optional[str]:
-    return value.isoformat() if value else None
-
-
-def _dictize(context: Context, reuse: Reuse) -> dict[str, Any]:
-    return _dictize_many(context, [reuse])[0]
-
-
-def _dictize_many(context: Context, reuses: list[Reuse]) -> list[dict[str, Any]]:
-    """Reuse dicts for the caller, with a fixed number of queries whatever the page size."""
-    if not reuses:
-        return []
-    user = current_user(context)
-    ids = [reuse.id for reuse in reuses]
-    datasets = linked_datasets(user, ids)
-    moderated = moderated_reuse_ids(user, ids)
-    user_ids = {reuse.submitter_id for reuse in reuses} | {reuse.moderated_by
-                                                           for reuse in reuses}
-    users = {row.id: row for row in model.Session.query(model.User).filter(
-        model.User.id.in_([value for value in user_ids if value]))}
-    organization_ids = [reuse.organization_id for reuse in reuses if reuse.organization_id]
-    organizations = {row.id: row for row in model.Session.query(model.Group).filter(
-        model.Group.id.in_(organization_ids))} if organization_ids else {}
-
-    results = []
-    for reuse in reuses:
-        submitter = users.get(reuse.submitter_id or "")
-        organization = organizations.get(reuse.organization_id or "")
-        result: dict[str, Any] = {
-            "id": reuse.id,
-            "name": reuse.name,
-            "title": reuse.title,
-            "description": reuse.description,
-            "url": reuse.url,
-            "type": reuse.type,
-            "type_label": topics.type_label(reuse.type),
-            "topic": reuse.topic,
-            "topic_label": topics.topic_label(reuse.topic),
-            "image_url": images.public_url(reuse.image_url),
-            "thumbnail_url": images.public_url(reuse.thumbnail_url),
-            "organization_id": reuse.organization_id,
-            "organization": ({"id": organization.id, "name": organization.name,
-                              "title": organization.title or organization.name}
-                             if organization is not None and organization.state == "active"
-                             else None),
-            "state": reuse.state,
-            "featured": bool(reuse.featured),
-            "created": _iso(reuse.created),
-            "modified": _iso(reuse.modified),
-            "published": _iso(reuse.published),
-            "datasets": datasets[reuse.id],
-            "dataset_count": len(datasets[reuse.id]),
-            "submitter": ({"name": submitter.name, "display_name": submitter.display_name}
-                          if submitter is not None else None),
-            # Only for those who can read the resource: a private one's query stays hidden.
-            "datastore_query": datastore_refs.query_for(
-                context, (reuse.extras or {}).get(datastore_refs.FIELD)),
-        }
-        if reuse.id in moderated or (user is not None and user.id == reuse.submitter_id):
-            moderator = users.get(reuse.moderated_by or "")
-            result.update({
-                "contact_email": reuse.contact_email,
-                "moderation_comment": reuse.moderation_comment,
-                "moderated_by": moderator.name if moderator is not None else None,
-                "link": {"checked": _iso(reuse.link_checked), "status": reuse.link_status,
-                         "failures": reuse.link_failures or 0,
-                         "broken_since": _iso(reuse.link_broken_since)},
-            })
-        results.append(result)
-    return results
-
-

@@ -6,9 +6,9 @@ from typing import Any
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator, ValidatorFactory
 
-from ckanext.suite.validate import validate
+from ckanext.suite.validate import validate, validate_all
 
-__all__ = ["validate", "reuse_create", "reuse_update", "reuse_list", "reuse_moderate",
+__all__ = ["validate", "validate_all", "reuse_create", "reuse_update", "reuse_list", "reuse_moderate",
            "SORTS", "LIST_STATES"]
 
 SORTS = ("newest", "datasets", "title")
