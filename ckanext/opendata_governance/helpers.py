@@ -8,6 +8,7 @@ from ckan import model
 
 from ckanext.opendata_governance import checklist, freshness, frequencies, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
+from ckanext.opendata_governance.extract import provenance
 from ckanext.suite import formats, licences
 from ckanext.suite.formats import (  # noqa: F401  (template helpers)
     render_datetime, suite_decimal, suite_month, suite_number, suite_percent)
@@ -338,3 +339,29 @@ def governance_can_extract_tables(resource: dict[str, Any]) -> bool:
     except tk.NotAuthorized:
         return False
     return True
+
+
+__all__ += ["governance_extraction"]
+
+
+def governance_extraction(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """Where an extracted CSV resource comes from, as the current user may see it:
+    ``source`` (the source resource, None when gone), ``stale`` (its file changed since)
+    and ``can_rerun``; None for a resource that is not an extraction."""
+    source_id = provenance.source_of(resource)
+    if not source_id:
+        return None
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    try:
+        source = tk.get_action("resource_show")(context, {"id": source_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        source = None
+    can_rerun = False
+    if source is not None:
+        try:
+            tk.check_access("resource_table_extract", context, {"id": source_id})
+            can_rerun = True
+        except tk.NotAuthorized:
+            pass
+    stale = source is not None and provenance.is_stale(resource, source)
+    return {"source": source, "stale": stale, "can_rerun": can_rerun, "choices": provenance.choices_of(resource)}

@@ -120,7 +120,8 @@ def test_extract_pdf_pages_with_renamed_columns(tmp_path: pathlib.Path):
     source = _source(portal, tmp_path, kind="pdf", copies=2)
     names = ["beneficiaire", "date", "objet", "montant", "nature", "versement"]
     created = helpers.call_action("resource_table_extract", as_user(portal.editor),
-                                  id=source["id"], pages="1-3", columns=",".join(names))
+                                  id=source["id"], pages="1-3", tables=[0],
+                                  columns=",".join(names))
     rows = _csv_of(created)
     assert rows[0] == names
     assert rows[1:] == setup.pdf_table(copies=2)[1:]
@@ -141,7 +142,7 @@ def test_bad_choice_names_its_field_and_creates_nothing(tmp_path: pathlib.Path, 
     source = _source(portal, tmp_path)
     with pytest.raises(tk.ValidationError) as error:
         helpers.call_action("resource_table_extract", as_user(portal.editor),
-                            id=source["id"], **{field: value})
+                            id=source["id"], **{"tables": [0], field: value})
     assert field in error.value.error_dict, error.value.error_dict
     assert _resource_count(source["package_id"]) == 1
 
@@ -200,7 +201,7 @@ def test_extracted_resource_is_not_public_before_sign_off(tmp_path: pathlib.Path
     switch_gate(portal.org["id"], True)
     source = _source(portal, tmp_path)
     created = helpers.call_action("resource_table_extract", as_user(portal.editor),
-                                  id=source["id"])
+                                  id=source["id"], tables=[0])
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action("resource_show", as_user(None), id=created["id"])
     with pytest.raises(tk.ValidationError) as error:

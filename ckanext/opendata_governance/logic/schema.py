@@ -290,10 +290,16 @@ def table_extract(not_empty: Validator, ignore_missing: Validator, unicode_safe:
         "tables": [ignore_missing, governance_index_list],
         "columns": [ignore_missing, governance_text_list],
         "name": [ignore_missing, unicode_safe],
+        "target": [ignore_missing, unicode_safe],
     }
 
 
-__all__ += ["table_preview", "table_extract"]
+@validator_args
+def table_job(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    return {"id": [not_empty, unicode_safe]}
+
+
+__all__ += ["table_preview", "table_extract", "table_job"]
 
 
 @validator_args
