@@ -116,12 +116,18 @@ def _big_xlsx(path: pathlib.Path, rows: int) -> None:
 
 
 def _child(path: str) -> None:
-    from ckanext.opendata_governance.extract import ExtractLimits, extract_path
+    """Preview, then extract the table and write its CSV, as the action does."""
+    from ckanext.opendata_governance.extract import ExtractLimits, extract_path, preview_path
+    from ckanext.opendata_governance.extract.csvout import write_csv
 
     start = time.perf_counter()
     # No time bound here: a loaded machine must not turn a measure into a refusal.
-    table = extract_path(path, "xlsx", limits=ExtractLimits(max_seconds=0))
-    print(json.dumps({"rows": len(table.rows), "seconds": time.perf_counter() - start,
+    limits = ExtractLimits(max_seconds=0)
+    preview_path(path, "xlsx", limits=limits)
+    table = extract_path(path, "xlsx", limits=limits)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out:
+        rows = write_csv(table, out)
+    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 

@@ -106,3 +106,53 @@ def test_xls_and_unknown_formats_are_refused_with_a_reason(tmp_path: pathlib.Pat
         preview_path(str(path), "xls")
     with pytest.raises(ExtractError, match="not from docx"):
         preview_path(str(path), "docx")
+
+
+def _long_xlsx(path: pathlib.Path, rows: int) -> list[list[str]]:
+    """A title, a blank row, the source header and ``rows`` source rows, written as text."""
+    import openpyxl
+
+    header, source = setup.source()
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Subventions")
+    sheet.append([setup.TITLE])
+    sheet.append([])
+    sheet.append(header)
+    written = [source[i % len(source)] for i in range(rows)]
+    for row in written:
+        sheet.append(row)
+    book.save(str(path))
+    return [header] + written
+
+
+def test_a_long_sheet_is_read_from_a_store_not_kept_in_memory(tmp_path: pathlib.Path):
+    """The rows of a long sheet stay in the extraction's temporary store until written:
+    the table hands them out lazily, and the CSV written from it is the sheet's table."""
+    import csv
+    import io
+
+    from ckanext.opendata_governance.extract.csvout import write_csv
+    from ckanext.opendata_governance.extract.store import StoredRows
+
+    path = tmp_path / "long.xlsx"
+    want = _long_xlsx(path, 3000)
+    table = extract_path(str(path), "xlsx")
+    assert isinstance(table.rows, StoredRows)
+    assert len(table.rows) == 3000
+    assert table.rows[-1] == want[-1] and table.rows[:2] == want[1:3]
+    out = io.StringIO(newline="")
+    assert write_csv(table, out) == 3000
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == want
+
+
+def test_two_long_tables_merge_without_a_copy(tmp_path: pathlib.Path):
+    """Two sheets with the same header chain their stored rows, in order."""
+    from ckanext.opendata_governance.extract.store import Chained
+
+    path = tmp_path / "subventions.xlsx"
+    setup.write_xlsx(str(path), sheets=2)
+    table = extract_path(str(path), "xlsx", choose=[0, 1])
+    assert isinstance(table.rows, Chained)
+    assert len(table.rows) == 58
+    assert table.rows == setup.source()[1] * 2
+    assert table.rows[29] == setup.source()[1][0] and table.rows[-1] == setup.source()[1][-1]

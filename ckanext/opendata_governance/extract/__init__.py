@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import MutableMapping, Sequence
 from typing import Optional
 
 from ckanext.suite.file_limits import N_, FileError, LimitExceeded
@@ -44,7 +45,7 @@ class Grid:
     """
 
     location: str
-    rows: dict[int, list[str]]
+    rows: MutableMapping[int, list[str]]
     text_rows: set[int] = dataclasses.field(default_factory=set)
     merged_rows: set[int] = dataclasses.field(default_factory=set)
     page: Optional[int] = None
@@ -56,7 +57,8 @@ class Table:
 
     location: str
     header: list[str]
-    rows: list[list[str]]
+    # A list, or rows read lazily from a sheet's store (extract.store).
+    rows: Sequence[list[str]]
     confidence: float
     pages: list[int] = dataclasses.field(default_factory=list)
 

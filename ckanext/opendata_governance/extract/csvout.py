@@ -5,6 +5,7 @@ import csv
 from typing import IO, Optional, Sequence
 
 from . import N_, ChoiceError, ExtractError, Table
+from .store import Chained
 
 __all__ = ["write_csv", "merge_tables"]
 
@@ -20,8 +21,9 @@ def merge_tables(tables: Sequence[Table]) -> Table:
                 N_("The tables of {first} and {other} do not have the same columns: "
                    "extract them separately."),
                 first=tables[0].location, other=table.location)
+    rows = tables[0].rows if len(tables) == 1 else Chained([t.rows for t in tables])
     return Table(location=", ".join(dict.fromkeys(t.location for t in tables)),
-                 header=list(header), rows=[row for t in tables for row in t.rows],
+                 header=list(header), rows=rows,
                  confidence=min(t.confidence for t in tables),
                  pages=sorted({page for t in tables for page in t.pages}))
 

@@ -16,6 +16,7 @@ from ckanext.opendata_governance.scan import formats as scan_formats
 
 from . import N_, ExtractError, Grid
 from .grid import Clock, Merge, build_grid
+from .store import RowStore
 
 __all__ = ["read_xlsx", "read_ods"]
 
@@ -93,13 +94,14 @@ def read_xlsx(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> It
             rows = ((number, [scan_formats.render_value(v) for v in values])
                     for number, values in enumerate(sheet.iter_rows(values_only=True), 1))
             try:
-                yield build_grid(sheet.title, rows, merges, clock)
+                grid = build_grid(sheet.title, rows, merges, clock, kept=RowStore())
             except ExtractError:
                 raise
             except Exception as exc:
                 raise ExtractError(N_("The sheet {sheet} of the XLSX file cannot be read "
                                       "to the end ({error})."),
                                    sheet=sheet.title, error=type(exc).__name__)
+            yield grid
     finally:
         workbook.close()
         archive.close()
@@ -162,9 +164,12 @@ def _ods_tables(content, clock: Clock, sheets: Optional[list[str]]) -> Iterator[
             continue
         stack.pop()
         if element.tag == _TABLE + "table":
-            if _wanted(name, sheets):
-                yield build_grid(name, rows, merges, clock)
+            grid = build_grid(name, rows, merges, clock, kept=RowStore()) \
+                if _wanted(name, sheets) else None
+            rows, merges = [], []  # not held while the grid is used
             element.clear()
+            if grid is not None:
+                yield grid
             continue
         if element.tag != _TABLE + "table-row":
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import tempfile
 from typing import Any, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
@@ -114,13 +115,20 @@ def _read(context: Context, resource: dict[str, Any], data: dict[str, Any]) -> T
 
 
 def _upload(table: Table, data: dict[str, Any], name: str) -> tuple[FileStorage, int]:
-    text = io.StringIO(newline="")
+    """The CSV as an upload, written to a temporary file (a long sheet's rows are read
+    from their store as they are written, never all in memory)."""
+    stream = tempfile.TemporaryFile()
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
     try:
         count = csvout.write_csv(table, text, data.get("columns"))
     except ExtractError as error:
+        text.close()
         raise _refusal(error, "columns")
-    return FileStorage(stream=io.BytesIO(text.getvalue().encode("utf-8")),
-                       filename=_csv_name(name), content_type="text/csv"), count
+    text.flush()
+    text.detach()
+    stream.seek(0)
+    return FileStorage(stream=stream, filename=_csv_name(name),
+                       content_type="text/csv"), count
 
 
 def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, Any]:
