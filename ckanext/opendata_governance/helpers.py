@@ -6,7 +6,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import checklist, freshness, frequencies, tracker
+from ckanext.opendata_governance import checklist, checks, freshness, frequencies, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
 from ckanext.opendata_governance.extract import provenance
 from ckanext.suite import formats, licences
@@ -365,3 +365,16 @@ def governance_extraction(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
             pass
     stale = source is not None and provenance.is_stale(resource, source)
     return {"source": source, "stale": stale, "can_rerun": can_rerun, "choices": provenance.choices_of(resource)}
+
+
+__all__ += ["governance_known_table_schemas"]
+
+
+def governance_known_table_schemas() -> list[dict[str, str]]:
+    """The Table Schemas shipped with the suite (``url``, ``title``), by title."""
+    schemas = []
+    for url in checks.known_schemas():
+        descriptor = checks.schema_descriptor(url)
+        schemas.append({"url": url, "title": "{} ({})".format(
+            descriptor.get("title") or url, descriptor.get("version") or "")})
+    return sorted(schemas, key=lambda schema: schema["title"].lower())

@@ -45,27 +45,36 @@ def _job_page(package: dict[str, Any], resource: dict[str, Any], job_id: str
                           resource_id=resource["id"], job_id=job_id)
 
 
-def _form(package: dict[str, Any], resource: dict[str, Any], tables: list[dict[str, Any]],
+def _form(package: dict[str, Any], resource: dict[str, Any], preview: dict[str, Any],
           errors: list[str], pages: str, target: Optional[str] = None) -> str:
     earlier = [r for r in package.get("resources", [])
                if provenance.is_extraction_of(r, resource["id"])]
     return tk.render("opendata_governance/extract/form.html", {
         "pkg_dict": package, "package": package, "resource": resource, "res": resource,
-        "tables": tables, "errors": errors, "pages": pages, "earlier": earlier,
-        "target": target or tk.request.args.get("target", "new")})
+        "tables": preview.get("tables", []), "fields": preview.get("fields"),
+        "conforms_to": preview.get("conforms_to", ""), "errors": errors, "pages": pages,
+        "earlier": earlier, "target": target or tk.request.args.get("target", "new")})
 
 
 def _choice(resource_id: str) -> dict[str, Any]:
-    """The data for resource_table_extract from the posted form."""
+    """The data for resource_table_extract from the posted form: with a schema, each
+    column's select names the field it fills."""
     form = tk.request.form
     chosen = form.getlist("tables")
-    columns = form.getlist("columns-{}".format(chosen[0])) if len(chosen) == 1 else []
     data: dict[str, Any] = {"id": resource_id, "tables": chosen}
-    if any(name.strip() for name in columns):
-        data["columns"] = columns
-    for key in ("name", "pages", "target"):
+    for key in ("name", "pages", "target", "conforms_to"):
         if form.get(key, "").strip():
             data[key] = form[key].strip()
+    if len(chosen) != 1:
+        return data
+    if data.get("conforms_to"):
+        pairs = zip(form.getlist("mapping-{}".format(chosen[0])),
+                    form.getlist("header-{}".format(chosen[0])))
+        data["mapping"] = {field: column for field, column in pairs if field}
+        return data
+    columns = form.getlist("columns-{}".format(chosen[0]))
+    if any(name.strip() for name in columns):
+        data["columns"] = columns
     return data
 
 
@@ -77,6 +86,7 @@ def extract(id: str, resource_id: str) -> Union[str, WerkzeugResponse]:
     package, resource = _shown(id, resource_id)
     errors: list[str] = []
     pages = tk.request.args.get("pages", "") or tk.request.form.get("pages", "")
+    schema = tk.request.args.get("conforms_to", "") or tk.request.form.get("conforms_to", "")
     if tk.request.method == "POST":
         data = _choice(resource_id)
         try:
@@ -91,7 +101,8 @@ def extract(id: str, resource_id: str) -> Union[str, WerkzeugResponse]:
             return _after_extraction(package, resource, made)
     try:
         preview = tk.get_action("resource_table_preview")(
-            _context(), {"id": resource_id, **({"pages": pages} if pages else {})})
+            _context(), {"id": resource_id, **({"pages": pages} if pages else {}),
+                         **({"conforms_to": schema} if schema else {})})
     except tk.NotAuthorized:
         return tk.abort(403, tk._(_FORBIDDEN))
     except tk.ValidationError as error:
@@ -99,8 +110,7 @@ def extract(id: str, resource_id: str) -> Union[str, WerkzeugResponse]:
         errors += _messages(error)
     if preview.get("queued"):
         return _job_page(package, resource, preview["job_id"])
-    return _form(package, resource, preview["tables"], errors, pages,
-                 tk.request.form.get("target"))
+    return _form(package, resource, preview, errors, pages, tk.request.form.get("target"))
 
 
 def _after_extraction(package: dict[str, Any], resource: dict[str, Any],
@@ -124,7 +134,7 @@ def job(id: str, resource_id: str, job_id: str) -> Union[str, WerkzeugResponse]:
     if status["resource_id"] != resource["id"]:
         return tk.abort(404, tk._("Extraction job not found"))
     if status["state"] == "failed":
-        return _form(package, resource, [], [m for ms in (status["errors"] or {}).values()
+        return _form(package, resource, {}, [m for ms in (status["errors"] or {}).values()
                                              for m in ms], "")
     if status["state"] != "finished":
         return tk.render("opendata_governance/extract/job.html", {
@@ -132,7 +142,7 @@ def job(id: str, resource_id: str, job_id: str) -> Union[str, WerkzeugResponse]:
             "status": status})
     if status["action"] == "resource_table_extract":
         return _after_extraction(package, resource, status["result"])
-    return _form(package, resource, status["result"]["tables"], [], "")
+    return _form(package, resource, status["result"], [], "")
 
 
 @governance_extract.route("/dataset/<id>/resource/<resource_id>/extract/rerun",

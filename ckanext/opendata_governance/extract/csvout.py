@@ -7,7 +7,7 @@ from typing import IO, Optional, Sequence
 from . import N_, ChoiceError, ExtractError, Table
 from .store import Chained
 
-__all__ = ["write_csv", "merge_tables"]
+__all__ = ["write_csv", "merge_tables", "renamed"]
 
 
 def merge_tables(tables: Sequence[Table]) -> Table:
@@ -28,15 +28,31 @@ def merge_tables(tables: Sequence[Table]) -> Table:
                  pages=sorted({page for t in tables for page in t.pages}))
 
 
-def write_csv(table: Table, stream: IO[str], columns: Optional[Sequence[str]] = None) -> int:
-    """Write the table to a text stream (open it with newline=""); ``columns`` renames the
-    columns in order. Returns the number of data rows written."""
-    header = list(columns) if columns else table.header
-    if len(header) != len(table.header):
+def renamed(table: Table, columns: Optional[Sequence[str]]) -> list[str]:
+    """The table's header, or the new names given for its columns, in order."""
+    if not columns:
+        return list(table.header)
+    if len(columns) != len(table.header):
         raise ExtractError(N_("{given} column names were given for a table of {width} "
-                              "columns."), given=len(header), width=len(table.header))
+                              "columns."), given=len(columns), width=len(table.header))
+    return list(columns)
+
+
+def write_csv(table: Table, stream: IO[str], columns: Optional[Sequence[str]] = None,
+              picks: Optional[Sequence[Optional[int]]] = None) -> int:
+    """Write the table to a text stream (open it with newline=""); ``columns`` renames the
+    columns in order; with ``picks``, ``columns`` is the CSV's header and each of its
+    columns takes the values of the table's column numbered in ``picks`` (None: empty).
+    Returns the number of data rows written."""
+    header = list(columns) if picks is not None else renamed(table, columns)
+    width = len(table.header)
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(header)
+    count = 0
     for row in table.rows:
-        writer.writerow(row + [""] * (len(header) - len(row)))
-    return len(table.rows)
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        writer.writerow(row if picks is None else
+                        [row[i] if i is not None else "" for i in picks])
+        count += 1
+    return count

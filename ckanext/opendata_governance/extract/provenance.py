@@ -17,7 +17,7 @@ __all__ = ["SOURCE_FIELDS", "CHOICES", "fields", "source_version", "source_of", 
 #: loader writes it after loading a spreadsheet, which changes nothing in the file.
 SOURCE_FIELDS = ("url", "url_type", "size", "last_modified")
 #: The producer's choices kept with an extraction, so that it can be run again.
-CHOICES = ("tables", "pages", "sheets", "columns", "conforms_to")
+CHOICES = ("tables", "pages", "sheets", "columns", "conforms_to", "mapping")
 
 
 def source_version(source: dict[str, Any]) -> str:

@@ -13,9 +13,9 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 from werkzeug.datastructures import FileStorage
 
-from ckanext.opendata_governance import resource_source
+from ckanext.opendata_governance import checks, resource_source
 from ckanext.opendata_governance.extract import ChoiceError, ExtractError, ExtractLimits, Table
-from ckanext.opendata_governance.extract import csvout, jobs, pipeline, provenance
+from ckanext.opendata_governance.extract import csvout, jobs, mapping, pipeline, provenance
 from ckanext.opendata_governance.extract import resource as source
 from ckanext.opendata_governance.logic import schema
 from ckanext.suite.file_limits import FileError
@@ -65,6 +65,8 @@ def resource_table_preview(context: Context, data_dict: DataDict) -> dict[str, A
     :param id: id of the resource
     :param pages: PDF pages to read, e.g. ``"3-7,9"`` (optional, all by default)
     :param sheets: names of the sheets to read (optional, all by default)
+    :param conforms_to: a Table Schema (its URL): each table then has a ``mapping``
+        guessed from its column names, and the answer the schema's ``fields``
     :returns: ``{"format": ..., "tables": [{"index", "location", "pages", "header",
         "first_rows", "row_count", "confidence"}, ...]}``
     """
@@ -76,13 +78,34 @@ def resource_table_preview(context: Context, data_dict: DataDict) -> dict[str, A
     fmt = source.format_of(resource)
     pages = _pages(data)
     limits = ExtractLimits()
+    fields = _schema_fields(data)
     with _local_file(resource, limits) as path:
         try:
             tables = pipeline.preview_path(path, fmt, limits, data.get("sheets"), pages,
                                            jobs.progress(context))
         except FileError as error:
             raise _refusal(error)
-    return {"format": fmt, "tables": tables}
+    if fields is None:
+        return {"format": fmt, "tables": tables}
+    for table in tables:
+        table["mapping"] = mapping.guess(table["header"], fields)
+    return {"format": fmt, "tables": tables, "conforms_to": data["conforms_to"],
+            "fields": fields}
+
+
+def _schema_fields(data: dict[str, Any]) -> Optional[list[str]]:
+    """The fields of the schema ``conforms_to`` names, or None when none is chosen."""
+    if not data.get("conforms_to"):
+        if data.get("mapping"):
+            raise tk.ValidationError({"mapping": [tk._(
+                "Columns are mapped to the fields of a schema: choose it (conforms_to)")]})
+        return None
+    try:
+        return mapping.fields_of(checks.schema_descriptor(data["conforms_to"]))
+    except RuntimeError as error:
+        raise tk.ValidationError({"conforms_to": [str(error)]})
+    except ExtractError as error:
+        raise _refusal(error, "conforms_to")
 
 
 def _target(data: dict[str, Any], resource: dict[str, Any]) -> Optional[dict[str, Any]]:
@@ -114,16 +137,30 @@ def _read(context: Context, resource: dict[str, Any], data: dict[str, Any]) -> T
             raise _refusal(error, "tables" if isinstance(error, ChoiceError) else "id")
 
 
-def _upload(table: Table, data: dict[str, Any], name: str) -> tuple[FileStorage, int]:
+def _layout(table: Table, data: dict[str, Any], fields: Optional[list[str]]
+            ) -> tuple[list[str], Optional[list[Optional[int]]]]:
+    """The CSV's header and, when columns are mapped to a schema, where each field's
+    values come from."""
+    try:
+        header = csvout.renamed(table, data.get("columns"))
+    except ExtractError as error:
+        raise _refusal(error, "columns")
+    if fields is None or not data.get("mapping"):
+        return header, None
+    try:
+        return mapping.plan(header, fields, data["mapping"])
+    except ExtractError as error:
+        raise _refusal(error, "mapping")
+
+
+def _upload(table: Table, data: dict[str, Any], name: str, fields: Optional[list[str]]
+            ) -> tuple[FileStorage, int]:
     """The CSV as an upload, written to a temporary file (a long sheet's rows are read
     from their store as they are written, never all in memory)."""
+    header, picks = _layout(table, data, fields)
     stream = tempfile.TemporaryFile()
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    try:
-        count = csvout.write_csv(table, text, data.get("columns"))
-    except ExtractError as error:
-        text.close()
-        raise _refusal(error, "columns")
+    count = csvout.write_csv(table, text, header, picks)
     text.flush()
     text.detach()
     stream.seek(0)
@@ -148,6 +185,11 @@ def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, A
     :param sheets: names of the sheets to read (optional)
     :param columns: new names of the columns, in order (optional)
     :param name: name of the resource (optional)
+    :param conforms_to: a Table Schema (its URL) the CSV is declared to follow, which
+        the schema check then verifies (optional)
+    :param mapping: ``{"schema field": "column name"}``: the CSV then has the schema's
+        fields in its order, each with its column's values (empty when unmapped);
+        columns not mapped are left out (optional, needs ``conforms_to``)
     :param target: ``"new"`` (the default) or the id of an earlier extraction of this
         resource, to replace with this one; its choices (tables, pages, sheets,
         columns) are used for those not given, so ``{"id", "target"}`` runs it again
@@ -162,7 +204,9 @@ def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, A
         data = {**provenance.choices_of(earlier), **data}
     elif not data.get("tables"):
         return tk.get_action("resource_table_preview")(
-            context, {key: data[key] for key in ("id", "pages", "sheets") if key in data})
+            context, {key: data[key] for key in ("id", "pages", "sheets", "conforms_to")
+                      if key in data})
+    fields = _schema_fields(data)
     if jobs.must_queue(context, resource):
         return jobs.enqueue("resource_table_extract", data, context.get("user") or "")
     table = _read(context, resource, data)
@@ -170,19 +214,21 @@ def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, A
     name = data.get("name") or (earlier or {}).get("name") or "{} ({})".format(
         os.path.splitext(resource.get("name") or resource_source.file_name(resource)
                          or "tableau")[0], table.location)
-    upload, count = _upload(table, data, name)
-    fields = {
+    upload, count = _upload(table, data, name, fields)
+    values = {
         "name": name, "format": "CSV", "mimetype": "text/csv", "upload": upload,
         "description": tk._("Table extracted from {source} ({location}): {rows} rows.").format(
             source=resource.get("name") or resource["id"], location=table.location,
             rows=count),
         **provenance.fields(resource, table, data, pipeline.library_of(fmt))}
+    if data.get("conforms_to"):
+        values["conforms_to"] = data["conforms_to"]
     as_caller: Any = {"user": context.get("user"),
                       "ignore_auth": context.get("ignore_auth", False)}
     if earlier is not None:
-        return tk.get_action("resource_patch")(as_caller, {"id": earlier["id"], **fields})
+        return tk.get_action("resource_patch")(as_caller, {"id": earlier["id"], **values})
     return tk.get_action("resource_create")(
-        as_caller, {"package_id": resource["package_id"], **fields})
+        as_caller, {"package_id": resource["package_id"], **values})
 
 
 @tk.side_effect_free
