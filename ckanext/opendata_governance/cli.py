@@ -139,7 +139,7 @@ def datastore_token() -> None:
 def extract(resource: str, pages: Optional[str], sheets: Optional[str],
             tables: Optional[str], out: Optional[str], target: Optional[str],
             list_: bool) -> None:
-    """Extract the tables of a PDF, XLSX or ODS RESOURCE (id) into CSV: a file with
+    """Extract the tables of a PDF, XLSX, XLS or ODS RESOURCE (id) into CSV: a file with
     --out, else a CSV resource of its dataset (which the checks and the gate then see)."""
     if list_ or out:
         _extract_to_file(resource, pages, sheets, tables, out, list_)

@@ -331,7 +331,7 @@ __all__ += ["governance_can_extract_tables"]
 
 def governance_can_extract_tables(resource: dict[str, Any]) -> bool:
     """Whether the current user may extract the tables of this PDF or spreadsheet resource."""
-    if (resource.get("format") or "").strip().lower() not in ("pdf", "xlsx", "ods"):
+    if (resource.get("format") or "").strip().lower() not in ("pdf", "xlsx", "xls", "ods"):
         return False
     context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
     try:

@@ -128,6 +128,45 @@ def _cache_formulas(path: str, rows: list[list[str]]) -> None:
             archive.writestr(name, data)
 
 
+def write_xls(path: str, sheets: int = 1) -> None:
+    """The print layout of write_xlsx as an Excel 97-2003 file (xlwt): merged title and
+    group headers, nomAttribuant merged down, dates as dates, amounts as numbers, a
+    totals row and two notes."""
+    import xlwt
+
+    header, rows = source()
+    book = xlwt.Workbook(encoding="utf-8")
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for index in range(sheets):
+        sheet = book.add_sheet("Subventions {}".format(2017 + index))
+        width = len(header)
+        sheet.write_merge(0, 0, 0, width - 1, TITLE)
+        top = 2
+        grouped = {col for _g, first, last in GROUPS for col in range(first, last + 1)}
+        for group, first, last in GROUPS:
+            sheet.write_merge(top, top, first, last, group)
+        for col, name in enumerate(header):
+            if col in grouped:
+                sheet.write(top + 1, col, name)
+            else:
+                sheet.write_merge(top, top + 1, col, col, name)
+        first_data = top + 2
+        sheet.write_merge(first_data, first_data + len(rows) - 1, 0, 0, rows[0][0])
+        for offset, row in enumerate(rows):
+            for col, value in enumerate(row[1:], 1):
+                typed = _typed(col, value)
+                if isinstance(typed, dt.datetime):
+                    sheet.write(first_data + offset, col, typed, dates)
+                elif typed is not None:
+                    sheet.write(first_data + offset, col, typed)
+        last_data = first_data + len(rows) - 1
+        sheet.write(last_data + 1, 0, "Total")
+        sheet.write(last_data + 1, _MONTANT, sum(float(row[_MONTANT]) for row in rows))
+        for offset, note in enumerate(NOTES):
+            sheet.write(last_data + 3 + offset, 0, note)
+    book.save(path)
+
+
 # --- ODS, written by hand: spans, covered cells and repeated rows as LibreOffice writes them
 
 

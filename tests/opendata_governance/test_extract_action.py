@@ -38,7 +38,7 @@ def _source(portal: Any, tmp_path: pathlib.Path, kind: str = "xlsx", **build: An
     editor; the uploaded resource."""
     path = tmp_path / "subventions.{}".format(kind)
     {"xlsx": setup.write_xlsx, "ods": setup.write_ods, "pdf": setup.write_pdf,
-     "scan": setup.write_scanned_pdf}[kind](str(path), **build)
+     "xls": setup.write_xls, "scan": setup.write_scanned_pdf}[kind](str(path), **build)
     fmt = "PDF" if kind == "scan" else kind.upper()
     dataset = factories.Dataset(**open_dataset(owner_org=portal.org["id"], private=True))
     return helpers.call_action(
@@ -112,6 +112,17 @@ def test_extract_creates_a_csv_resource_with_its_provenance(tmp_path: pathlib.Pa
     assert shown["extraction_library"].startswith("openpyxl 3.")
     assert shown["extraction_date"][:2] == "20"
     assert "29" in shown["description"]
+
+
+def test_an_old_excel_file_is_extracted_with_xlrd(tmp_path: pathlib.Path):
+    """An .xls resource's table becomes the source CSV; xlrd is named as the library."""
+    portal = make_portal()
+    source = _source(portal, tmp_path, kind="xls")
+    created = helpers.call_action("resource_table_extract", as_user(portal.editor),
+                                  id=source["id"], tables=[0])
+    rows = _csv_of(created)
+    assert setup.score(rows[0], rows[1:]) == 1.0
+    assert created["extraction_library"].startswith("xlrd 2.")
 
 
 def test_extract_pdf_pages_with_renamed_columns(tmp_path: pathlib.Path):

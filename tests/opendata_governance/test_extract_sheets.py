@@ -98,12 +98,10 @@ def test_truncated_xlsx_is_refused_as_damaged(tmp_path: pathlib.Path):
     assert "damaged" in str(error.value)
 
 
-def test_xls_and_unknown_formats_are_refused_with_a_reason(tmp_path: pathlib.Path):
-    """An .xls file and a .docx get a message saying what to do, not a crash."""
-    path = tmp_path / "old.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
-    with pytest.raises(ExtractError, match="save the file as XLSX or ODS"):
-        preview_path(str(path), "xls")
+def test_unknown_formats_are_refused_with_a_reason(tmp_path: pathlib.Path):
+    """A .docx gets a message naming the formats read, not a crash."""
+    path = tmp_path / "old.docx"
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 512)
     with pytest.raises(ExtractError, match="not from docx"):
         preview_path(str(path), "docx")
 
@@ -156,3 +154,27 @@ def test_two_long_tables_merge_without_a_copy(tmp_path: pathlib.Path):
     assert len(table.rows) == 58
     assert table.rows == setup.source()[1] * 2
     assert table.rows[29] == setup.source()[1][0] and table.rows[-1] == setup.source()[1][-1]
+
+
+@pytest.mark.parametrize("sheet", [0, 1])
+def test_xls_cells_match_the_source_csv(tmp_path: pathlib.Path, sheet: int):
+    """An Excel 97-2003 file laid out for print gives the source table: 100 %."""
+    path = tmp_path / "subventions.xls"
+    setup.write_xls(str(path), sheets=2)
+    found = preview_path(str(path), "xls")
+    assert [(t["location"], t["row_count"]) for t in found] == [
+        ("Subventions 2017", 29), ("Subventions 2018", 29)]
+    table = extract_path(str(path), "xls", choose=[sheet])
+    assert table.header == setup.expected_header()
+    assert setup.score(table.header, table.rows) == 1.0
+
+
+@pytest.mark.parametrize("content", [b"", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+                                     b"PK\x03\x04 not an xls"])
+def test_a_broken_xls_is_refused_with_a_message(tmp_path: pathlib.Path, content: bytes):
+    """An empty, truncated or foreign file given as XLS is refused, not a crash."""
+    path = tmp_path / "broken.xls"
+    path.write_bytes(content)
+    with pytest.raises(ExtractError) as error:
+        extract_path(str(path), "xls")
+    assert "XLS" in error.value.translated(lambda text: text)

@@ -1,10 +1,10 @@
-"""Read every sheet of an XLSX or ODS workbook into Grids (values, merged ranges)."""
+"""Read every sheet of an XLSX, ODS or XLS workbook into Grids (values, merged ranges)."""
 from __future__ import annotations
 
 import warnings
 import zipfile
 import zlib
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -18,7 +18,7 @@ from . import N_, ExtractError, Grid
 from .grid import Clock, Merge, build_grid
 from .store import RowStore
 
-__all__ = ["read_xlsx", "read_ods"]
+__all__ = ["read_xlsx", "read_ods", "read_xls"]
 
 # More merged ranges than this in one sheet is not a table laid out for print.
 MAX_MERGES = 100_000
@@ -213,3 +213,57 @@ def read_ods(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Ite
                            error=str(exc))
     finally:
         archive.close()
+
+
+# --- XLS (Excel 97-2003) -------------------------------------------------------------
+
+
+def _xls_value(cell: Any, datemode: int) -> str:
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return scan_formats.render_value(xlrd.xldate_as_datetime(cell.value, datemode))
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return scan_formats.render_value(cell.value)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return scan_formats.render_value(bool(cell.value))
+    if cell.ctype in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_TEXT):
+        return scan_formats.render_value(cell.value)
+    return ""  # empty, blank, or an error code (#DIV/0!)
+
+
+def read_xls(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Iterator[Grid]:
+    """Every sheet (or the named ones) of an old binary Excel file, read by xlrd one sheet
+    at a time (the format holds at most 65,536 rows a sheet); formulas give the values
+    Excel saved with them."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
+    except Exception as exc:  # xlrd raises XLRDError, struct.error, IndexError...
+        raise ExtractError(N_("The XLS file cannot be opened as a workbook ({error})."),
+                           error=type(exc).__name__)
+    try:
+        for index, name in enumerate(book.sheet_names()):
+            if not _wanted(name, sheets):
+                continue
+            yield _xls_grid(book, index, name, clock)
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+
+
+def _xls_grid(book: Any, index: int, name: str, clock: Clock) -> Grid:
+    try:
+        sheet = book.sheet_by_index(index)
+        # xlrd's ranges are (first row, row after, first col, col after), from 0.
+        merges = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
+        rows = ((number + 1, [_xls_value(cell, book.datemode) for cell in sheet.row(number)])
+                for number in range(sheet.nrows))
+        return build_grid(name, rows, merges, clock, kept=RowStore())
+    except ExtractError:
+        raise
+    except Exception as exc:
+        raise ExtractError(N_("The sheet {sheet} of the XLS file cannot be read to the end "
+                              "({error})."), sheet=name, error=type(exc).__name__)

@@ -55,7 +55,7 @@ def _pages(data: dict[str, Any]) -> Optional[list[int]]:
 
 @tk.side_effect_free
 def resource_table_preview(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The tables found in a PDF, XLSX or ODS resource, for the producer to choose from.
+    """The tables found in a PDF, XLSX, XLS or ODS resource, for the producer to choose from.
 
     A file larger than ``ckanext.opendata_governance.extract_sync_max_bytes`` (or a
     link of unknown size) is read by a background job: the answer is then
@@ -169,7 +169,7 @@ def _upload(table: Table, data: dict[str, Any], name: str, fields: Optional[list
 
 
 def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Extract tables of a PDF, XLSX or ODS resource into a CSV resource (UTF-8, comma)
+    """Extract tables of a PDF, XLSX, XLS or ODS resource into a CSV resource (UTF-8, comma)
     of the same dataset, created (``resource_create``) or replaced (``resource_patch``)
     as the caller: the dataset's checks and the publication gate apply to it as to any
     resource. Without ``tables`` (and without ``target``) nothing is extracted: the
