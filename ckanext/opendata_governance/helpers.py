@@ -8,7 +8,7 @@ from ckan import model
 
 from ckanext.opendata_governance import checklist, checks, freshness, frequencies, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
-from ckanext.opendata_governance.extract import provenance
+from ckanext.opendata_governance.extract import FORMATS as EXTRACT_FORMATS, provenance
 from ckanext.suite import formats, licences
 from ckanext.suite.formats import (  # noqa: F401  (template helpers)
     render_datetime, suite_decimal, suite_month, suite_number, suite_percent)
@@ -330,8 +330,9 @@ __all__ += ["governance_can_extract_tables"]
 
 
 def governance_can_extract_tables(resource: dict[str, Any]) -> bool:
-    """Whether the current user may extract the tables of this PDF or spreadsheet resource."""
-    if (resource.get("format") or "").strip().lower() not in ("pdf", "xlsx", "xls", "ods"):
+    """Whether the current user may extract the tables of this PDF, spreadsheet or text
+    document resource."""
+    if (resource.get("format") or "").strip().lower() not in EXTRACT_FORMATS:
         return False
     context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
     try:

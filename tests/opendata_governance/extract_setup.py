@@ -255,6 +255,80 @@ def write_ods(path: str, blank_rows: int = 0) -> None:
                          'spreadsheet"/></manifest:manifest>')
 
 
+def write_odt(path: str) -> None:
+    """The table of write_ods in an OpenDocument text: the same table element, in a text
+    body instead of a spreadsheet's."""
+    write_ods(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    parts["content.xml"] = parts["content.xml"].replace(
+        b"office:spreadsheet>", b"office:text>")
+    parts["mimetype"] = b"application/vnd.oasis.opendocument.text"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _docx_cell(value: Any, span: int = 1, merge: str = "") -> str:
+    props = ""
+    if span > 1:
+        props += '<w:gridSpan w:val="{}"/>'.format(span)
+    if merge:
+        props += '<w:vMerge w:val="restart"/>' if merge == "restart" else "<w:vMerge/>"
+    text = "" if value in (None, "") else "<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t>" \
+        "</w:r></w:p>".format(escape(str(value)))
+    return "<w:tc><w:tcPr>{}</w:tcPr>{}</w:tc>".format(props, text or "<w:p/>")
+
+
+def _docx_paragraph(text: str) -> str:
+    return "<w:p><w:r><w:t>{}</w:t></w:r></w:p>".format(escape(text))
+
+
+def write_docx(path: str) -> None:
+    """The print layout in a Word document: a title paragraph, the table with a grouped
+    header (gridSpan), single-row columns merged down the header rows and nomAttribuant
+    down the data rows (vMerge), a totals row, and a note paragraph after it."""
+    header, rows = source()
+    grouped = {col: (g, first, last) for g, first, last in GROUPS
+               for col in range(first, last + 1)}
+    top, under = [], []
+    for col, name in enumerate(header):
+        if col in grouped:
+            group, first, last = grouped[col]
+            if col == first:
+                top.append(_docx_cell(group, span=last - first + 1))
+            under.append(_docx_cell(name))
+        else:
+            top.append(_docx_cell(name, merge="restart"))
+            under.append(_docx_cell("", merge="continue"))
+    body = [_docx_paragraph(TITLE), "<w:tbl>",
+            "<w:tr>{}</w:tr>".format("".join(top)), "<w:tr>{}</w:tr>".format("".join(under))]
+    for offset, row in enumerate(rows):
+        cells = [_docx_cell(row[0] if offset == 0 else "",
+                            merge="restart" if offset == 0 else "continue")]
+        cells += [_docx_cell(value) for value in row[1:]]
+        body.append("<w:tr>{}</w:tr>".format("".join(cells)))
+    total = sum(float(row[_MONTANT]) for row in rows)
+    body.append("<w:tr>{}</w:tr>".format("".join(
+        _docx_cell("Total" if col == 0 else "{:.2f}".format(total) if col == _MONTANT else "")
+        for col in range(len(header)))))
+    body += ["</w:tbl>", _docx_paragraph(NOTES[0])]
+    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<w:document xmlns:w="{}"><w:body>{}</w:body></w:document>').format(
+                    _W_NS, "".join(body))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+            '.org/package/2006/content-types"><Default Extension="xml" ContentType='
+            '"application/xml"/><Override PartName="/word/document.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main'
+            '+xml"/></Types>'))
+        archive.writestr("word/document.xml", document)
+
+
 def add_blank_rows(path: str, count: int) -> None:
     """Append ``count`` empty formatted rows to the first sheet, as Excel writes them."""
     with zipfile.ZipFile(path) as archive:

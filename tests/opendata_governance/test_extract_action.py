@@ -38,7 +38,8 @@ def _source(portal: Any, tmp_path: pathlib.Path, kind: str = "xlsx", **build: An
     editor; the uploaded resource."""
     path = tmp_path / "subventions.{}".format(kind)
     {"xlsx": setup.write_xlsx, "ods": setup.write_ods, "pdf": setup.write_pdf,
-     "xls": setup.write_xls, "scan": setup.write_scanned_pdf}[kind](str(path), **build)
+     "xls": setup.write_xls, "docx": setup.write_docx,
+     "scan": setup.write_scanned_pdf}[kind](str(path), **build)
     fmt = "PDF" if kind == "scan" else kind.upper()
     dataset = factories.Dataset(**open_dataset(owner_org=portal.org["id"], private=True))
     return helpers.call_action(
@@ -123,6 +124,17 @@ def test_an_old_excel_file_is_extracted_with_xlrd(tmp_path: pathlib.Path):
     rows = _csv_of(created)
     assert setup.score(rows[0], rows[1:]) == 1.0
     assert created["extraction_library"].startswith("xlrd 2.")
+
+
+def test_a_word_table_is_extracted(tmp_path: pathlib.Path):
+    """A DOCX resource's table becomes the source CSV."""
+    portal = make_portal()
+    source = _source(portal, tmp_path, kind="docx")
+    created = helpers.call_action("resource_table_extract", as_user(portal.editor),
+                                  id=source["id"], tables=[0])
+    rows = _csv_of(created)
+    assert setup.score(rows[0], rows[1:]) == 1.0
+    assert created["extraction_location"] == "tableau 1"
 
 
 def test_extract_pdf_pages_with_renamed_columns(tmp_path: pathlib.Path):

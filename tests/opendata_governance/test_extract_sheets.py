@@ -99,11 +99,11 @@ def test_truncated_xlsx_is_refused_as_damaged(tmp_path: pathlib.Path):
 
 
 def test_unknown_formats_are_refused_with_a_reason(tmp_path: pathlib.Path):
-    """A .docx gets a message naming the formats read, not a crash."""
-    path = tmp_path / "old.docx"
+    """A .pptx gets a message naming the formats read, not a crash."""
+    path = tmp_path / "slides.pptx"
     path.write_bytes(b"PK\x03\x04" + b"\0" * 512)
-    with pytest.raises(ExtractError, match="not from docx"):
-        preview_path(str(path), "docx")
+    with pytest.raises(ExtractError, match="not from pptx"):
+        preview_path(str(path), "pptx")
 
 
 def _long_xlsx(path: pathlib.Path, rows: int) -> list[list[str]]:
@@ -178,3 +178,45 @@ def test_a_broken_xls_is_refused_with_a_message(tmp_path: pathlib.Path, content:
     with pytest.raises(ExtractError) as error:
         extract_path(str(path), "xls")
     assert "XLS" in error.value.translated(lambda text: text)
+
+
+def test_docx_table_matches_the_source_csv(tmp_path: pathlib.Path):
+    """A Word table with a grouped header (gridSpan), cells merged down (vMerge), a
+    totals row and paragraphs around it gives the source table: 100 %."""
+    path = tmp_path / "subventions.docx"
+    setup.write_docx(str(path))
+    (found,) = preview_path(str(path), "docx")
+    assert (found["location"], found["row_count"]) == ("tableau 1", 29)
+    table = extract_path(str(path), "docx")
+    assert table.header == setup.expected_header()
+    assert setup.score(table.header, table.rows) == 1.0
+
+
+def test_odt_table_matches_the_source_csv(tmp_path: pathlib.Path):
+    """An OpenDocument text's table is read like a spreadsheet's: 100 %."""
+    path = tmp_path / "subventions.odt"
+    setup.write_odt(str(path))
+    table = extract_path(str(path), "odt")
+    assert setup.score(table.header, table.rows) == 1.0
+
+
+@pytest.mark.parametrize("kind,content", [
+    ("docx", b"PK\x03\x04 truncated"),
+    ("docx", None),  # a zip without word/document.xml
+    ("odt", None),   # a spreadsheet named .odt
+])
+def test_a_broken_text_document_is_refused_with_a_message(tmp_path: pathlib.Path, kind: str,
+                                                          content: bytes):
+    """A truncated DOCX, one without its document part, or an ODS given as ODT: refused
+    with a message, not a crash."""
+    path = tmp_path / "broken.{}".format(kind)
+    if content is not None:
+        path.write_bytes(content)
+    elif kind == "docx":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("word/other.xml", "<x/>")
+    else:
+        setup.write_ods(str(path))
+    with pytest.raises((ExtractError, ScanError)) as error:
+        extract_path(str(path), kind)
+    assert kind.upper() in error.value.translated(lambda text: text)

@@ -1,4 +1,4 @@
-"""Table extraction from closed documents (PDF, XLSX, ODS, XLS) into open CSV."""
+"""Table extraction from closed documents (PDF, XLSX, ODS, XLS, DOCX, ODT) into open CSV."""
 from __future__ import annotations
 
 import dataclasses
@@ -68,6 +68,6 @@ class Table:
                 "confidence": round(self.confidence, 2), "pages": self.pages}
 
 
-FORMATS = ("xlsx", "ods", "xls", "pdf")
+FORMATS = ("xlsx", "ods", "xls", "pdf", "docx", "odt")
 
 from .pipeline import extract_path, preview_path  # noqa: E402  (needs the names above)

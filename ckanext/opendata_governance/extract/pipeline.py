@@ -34,10 +34,12 @@ def parse_pages(text: str) -> list[int]:
 
 
 def _grids(path: str, fmt: str, clock: Clock, sheets: Optional[list[str]]) -> Iterator[Grid]:
+    from . import docx
     from . import sheets as sheet_readers
 
     reader = {"xlsx": sheet_readers.read_xlsx, "xls": sheet_readers.read_xls,
-              "ods": sheet_readers.read_ods}[fmt]
+              "ods": sheet_readers.read_ods, "odt": sheet_readers.read_odt,
+              "docx": docx.read_docx}[fmt]
     yield from reader(path, clock, sheets)
 
 
@@ -52,8 +54,8 @@ def find_all(path: str, fmt: str, limits: Optional[ExtractLimits] = None,
     limits = limits or ExtractLimits()
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ExtractError(N_("Tables can be extracted from PDF, XLSX, XLS and ODS files, "
-                              "not from {format}."), format=fmt or "?")
+        raise ExtractError(N_("Tables can be extracted from PDF, XLSX, XLS, ODS, DOCX and "
+                              "ODT files, not from {format}."), format=fmt or "?")
     try:
         size = os.path.getsize(path)
     except OSError as exc:

@@ -18,7 +18,7 @@ from . import N_, ExtractError, Grid
 from .grid import Clock, Merge, build_grid
 from .store import RowStore
 
-__all__ = ["read_xlsx", "read_ods", "read_xls"]
+__all__ = ["read_xlsx", "read_ods", "read_odt", "read_xls"]
 
 # More merged ranges than this in one sheet is not a table laid out for print.
 MAX_MERGES = 100_000
@@ -113,6 +113,7 @@ def read_xlsx(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> It
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _CELLS = (_TABLE + "table-cell", _TABLE + "covered-table-cell")
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 # One XML row or cell repeated more often than this is amplification, not data.
 _MAX_REPEAT = 65536
 
@@ -195,22 +196,34 @@ def _ods_tables(content, clock: Clock, sheets: Optional[list[str]]) -> Iterator[
 def read_ods(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Iterator[Grid]:
     """Every table (or the named ones) of an ODS file, parsing content.xml incrementally
     after the suite's zip checks."""
-    archive = scan_formats._open_zip(path, "ODS")
+    yield from _read_odf(path, clock, sheets, "ODS", _ODS_MIMETYPE)
+
+
+def read_odt(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Iterator[Grid]:
+    """Every table (or the named ones) of an OpenDocument text (ODT): the same table
+    elements as a spreadsheet's, between paragraphs."""
+    yield from _read_odf(path, clock, sheets, "ODT", _ODT_MIMETYPE)
+
+
+def _read_odf(path: str, clock: Clock, sheets: Optional[list[str]], kind: str,
+              mimetype: bytes) -> Iterator[Grid]:
+    archive = scan_formats._open_zip(path, kind)
     try:
         names = set(archive.namelist())
-        if "mimetype" in names and archive.read("mimetype").strip() != _ODS_MIMETYPE:
-            raise ExtractError(N_("The file is an OpenDocument file but not a spreadsheet "
-                                  "(ODS)."))
+        if "mimetype" in names and archive.read("mimetype").strip() != mimetype:
+            raise ExtractError(N_("The file is an OpenDocument file but not of the kind "
+                                  "its format says ({kind})."), kind=kind)
         if "content.xml" not in names:
-            raise ExtractError(N_("The ODS file is damaged: it has no content.xml."))
+            raise ExtractError(N_("The {kind} file is damaged: it has no content.xml."),
+                               kind=kind)
         with archive.open("content.xml") as content:
             yield from _ods_tables(content, clock, sheets)
     except ElementTree.ParseError as exc:
-        raise ExtractError(N_("The ODS file is damaged: content.xml is not valid XML "
-                              "({error})."), error=str(exc))
+        raise ExtractError(N_("The {kind} file is damaged: content.xml is not valid XML "
+                              "({error})."), kind=kind, error=str(exc))
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
-        raise ExtractError(N_("The ODS file is damaged or truncated ({error})."),
-                           error=str(exc))
+        raise ExtractError(N_("The {kind} file is damaged or truncated ({error})."),
+                           kind=kind, error=str(exc))
     finally:
         archive.close()
 
