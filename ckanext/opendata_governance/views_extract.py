@@ -142,7 +142,7 @@ def job(id: str, resource_id: str, job_id: str) -> Union[str, WerkzeugResponse]:
             "status": status})
     if status["action"] == "resource_table_extract":
         return _after_extraction(package, resource, status["result"])
-    return _form(package, resource, status["result"], [], "")
+    return _form(package, resource, status["result"], [], status["pages"])
 
 
 @governance_extract.route("/dataset/<id>/resource/<resource_id>/extract/rerun",

@@ -64,6 +64,20 @@ def test_a_big_document_is_previewed_by_a_job_with_its_progress(tmp_path: pathli
     assert table["row_count"] == len(setup.pdf_table(copies=2)) - 1
 
 
+def test_the_job_reads_the_pages_asked_and_keeps_them(tmp_path: pathlib.Path, app):
+    """A preview of pages 2-3 reads two pages; its page keeps the range in the form."""
+    portal = make_portal()
+    source = _source(portal, tmp_path)
+    job_id = helpers.call_action("resource_table_preview", as_user(portal.editor),
+                                 id=source["id"], pages="2-3")["job_id"]
+    _work()
+    status = _status(portal, job_id)
+    assert (status["pages"], status["done"], status["total"]) == ("2-3", 2, 2)
+    page = login(app, portal.editor).get("/dataset/{}/resource/{}/extract/job/{}".format(
+        source["package_id"], source["id"], job_id))
+    assert 'name="pages" value="2-3"' in page.body
+
+
 def test_a_big_extraction_is_made_by_the_job(tmp_path: pathlib.Path):
     """The extraction of a big PDF is queued; the job creates the CSV resource with its
     provenance, as the user who asked."""

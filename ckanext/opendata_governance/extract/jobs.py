@@ -45,6 +45,7 @@ def enqueue(action: str, data: dict[str, Any], user: str) -> dict[str, Any]:
         rq_kwargs={"result_ttl": KEEP_SECONDS, "failure_ttl": KEEP_SECONDS,
                    "timeout": JOB_TIMEOUT,
                    "meta": {"resource_id": data["id"], "action": action,
+                            "pages": data.get("pages") or "",
                             "state": "queued", "done": 0, "total": 0}})
     return {"queued": True, "job_id": job.id, "state": "queued"}
 
@@ -92,7 +93,8 @@ def run(action: str, data: dict[str, Any], user: str) -> dict[str, Any]:
 
 def status(job_id: str) -> dict[str, Any]:
     """What a job is at: ``state`` (queued, running, finished, failed), ``done`` and
-    ``total`` pages or sheets, and its ``result`` or ``errors`` once over.
+    ``total`` pages or sheets, and its ``result`` or ``errors`` once over; ``pages``,
+    the PDF pages it was asked to read.
 
     :raises tk.ObjectNotFound: no such job (or it ended more than a day ago)
     """
@@ -108,7 +110,8 @@ def status(job_id: str) -> dict[str, Any]:
         meta["errors"] = {"id": [tk._("The extraction stopped before its end: the "
                                       "document may be too large or too complex.")]}
     return {"job_id": job.id, "resource_id": meta.get("resource_id"),
-            "action": meta.get("action"), "state": state, "done": meta.get("done", 0),
+            "action": meta.get("action"), "pages": meta.get("pages", ""),
+            "state": state, "done": meta.get("done", 0),
             "total": meta.get("total", 0), "result": meta.get("result"),
             "errors": meta.get("errors")}
 
