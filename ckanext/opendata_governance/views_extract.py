@@ -119,6 +119,9 @@ def _after_extraction(package: dict[str, Any], resource: dict[str, Any],
         return _job_page(package, resource, made["job_id"])
     tk.h.flash_success(tk._("The table was extracted into a CSV resource. It goes through "
                             "the checks and the sign-off like any other resource."))
+    if made.get("held_for_sign_off"):
+        tk.h.flash_notice(tk._("The dataset was public: it is now private, and will be "
+                               "published again once a reviewer signs the extraction off."))
     return tk.redirect_to("resource.read", id=package["name"], resource_id=made["id"])
 
 

@@ -232,3 +232,28 @@ def test_extracted_resource_is_not_public_before_sign_off(tmp_path: pathlib.Path
                             id=source["package_id"], private=False)
     assert "private" in error.value.error_dict
     assert model.Package.get(source["package_id"]).private
+
+
+def test_extracting_into_a_public_dataset_holds_it_for_a_sign_off(tmp_path: pathlib.Path,
+                                                                  app):
+    """A public, signed-off dataset of a gated organization is made private before the
+    extraction joins it: anonymous users see neither; the page warned the editor."""
+    from tests.opendata_governance.gate_setup import approve
+    from tests.opendata_governance.services_setup import login
+
+    portal = make_portal()
+    switch_gate(portal.org["id"], True)
+    source = _source(portal, tmp_path)
+    dataset = {"id": source["package_id"]}
+    approve(dataset["id"])
+    helpers.call_action("package_patch", id=dataset["id"], private=False)
+    assert not model.Package.get(dataset["id"]).private
+    page = login(app, portal.editor).get("/dataset/{}/resource/{}/extract".format(
+        dataset["id"], source["id"]))
+    assert "governance-extract-held" in page.body
+    created = helpers.call_action("resource_table_extract", as_user(portal.editor),
+                                  id=source["id"], tables=[0])
+    assert created["held_for_sign_off"] is True
+    assert model.Package.get(dataset["id"]).private
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("resource_show", as_user(None), id=created["id"])

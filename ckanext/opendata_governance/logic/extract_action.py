@@ -18,6 +18,7 @@ from ckanext.opendata_governance.extract import ChoiceError, ExtractError, Extra
 from ckanext.opendata_governance.extract import csvout, jobs, mapping, pipeline, provenance
 from ckanext.opendata_governance.extract import resource as source
 from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.model import OrganizationSetting
 from ckanext.suite.file_limits import FileError
 
 __all__ = ["resource_table_preview", "resource_table_extract",
@@ -194,7 +195,9 @@ def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, A
         resource, to replace with this one; its choices (tables, pages, sheets,
         columns) are used for those not given, so ``{"id", "target"}`` runs it again
     :returns: the CSV resource, whose ``extracted_from`` and ``extraction_*`` fields
-        say where it comes from and with which choices
+        say where it comes from and with which choices, and ``held_for_sign_off``: true
+        when its dataset was public in an organization with the publication gate on,
+        and was made private so that the extraction waits for a sign-off
     """
     tk.check_access("resource_table_extract", context, data_dict)
     data = schema.validate(data_dict, schema.table_extract(), context)
@@ -225,10 +228,25 @@ def resource_table_extract(context: Context, data_dict: DataDict) -> dict[str, A
         values["conforms_to"] = data["conforms_to"]
     as_caller: Any = {"user": context.get("user"),
                       "ignore_auth": context.get("ignore_auth", False)}
+    held = _hold_for_sign_off(as_caller, resource["package_id"])
     if earlier is not None:
-        return tk.get_action("resource_patch")(as_caller, {"id": earlier["id"], **values})
-    return tk.get_action("resource_create")(
-        as_caller, {"package_id": resource["package_id"], **values})
+        made = tk.get_action("resource_patch")(as_caller, {"id": earlier["id"], **values})
+    else:
+        made = tk.get_action("resource_create")(
+            as_caller, {"package_id": resource["package_id"], **values})
+    return {**made, "held_for_sign_off": held}
+
+
+def _hold_for_sign_off(context: Any, package_id: str) -> bool:
+    """Make a public dataset of a gated organization private before an extraction joins
+    it, so that nothing extracted is public before a sign-off (other new data of a
+    published dataset is only checked again); whether it was made private."""
+    package = tk.get_action("package_show")({"ignore_auth": True}, {"id": package_id})
+    if package.get("private") or not OrganizationSetting.gate_enabled_for(
+            package.get("owner_org")):
+        return False
+    tk.get_action("package_patch")(dict(context), {"id": package_id, "private": True})
+    return True
 
 
 @tk.side_effect_free
