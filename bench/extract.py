@@ -2,9 +2,10 @@
 peak RSS of a 100,000-row XLSX against a 10,000-row one.
 
 Run with `.venv/bin/python bench/extract.py [--camelot .venv-bench/bin/python]` (needs
-the dev requirements: fpdf2 writes the PDFs; camelot-py, compared on the same PDFs, lives
-in a venv of its own: requirements/bench.txt). The documents are built from the real SCDL subventions example (see
-tests/fixtures/SOURCES.md) laid out for print, as the tests build them. Baselines:
+the dev requirements: fpdf2 writes the PDFs; camelot-py, compared on the same PDFs,
+lives in a venv of its own: requirements/bench.txt). The documents are built from the
+real SCDL subventions example (see tests/fixtures/SOURCES.md) laid out for print, as
+the tests build them. Baselines:
 for spreadsheets the first non-empty row taken as header (the scanner's reader); for
 PDF pdfplumber's own ``extract_tables`` (lines, or its "text" strategy when the table
 has no lines) and camelot-py (lattice, or stream), page by page, their tables joined

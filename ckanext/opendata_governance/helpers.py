@@ -365,7 +365,8 @@ def governance_extraction(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
         except tk.NotAuthorized:
             pass
     stale = source is not None and provenance.is_stale(resource, source)
-    return {"source": source, "stale": stale, "can_rerun": can_rerun, "choices": provenance.choices_of(resource)}
+    return {"source": source, "stale": stale, "can_rerun": can_rerun,
+            "choices": provenance.choices_of(resource)}
 
 
 __all__ += ["governance_known_table_schemas"]
