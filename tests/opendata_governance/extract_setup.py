@@ -255,6 +255,25 @@ def write_ods(path: str, blank_rows: int = 0) -> None:
                          'spreadsheet"/></manifest:manifest>')
 
 
+def write_long_ods(path: str, count: int) -> None:
+    """A sheet of the source header and ``count`` source rows, each its own XML row."""
+    header, rows = source()
+
+    def row(values: list[str]) -> str:
+        return "<table:table-row>{}</table:table-row>".format(
+            "".join(_ods_cell(value) for value in values))
+
+    table = "".join([row(header)] + [row(rows[i % len(rows)]) for i in range(count)])
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content {} '
+               'office:version="1.2"><office:body><office:spreadsheet>'
+               '<table:table table:name="Long">{}</table:table></office:spreadsheet>'
+               '</office:body></office:document-content>').format(_NS, table)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"),
+                         "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+
+
 def write_odt(path: str) -> None:
     """The table of write_ods in an OpenDocument text: the same table element, in a text
     body instead of a spreadsheet's."""

@@ -153,3 +153,12 @@ def test_the_page_shows_the_progress_then_the_new_resource(tmp_path: pathlib.Pat
     done = client.get(job_url)
     assert 'http-equiv="refresh"' not in done.body
     assert "Subventions" in done.body and 'name="tables"' in done.body
+
+
+def test_a_job_may_read_longer_than_a_request():
+    """A long sheet read in the job is bounded by the job's time, not a request's."""
+    from ckanext.opendata_governance.extract import jobs
+
+    in_request = jobs.limits({}).max_seconds
+    in_job = jobs.limits({jobs.IN_JOB: True}).max_seconds
+    assert in_request < in_job < jobs.JOB_TIMEOUT

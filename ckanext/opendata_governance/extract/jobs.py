@@ -9,7 +9,9 @@ import ckan.plugins.toolkit as tk
 import rq
 from ckan.lib import jobs as jobs_lib
 
-__all__ = ["IN_JOB", "PROGRESS", "must_queue", "enqueue", "run", "progress", "status",
+from . import ExtractLimits
+
+__all__ = ["IN_JOB", "PROGRESS", "limits", "must_queue", "enqueue", "run", "progress", "status",
            "resource_of"]
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,15 @@ PROGRESS = "governance_extract_progress"
 KEEP_SECONDS = 24 * 3600
 #: Seconds a job may run: the reading itself is bounded by ExtractLimits.max_seconds.
 JOB_TIMEOUT = 600
+
+
+def limits(context: Any) -> ExtractLimits:
+    """The bounds of one reading: in a job (or the CLI) nearly the job's whole time,
+    since a 100,000-row sheet takes openpyxl minutes on a loaded machine; in a request
+    the default ones."""
+    if context.get(IN_JOB):
+        return ExtractLimits(max_seconds=JOB_TIMEOUT - 60)
+    return ExtractLimits()
 
 
 def must_queue(context: Any, resource: dict[str, Any]) -> bool:

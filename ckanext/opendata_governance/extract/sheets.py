@@ -4,7 +4,7 @@ from __future__ import annotations
 import warnings
 import zipfile
 import zlib
-from typing import Any, Iterator, Optional
+from typing import IO, Any, Iterator, Optional
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -151,30 +151,51 @@ def _ods_row(row: ElementTree.Element, number: int, merges: list[Merge],
     return values
 
 
-def _ods_tables(content, clock: Clock, sheets: Optional[list[str]]) -> Iterator[Grid]:
+def _ods_tables(content: IO[bytes], clock: Clock, sheets: Optional[list[str]]
+                ) -> Iterator[Grid]:
+    """One grid per table, its rows handed to the grid's store as they are parsed."""
+    events = ElementTree.iterparse(content, events=("start", "end"))
     stack: list[ElementTree.Element] = []
-    rows: list[tuple[int, list[str]]] = []
-    merges: list[Merge] = []
+    for event, element in events:
+        if event == "end":
+            stack.pop()
+            continue
+        stack.append(element)
+        if element.tag != _TABLE + "table":
+            continue
+        name = element.get(_TABLE + "name", "")
+        merges: list[Merge] = []
+        rows = _ods_rows(events, stack, merges, clock, _wanted(name, sheets))
+        if _wanted(name, sheets):
+            # build_grid reads every row before it spreads the merges found meanwhile.
+            yield build_grid(name, rows, merges, clock, kept=RowStore())
+        else:
+            for _row in rows:
+                pass  # parse past the table
+
+
+def _ods_rows(events: Iterator[tuple[str, Any]], stack: list[ElementTree.Element],
+              merges: list[Merge], clock: Clock, wanted: bool
+              ) -> Iterator[tuple[int, list[str]]]:
+    """The numbered rows of the table whose start was just read, up to its end; its
+    merged ranges added to ``merges`` on the way."""
     number = 0
-    name = ""
-    for event, element in ElementTree.iterparse(content, events=("start", "end")):
+    nested = 0  # tables inside a cell (text documents): read as that cell's text
+    for event, element in events:
         if event == "start":
             stack.append(element)
-            if element.tag == _TABLE + "table":
-                name, rows, merges, number = element.get(_TABLE + "name", ""), [], [], 0
+            nested += element.tag == _TABLE + "table"
             continue
         stack.pop()
         if element.tag == _TABLE + "table":
-            grid = build_grid(name, rows, merges, clock, kept=RowStore()) \
-                if _wanted(name, sheets) else None
-            rows, merges = [], []  # not held while the grid is used
-            element.clear()
-            if grid is not None:
-                yield grid
+            if not nested:
+                element.clear()
+                return
+            nested -= 1
             continue
-        if element.tag != _TABLE + "table-row":
+        if element.tag != _TABLE + "table-row" or nested:
             continue
-        values = _ods_row(element, number + 1, merges, clock) if _wanted(name, sheets) else []
+        values = _ods_row(element, number + 1, merges, clock) if wanted else []
         repeat = _repeat(element, "number-rows-repeated")
         element.clear()
         if stack:
@@ -184,13 +205,12 @@ def _ods_tables(content, clock: Clock, sheets: Optional[list[str]]) -> Iterator[
             clock.tick()
             number += repeat
             continue
-        for _ in range(min(repeat, _MAX_REPEAT)):
-            number += 1
-            clock.tick(len(values))
-            rows.append((number, list(values)))
         if len(merges) > MAX_MERGES:
             raise ExtractError(N_("A sheet has more than {limit} merged ranges: "
                                   "nothing was extracted."), limit=MAX_MERGES)
+        for _ in range(min(repeat, _MAX_REPEAT)):
+            number += 1
+            yield number, list(values)
 
 
 def read_ods(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Iterator[Grid]:

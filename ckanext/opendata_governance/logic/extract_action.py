@@ -78,7 +78,7 @@ def resource_table_preview(context: Context, data_dict: DataDict) -> dict[str, A
         return jobs.enqueue("resource_table_preview", data, context.get("user") or "")
     fmt = source.format_of(resource)
     pages = _pages(data)
-    limits = ExtractLimits()
+    limits = jobs.limits(context)
     fields = _schema_fields(data)
     with _local_file(resource, limits) as path:
         try:
@@ -129,7 +129,7 @@ def _target(data: dict[str, Any], resource: dict[str, Any]) -> Optional[dict[str
 def _read(context: Context, resource: dict[str, Any], data: dict[str, Any]) -> Table:
     fmt = source.format_of(resource)
     pages = _pages(data)
-    limits = ExtractLimits()
+    limits = jobs.limits(context)
     with _local_file(resource, limits) as path:
         try:
             return pipeline.extract_path(path, fmt, data.get("tables"), limits,
