@@ -380,3 +380,15 @@ def governance_known_table_schemas() -> list[dict[str, str]]:
         schemas.append({"url": url, "title": "{} ({})".format(
             descriptor.get("title") or url, descriptor.get("version") or "")})
     return sorted(schemas, key=lambda schema: schema["title"].lower())
+
+
+__all__ += ["governance_extractions_of"]
+
+
+def governance_extractions_of(resource: dict[str, Any], package: dict[str, Any]
+                              ) -> list[dict[str, Any]]:
+    """The CSV resources of the dataset extracted from this one, each with ``stale``
+    (this file changed since), for the source's page."""
+    return [{"resource": extracted, "stale": provenance.is_stale(extracted, resource)}
+            for extracted in package.get("resources", [])
+            if provenance.is_extraction_of(extracted, resource["id"])]

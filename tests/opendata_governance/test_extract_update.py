@@ -202,3 +202,23 @@ def test_the_form_offers_the_earlier_extraction_as_target(tmp_path: pathlib.Path
     dataset = helpers.call_action("package_show", id=source["package_id"])
     assert len(dataset["resources"]) == 2
     assert dataset["resources"][1]["extraction_location"] == "Subventions 2017"
+
+
+def test_the_source_page_lists_its_extractions_and_says_which_are_stale(
+        tmp_path: pathlib.Path, app):
+    """Right after a new upload, the source's page lists the extraction made from the
+    earlier file, marked as such, with the re-run button for editors only."""
+    portal = make_portal()
+    source = _source(portal, tmp_path)
+    made = _extracted(portal, source)
+    page = _page(app, portal, source)
+    assert "/resource/{}".format(made["id"]) in page.body
+    assert "governance-extraction-stale" not in page.body
+    _replace_file(portal, source, tmp_path, "Association nouvelle")
+    page = _page(app, portal, source)
+    assert "governance-extraction-stale" in page.body
+    assert "/resource/{}/extract/rerun".format(made["id"]) in page.body
+    member = login(app, portal.member).get(
+        "/dataset/{}/resource/{}".format(source["package_id"], source["id"]))
+    assert "/resource/{}".format(made["id"]) in member.body
+    assert "extract/rerun" not in member.body
