@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 from ckanext.opendata_governance.scan import formats as scan_formats
 
 from . import N_, ExtractError, Grid
-from .grid import Clock, Merge, build_grid
+from .grid import Clock, build_grid
 from .store import RowStore
 
 __all__ = ["read_docx"]
@@ -45,16 +45,17 @@ def _text(cell: ElementTree.Element) -> str:
 
 
 class _Table:
-    """The rows and merged ranges of one table as its rows are read."""
+    """One table's merged ranges, found as its rows are read."""
 
     def __init__(self, number: int) -> None:
         self.name = "tableau {}".format(number)
-        self.rows: list[tuple[int, list[str]]] = []
+        self.count = 0
         self.merges: list[Any] = []
         self.vertical: dict[int, list[int]] = {}  # column → the merge it goes on
 
-    def add_row(self, row: ElementTree.Element, clock: Clock) -> None:
-        number = len(self.rows) + 1
+    def row(self, row: ElementTree.Element, clock: Clock) -> tuple[int, list[str]]:
+        self.count += 1
+        number = self.count
         col = 1 + _number(row.find(_W + "trPr"), "gridBefore")
         values = [""] * (col - 1)
         for cell in row.findall(_W + "tc"):
@@ -77,32 +78,47 @@ class _Table:
             values.append(text)
             values.extend([""] * (span - 1))
             col += span
-        clock.tick(sum(1 for value in values if value))
-        self.rows.append((number, values))
+        return number, values
 
-    def grid(self, clock: Clock) -> Grid:
-        merges: list[Merge] = [tuple(merge) for merge in self.merges]  # type: ignore[misc]
-        return build_grid(self.name, self.rows, merges, clock, kept=RowStore())
+    def rows(self, events: Iterator[tuple[str, Any]], clock: Clock,
+             table: ElementTree.Element) -> Iterator[tuple[int, list[str]]]:
+        """The rows up to the end of ``table``, whose start was just read; each row
+        dropped from the tree once read, so memory stays flat."""
+        nested = 0  # a table in a cell is read as that cell's text
+        for event, element in events:
+            if element.tag == _W + "tbl":
+                if event == "start":
+                    nested += 1
+                elif nested:
+                    nested -= 1
+                else:
+                    return
+            elif event == "end" and element.tag == _W + "tr" and not nested:
+                yield self.row(element, clock)
+                element.clear()
+                if element in table:
+                    table.remove(element)
 
 
 def _tables(part: IO[bytes], clock: Clock, sheets: Optional[list[str]]) -> Iterator[Grid]:
-    depth = 0
+    """One grid per top-level table, its rows handed to the store as they are parsed."""
+    events = ElementTree.iterparse(part, events=("start", "end"))
     count = 0
-    table: Optional[_Table] = None
-    for event, element in ElementTree.iterparse(part, events=("start", "end")):
-        if element.tag == _W + "tbl":
-            depth += 1 if event == "start" else -1
-            if event == "start" and depth == 1:
-                count += 1
-                table = _Table(count)
-            elif event == "end" and depth == 0 and table is not None:
-                element.clear()
-                if not sheets or table.name in sheets:
-                    yield table.grid(clock)
-                table = None
-        elif event == "end" and element.tag == _W + "tr" and depth == 1 and table:
-            table.add_row(element, clock)
-            element.clear()
+    for event, element in events:
+        if event == "end" and element.tag == _W + "p":
+            element.clear()  # a paragraph between tables: not data
+        if event != "start" or element.tag != _W + "tbl":
+            continue
+        count += 1
+        table = _Table(count)
+        rows = table.rows(events, clock, element)
+        if not sheets or table.name in sheets:
+            # build_grid reads every row before it spreads the merges found meanwhile.
+            yield build_grid(table.name, rows, table.merges, clock, kept=RowStore())
+        else:
+            for _row in rows:
+                pass  # parse past the table
+        element.clear()
 
 
 def read_docx(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Iterator[Grid]:
