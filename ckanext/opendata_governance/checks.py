@@ -22,7 +22,7 @@ from ckanext.suite.file_limits import LimitExceeded
 
 __all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "NotRun", "NOT_RUN",
            "NOT_RUN_REASONS", "SEVERITIES", "registered", "run_one", "run_all",
-           "blocking_failures", "explained"]
+           "blocking_failures", "explained", "schema_descriptor", "known_schemas"]
 
 log = logging.getLogger(__name__)
 
@@ -368,14 +368,18 @@ _LOCAL_SCHEMAS = pathlib.Path(__file__).parent / "table_schemas"
 
 
 @functools.lru_cache(maxsize=1)
-def _known_schemas() -> dict[str, str]:
+def known_schemas() -> dict[str, str]:
     """Schema URLs shipped with the plugin, to their local file (table_schemas/index.json)."""
     return json.loads((_LOCAL_SCHEMAS / "index.json").read_text(encoding="utf-8"))
 
 
-def _schema_descriptor(reference: str) -> dict[str, Any]:
+def schema_descriptor(reference: str) -> dict[str, Any]:
+    """The Table Schema a ``conforms_to`` names: shipped, inline JSON, or fetched safely.
+
+    :raises RuntimeError: it cannot be fetched or is not JSON (the message says which)
+    """
     text = reference.strip()
-    known = _known_schemas().get(text)
+    known = known_schemas().get(text)
     if known:
         return json.loads((_LOCAL_SCHEMAS / known).read_text(encoding="utf-8"))
     try:
@@ -399,7 +403,7 @@ def _schema_conformity(package: dict[str, Any],
     # A declared schema is a promise of a table: a file that is not one is not
     # checked, which blocks like a failure until a reviewer overrides it.
     fmt = _tabular_format(resource, required=True)
-    descriptor = _schema_descriptor(reference)
+    descriptor = schema_descriptor(reference)
     import frictionless  # heavy; only when a resource declares a schema
     from ckanext.opendata_governance.scan import formats
     schema = frictionless.Schema.from_descriptor(descriptor)

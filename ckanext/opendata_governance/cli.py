@@ -127,33 +127,52 @@ def datastore_token() -> None:
 @click.argument("resource")
 @click.option("--pages", help="PDF pages to read, e.g. 3-7 or 1,4-6 (all by default).")
 @click.option("--sheets", help="Sheets to read, separated by commas (all by default).")
-@click.option("--tables", help="Numbers of the tables to extract, from 0 (all by default).")
+@click.option("--tables", help="Numbers of the tables to extract, from 0, separated by "
+                               "commas (the first by default).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
               help="Write the CSV to this file ('-' for standard output) instead of "
                    "adding a resource to the dataset.")
+@click.option("--target", help="Id of an earlier extraction of RESOURCE to replace (its "
+                               "choices are kept for those not given), instead of adding "
+                               "a new resource.")
 @click.option("--list", "list_", is_flag=True, help="List the tables found and stop.")
 def extract(resource: str, pages: Optional[str], sheets: Optional[str],
-            tables: Optional[str], out: Optional[str], list_: bool) -> None:
-    """Extract the tables of a PDF, XLSX or ODS RESOURCE (id) into CSV: a file with
-    --out, else a new resource of its dataset (which the checks and the gate then see)."""
+            tables: Optional[str], out: Optional[str], target: Optional[str],
+            list_: bool) -> None:
+    """Extract the tables of a PDF, XLSX, XLS or ODS RESOURCE (id) into CSV: a file with
+    --out, else a CSV resource of its dataset (which the checks and the gate then see)."""
+    if list_ or out:
+        _extract_to_file(resource, pages, sheets, tables, out, list_)
+    else:
+        _extract_to_resource(resource, {"pages": pages, "sheets": sheets, "target": target,
+                                        "tables": tables or (None if target else "0")})
+
+
+def _extract_to_resource(resource: str, choices: dict[str, Optional[str]]) -> None:
+    from ckanext.opendata_governance.extract import jobs
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    with _ExtractBar() as progress:
+        # Batch work: read here, whatever the size, with the bar.
+        context = {"user": site_user, "ignore_auth": True, jobs.IN_JOB: True,
+                   jobs.PROGRESS: progress}
+        try:
+            made = tk.get_action("resource_table_extract")(
+                context, {"id": resource, **{k: v for k, v in choices.items() if v}})
+        except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as error:
+            tk.error_shout(getattr(error, "error_dict", None) or error)
+            raise click.exceptions.Exit(1)
+    click.echo("Resource {} {} in dataset {}.".format(
+        made["id"], "updated" if choices.get("target") else "created", made["package_id"]))
+
+
+def _extract_to_file(resource: str, pages: Optional[str], sheets: Optional[str],
+                     tables: Optional[str], out: Optional[str], list_: bool) -> None:
     from ckanext.opendata_governance.extract import ExtractLimits, csvout
     from ckanext.opendata_governance.extract import pipeline
     from ckanext.opendata_governance.extract import resource as source
     from ckanext.suite.file_limits import FileError
 
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    if not list_ and not out:
-        try:
-            created = tk.get_action("resource_table_extract")(
-                {"user": site_user, "ignore_auth": True},
-                {"id": resource, **{k: v for k, v in (("pages", pages), ("sheets", sheets),
-                                                      ("tables", tables)) if v}})
-        except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as error:
-            tk.error_shout(getattr(error, "error_dict", None) or error)
-            raise click.exceptions.Exit(1)
-        click.echo("Resource {} created in dataset {}.".format(created["id"],
-                                                             created["package_id"]))
-        return
     try:
         found = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource})
         limits = ExtractLimits()
@@ -170,7 +189,7 @@ def extract(resource: str, pages: Optional[str], sheets: Optional[str],
                                "{confidence}\t{columns}".format(
                                    columns=" | ".join(table["header"]), **table))
                 return
-            choose = [int(n) for n in tables.split(",")] if tables else None
+            choose = [int(n) for n in (tables or "0").split(",")]
             table = pipeline.extract_path(*args, choose=choose, **kwargs)
         with click.open_file(out, "w", encoding="utf-8") as stream:
             count = csvout.write_csv(table, stream)

@@ -6,9 +6,11 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import checks, freshness, frequencies, tracker
+from ckanext.opendata_governance import checks, freshness, frequencies, schema_catalogue, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
+from ckanext.opendata_governance.extract import FORMATS as EXTRACT_FORMATS, provenance
 from ckanext.suite import formats, licences
+from ckanext.suite.collation import collation_key
 from ckanext.suite.formats import (  # noqa: F401  (template helpers)
     render_datetime, suite_decimal, suite_month, suite_number, suite_percent)
 
@@ -335,8 +337,9 @@ __all__ += ["governance_can_extract_tables"]
 
 
 def governance_can_extract_tables(resource: dict[str, Any]) -> bool:
-    """Whether the current user may extract the tables of this PDF or spreadsheet resource."""
-    if (resource.get("format") or "").strip().lower() not in ("pdf", "xlsx", "ods"):
+    """Whether the current user may extract the tables of this PDF, spreadsheet or text
+    document resource."""
+    if (resource.get("format") or "").strip().lower() not in EXTRACT_FORMATS:
         return False
     context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
     try:
@@ -354,3 +357,52 @@ def governance_table_schema_options() -> list[dict[str, Any]]:
         return tk.get_action("governance_table_schema_list")({"user": user}, {})
     except tk.NotAuthorized:
         return []
+
+
+__all__ += ["governance_extraction"]
+
+
+def governance_extraction(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """Where an extracted CSV resource comes from, as the current user may see it:
+    ``source`` (the source resource, None when gone), ``stale`` (its file changed since)
+    and ``can_rerun``; None for a resource that is not an extraction."""
+    source_id = provenance.source_of(resource)
+    if not source_id:
+        return None
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    try:
+        source = tk.get_action("resource_show")(context, {"id": source_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        source = None
+    can_rerun = False
+    if source is not None:
+        try:
+            tk.check_access("resource_table_extract", context, {"id": source_id})
+            can_rerun = True
+        except tk.NotAuthorized:
+            pass
+    stale = source is not None and provenance.is_stale(resource, source)
+    return {"source": source, "stale": stale, "can_rerun": can_rerun,
+            "choices": provenance.choices_of(resource)}
+
+
+__all__ += ["governance_known_table_schemas"]
+
+
+def governance_known_table_schemas() -> list[dict[str, str]]:
+    """The Table Schemas shipped with the suite (``url``, ``title``), by title."""
+    return sorted(({"url": url, "title": title}
+                   for url, title in schema_catalogue.shipped().items()),
+                  key=lambda schema: collation_key(schema["title"]))
+
+
+__all__ += ["governance_extractions_of"]
+
+
+def governance_extractions_of(resource: dict[str, Any], package: dict[str, Any]
+                              ) -> list[dict[str, Any]]:
+    """The CSV resources of the dataset extracted from this one, each with ``stale``
+    (this file changed since), for the source's page."""
+    return [{"resource": extracted, "stale": provenance.is_stale(extracted, resource)}
+            for extracted in package.get("resources", [])
+            if provenance.is_extraction_of(extracted, resource["id"])]

@@ -128,6 +128,45 @@ def _cache_formulas(path: str, rows: list[list[str]]) -> None:
             archive.writestr(name, data)
 
 
+def write_xls(path: str, sheets: int = 1) -> None:
+    """The print layout of write_xlsx as an Excel 97-2003 file (xlwt): merged title and
+    group headers, nomAttribuant merged down, dates as dates, amounts as numbers, a
+    totals row and two notes."""
+    import xlwt
+
+    header, rows = source()
+    book = xlwt.Workbook(encoding="utf-8")
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for index in range(sheets):
+        sheet = book.add_sheet("Subventions {}".format(2017 + index))
+        width = len(header)
+        sheet.write_merge(0, 0, 0, width - 1, TITLE)
+        top = 2
+        grouped = {col for _g, first, last in GROUPS for col in range(first, last + 1)}
+        for group, first, last in GROUPS:
+            sheet.write_merge(top, top, first, last, group)
+        for col, name in enumerate(header):
+            if col in grouped:
+                sheet.write(top + 1, col, name)
+            else:
+                sheet.write_merge(top, top + 1, col, col, name)
+        first_data = top + 2
+        sheet.write_merge(first_data, first_data + len(rows) - 1, 0, 0, rows[0][0])
+        for offset, row in enumerate(rows):
+            for col, value in enumerate(row[1:], 1):
+                typed = _typed(col, value)
+                if isinstance(typed, dt.datetime):
+                    sheet.write(first_data + offset, col, typed, dates)
+                elif typed is not None:
+                    sheet.write(first_data + offset, col, typed)
+        last_data = first_data + len(rows) - 1
+        sheet.write(last_data + 1, 0, "Total")
+        sheet.write(last_data + 1, _MONTANT, sum(float(row[_MONTANT]) for row in rows))
+        for offset, note in enumerate(NOTES):
+            sheet.write(last_data + 3 + offset, 0, note)
+    book.save(path)
+
+
 # --- ODS, written by hand: spans, covered cells and repeated rows as LibreOffice writes them
 
 
@@ -214,6 +253,99 @@ def write_ods(path: str, blank_rows: int = 0) -> None:
                          ' manifest:version="1.2"><manifest:file-entry manifest:full-path="/"'
                          ' manifest:media-type="application/vnd.oasis.opendocument.'
                          'spreadsheet"/></manifest:manifest>')
+
+
+def write_long_ods(path: str, count: int) -> None:
+    """A sheet of the source header and ``count`` source rows, each its own XML row."""
+    header, rows = source()
+
+    def row(values: list[str]) -> str:
+        return "<table:table-row>{}</table:table-row>".format(
+            "".join(_ods_cell(value) for value in values))
+
+    table = "".join([row(header)] + [row(rows[i % len(rows)]) for i in range(count)])
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content {} '
+               'office:version="1.2"><office:body><office:spreadsheet>'
+               '<table:table table:name="Long">{}</table:table></office:spreadsheet>'
+               '</office:body></office:document-content>').format(_NS, table)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"),
+                         "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+
+
+def write_odt(path: str) -> None:
+    """The table of write_ods in an OpenDocument text: the same table element, in a text
+    body instead of a spreadsheet's."""
+    write_ods(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    parts["content.xml"] = parts["content.xml"].replace(
+        b"office:spreadsheet>", b"office:text>")
+    parts["mimetype"] = b"application/vnd.oasis.opendocument.text"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _docx_cell(value: Any, span: int = 1, merge: str = "") -> str:
+    props = ""
+    if span > 1:
+        props += '<w:gridSpan w:val="{}"/>'.format(span)
+    if merge:
+        props += '<w:vMerge w:val="restart"/>' if merge == "restart" else "<w:vMerge/>"
+    text = "" if value in (None, "") else "<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t>" \
+        "</w:r></w:p>".format(escape(str(value)))
+    return "<w:tc><w:tcPr>{}</w:tcPr>{}</w:tc>".format(props, text or "<w:p/>")
+
+
+def _docx_paragraph(text: str) -> str:
+    return "<w:p><w:r><w:t>{}</w:t></w:r></w:p>".format(escape(text))
+
+
+def write_docx(path: str) -> None:
+    """The print layout in a Word document: a title paragraph, the table with a grouped
+    header (gridSpan), single-row columns merged down the header rows and nomAttribuant
+    down the data rows (vMerge), a totals row, and a note paragraph after it."""
+    header, rows = source()
+    grouped = {col: (g, first, last) for g, first, last in GROUPS
+               for col in range(first, last + 1)}
+    top, under = [], []
+    for col, name in enumerate(header):
+        if col in grouped:
+            group, first, last = grouped[col]
+            if col == first:
+                top.append(_docx_cell(group, span=last - first + 1))
+            under.append(_docx_cell(name))
+        else:
+            top.append(_docx_cell(name, merge="restart"))
+            under.append(_docx_cell("", merge="continue"))
+    body = [_docx_paragraph(TITLE), "<w:tbl>",
+            "<w:tr>{}</w:tr>".format("".join(top)), "<w:tr>{}</w:tr>".format("".join(under))]
+    for offset, row in enumerate(rows):
+        cells = [_docx_cell(row[0] if offset == 0 else "",
+                            merge="restart" if offset == 0 else "continue")]
+        cells += [_docx_cell(value) for value in row[1:]]
+        body.append("<w:tr>{}</w:tr>".format("".join(cells)))
+    total = sum(float(row[_MONTANT]) for row in rows)
+    body.append("<w:tr>{}</w:tr>".format("".join(
+        _docx_cell("Total" if col == 0 else "{:.2f}".format(total) if col == _MONTANT else "")
+        for col in range(len(header)))))
+    body += ["</w:tbl>", _docx_paragraph(NOTES[0])]
+    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<w:document xmlns:w="{}"><w:body>{}</w:body></w:document>').format(
+                    _W_NS, "".join(body))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+            '.org/package/2006/content-types"><Default Extension="xml" ContentType='
+            '"application/xml"/><Override PartName="/word/document.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main'
+            '+xml"/></Types>'))
+        archive.writestr("word/document.xml", document)
 
 
 def add_blank_rows(path: str, count: int) -> None:

@@ -38,6 +38,7 @@ def _source(portal: Any, tmp_path: pathlib.Path, kind: str = "xlsx", **build: An
     editor; the uploaded resource."""
     path = tmp_path / "subventions.{}".format(kind)
     {"xlsx": setup.write_xlsx, "ods": setup.write_ods, "pdf": setup.write_pdf,
+     "xls": setup.write_xls, "docx": setup.write_docx,
      "scan": setup.write_scanned_pdf}[kind](str(path), **build)
     fmt = "PDF" if kind == "scan" else kind.upper()
     dataset = factories.Dataset(**open_dataset(owner_org=portal.org["id"], private=True))
@@ -114,13 +115,36 @@ def test_extract_creates_a_csv_resource_with_its_provenance(tmp_path: pathlib.Pa
     assert "29" in shown["description"]
 
 
+def test_an_old_excel_file_is_extracted_with_xlrd(tmp_path: pathlib.Path):
+    """An .xls resource's table becomes the source CSV; xlrd is named as the library."""
+    portal = make_portal()
+    source = _source(portal, tmp_path, kind="xls")
+    created = helpers.call_action("resource_table_extract", as_user(portal.editor),
+                                  id=source["id"], tables=[0])
+    rows = _csv_of(created)
+    assert setup.score(rows[0], rows[1:]) == 1.0
+    assert created["extraction_library"].startswith("xlrd 2.")
+
+
+def test_a_word_table_is_extracted(tmp_path: pathlib.Path):
+    """A DOCX resource's table becomes the source CSV."""
+    portal = make_portal()
+    source = _source(portal, tmp_path, kind="docx")
+    created = helpers.call_action("resource_table_extract", as_user(portal.editor),
+                                  id=source["id"], tables=[0])
+    rows = _csv_of(created)
+    assert setup.score(rows[0], rows[1:]) == 1.0
+    assert created["extraction_location"] == "tableau 1"
+
+
 def test_extract_pdf_pages_with_renamed_columns(tmp_path: pathlib.Path):
     """PDF pages 1-3 give one table stitched over the pages; columns take the given names."""
     portal = make_portal()
     source = _source(portal, tmp_path, kind="pdf", copies=2)
     names = ["beneficiaire", "date", "objet", "montant", "nature", "versement"]
     created = helpers.call_action("resource_table_extract", as_user(portal.editor),
-                                  id=source["id"], pages="1-3", columns=",".join(names))
+                                  id=source["id"], pages="1-3", tables=[0],
+                                  columns=",".join(names))
     rows = _csv_of(created)
     assert rows[0] == names
     assert rows[1:] == setup.pdf_table(copies=2)[1:]
@@ -141,7 +165,7 @@ def test_bad_choice_names_its_field_and_creates_nothing(tmp_path: pathlib.Path, 
     source = _source(portal, tmp_path)
     with pytest.raises(tk.ValidationError) as error:
         helpers.call_action("resource_table_extract", as_user(portal.editor),
-                            id=source["id"], **{field: value})
+                            id=source["id"], **{"tables": [0], field: value})
     assert field in error.value.error_dict, error.value.error_dict
     assert _resource_count(source["package_id"]) == 1
 
@@ -200,7 +224,7 @@ def test_extracted_resource_is_not_public_before_sign_off(tmp_path: pathlib.Path
     switch_gate(portal.org["id"], True)
     source = _source(portal, tmp_path)
     created = helpers.call_action("resource_table_extract", as_user(portal.editor),
-                                  id=source["id"])
+                                  id=source["id"], tables=[0])
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action("resource_show", as_user(None), id=created["id"])
     with pytest.raises(tk.ValidationError) as error:
@@ -208,3 +232,28 @@ def test_extracted_resource_is_not_public_before_sign_off(tmp_path: pathlib.Path
                             id=source["package_id"], private=False)
     assert "private" in error.value.error_dict
     assert model.Package.get(source["package_id"]).private
+
+
+def test_extracting_into_a_public_dataset_holds_it_for_a_sign_off(tmp_path: pathlib.Path,
+                                                                  app):
+    """A public, signed-off dataset of a gated organization is made private before the
+    extraction joins it: anonymous users see neither; the page warned the editor."""
+    from tests.opendata_governance.gate_setup import approve
+    from tests.opendata_governance.services_setup import login
+
+    portal = make_portal()
+    switch_gate(portal.org["id"], True)
+    source = _source(portal, tmp_path)
+    dataset = {"id": source["package_id"]}
+    approve(dataset["id"])
+    helpers.call_action("package_patch", id=dataset["id"], private=False)
+    assert not model.Package.get(dataset["id"]).private
+    page = login(app, portal.editor).get("/dataset/{}/resource/{}/extract".format(
+        dataset["id"], source["id"]))
+    assert "governance-extract-held" in page.body
+    created = helpers.call_action("resource_table_extract", as_user(portal.editor),
+                                  id=source["id"], tables=[0])
+    assert created["held_for_sign_off"] is True
+    assert model.Package.get(dataset["id"]).private
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("resource_show", as_user(None), id=created["id"])

@@ -68,3 +68,18 @@ def test_bad_pages_exit_with_a_message(cli, tmp_path: pathlib.Path):
     assert result.exit_code == 1
     assert "ranges like 3-7" in result.output
     assert "Traceback" not in result.output
+
+
+def test_target_runs_an_extraction_again_into_the_same_resource(cli, tmp_path: pathlib.Path):
+    """--target EXTRACTION re-runs it with its kept choices: no new resource."""
+    resource = _uploaded(tmp_path, "xlsx", sheets=2)
+    first = cli.invoke(opendata_governance, ["extract", resource["id"], "--tables", "1"])
+    assert first.exit_code == 0, first.output
+    made = helpers.call_action("package_show", id=resource["package_id"])["resources"][1]
+    again = cli.invoke(opendata_governance,
+                       ["extract", resource["id"], "--target", made["id"]])
+    assert again.exit_code == 0, again.output
+    assert "updated" in again.output
+    dataset = helpers.call_action("package_show", id=resource["package_id"])
+    assert [r["id"] for r in dataset["resources"]] == [resource["id"], made["id"]]
+    assert dataset["resources"][1]["extraction_location"] == "Subventions 2018"

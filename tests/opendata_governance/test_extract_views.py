@@ -117,7 +117,7 @@ def test_extracted_resource_page_says_where_it_comes_from(tmp_path: pathlib.Path
     portal = make_portal()
     source = _source(portal, tmp_path)
     created = helpers.call_action("resource_table_extract", as_user(portal.editor),
-                                  id=source["id"])
+                                  id=source["id"], tables=[0])
     page = login(app, portal.editor).get(
         "/dataset/{}/resource/{}".format(source["package_id"], created["id"]))
     # CKAN lists a resource's extra fields in its "Additional information" table.

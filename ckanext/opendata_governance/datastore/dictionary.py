@@ -120,7 +120,7 @@ def apply_declared_schema(resource_id: str) -> None:
         return
     from ckanext.opendata_governance import checks
     try:
-        descriptor = checks._schema_descriptor(reference)
+        descriptor = checks.schema_descriptor(reference)
     except RuntimeError as error:
         log.warning("Data dictionary of %s: schema not read: %s", resource_id, error)
         return

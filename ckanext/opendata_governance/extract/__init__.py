@@ -1,7 +1,8 @@
-"""Table extraction from closed documents (PDF, XLSX, ODS, XLS) into open CSV."""
+"""Table extraction from closed documents (PDF, XLSX, ODS, XLS, DOCX, ODT) into open CSV."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import MutableMapping, Sequence
 from typing import Optional
 
 from ckanext.suite.file_limits import N_, FileError, LimitExceeded
@@ -44,7 +45,7 @@ class Grid:
     """
 
     location: str
-    rows: dict[int, list[str]]
+    rows: MutableMapping[int, list[str]]
     text_rows: set[int] = dataclasses.field(default_factory=set)
     merged_rows: set[int] = dataclasses.field(default_factory=set)
     page: Optional[int] = None
@@ -56,7 +57,8 @@ class Table:
 
     location: str
     header: list[str]
-    rows: list[list[str]]
+    # A list, or rows read lazily from a sheet's store (extract.store).
+    rows: Sequence[list[str]]
     confidence: float
     pages: list[int] = dataclasses.field(default_factory=list)
 
@@ -66,6 +68,6 @@ class Table:
                 "confidence": round(self.confidence, 2), "pages": self.pages}
 
 
-FORMATS = ("xlsx", "ods", "xls", "pdf")
+FORMATS = ("xlsx", "ods", "xls", "pdf", "docx", "odt")
 
 from .pipeline import extract_path, preview_path  # noqa: E402  (needs the names above)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import MutableMapping
 from typing import Iterable, Optional
 
 from . import N_, ExtractLimitError, ExtractLimits, Grid
@@ -45,14 +46,18 @@ class Clock:
 
 
 def build_grid(location: str, rows: Iterable[tuple[int, list[str]]],
-               merges: Iterable[Merge], clock: Clock, page: Optional[int] = None) -> Grid:
+               merges: Iterable[Merge], clock: Clock, page: Optional[int] = None,
+               kept: Optional[MutableMapping[int, list[str]]] = None) -> Grid:
     """Keep the non-blank rows (numbered), then spread each merged value over its range.
 
     Rows are read before merges are spread, so that a title merged over the
     whole width still counts as one value (a text row), and a group header
     merged over a few columns marks its row as part of a multi-row header.
+    ``kept`` is where rows are kept (a dict by default; a RowStore for long sheets).
     """
-    kept: dict[int, list[str]] = {}
+    kept = {} if kept is None else kept
+    single: set[int] = set()  # rows with one value: titles and notes, unless merged
+    width = 0
     for number, values in rows:
         filled = sum(1 for value in values if value.strip())
         clock.tick(filled)
@@ -61,8 +66,9 @@ def build_grid(location: str, rows: Iterable[tuple[int, list[str]]],
             while not values[end - 1].strip():
                 end -= 1
             kept[number] = values[:end]
-    filled_count = {number: sum(1 for v in values if v.strip()) for number, values in kept.items()}
-    width = max((len(values) for values in kept.values()), default=0)
+            width = max(width, end)
+            if filled == 1:
+                single.add(number)
     grid = Grid(location=location, rows=kept, page=page)
     full_width: set[int] = set()
     for first_row, first_col, last_row, last_col in merges:
@@ -74,15 +80,24 @@ def build_grid(location: str, rows: Iterable[tuple[int, list[str]]],
                 full_width.add(first_row)
             else:
                 grid.merged_rows.update(range(first_row, last_row + 1))
-        for number in range(first_row, last_row + 1):
-            clock.tick(last_col - first_col + 1)
-            row = kept.setdefault(number, [])
-            if len(row) < last_col:
-                row.extend([""] * (last_col - len(row)))
-            for col in range(first_col - 1, last_col):
-                if number != first_row or col != first_col - 1:
-                    row[col] = value[0]
-    grid.text_rows = {number for number, count in filled_count.items()
-                      if count <= 1 and (number not in grid.merged_rows or number in full_width)}
+        _spread(kept, value[0], (first_row, first_col, last_row, last_col), clock)
+    grid.text_rows = {number for number in single
+                      if number not in grid.merged_rows or number in full_width}
     grid.merged_rows -= grid.text_rows
     return grid
+
+
+def _spread(kept: MutableMapping[int, list[str]], value: str, merge: Merge,
+            clock: Clock) -> None:
+    """Write a merged range's value in each of its cells (rows written back: a store
+    hands out copies)."""
+    first_row, first_col, last_row, last_col = merge
+    for number in range(first_row, last_row + 1):
+        clock.tick(last_col - first_col + 1)
+        row = list(kept.get(number, []))
+        if len(row) < last_col:
+            row.extend([""] * (last_col - len(row)))
+        for col in range(first_col - 1, last_col):
+            if number != first_row or col != first_col - 1:
+                row[col] = value
+        kept[number] = row

@@ -34,9 +34,12 @@ def parse_pages(text: str) -> list[int]:
 
 
 def _grids(path: str, fmt: str, clock: Clock, sheets: Optional[list[str]]) -> Iterator[Grid]:
+    from . import docx
     from . import sheets as sheet_readers
 
-    reader = sheet_readers.read_xlsx if fmt == "xlsx" else sheet_readers.read_ods
+    reader = {"xlsx": sheet_readers.read_xlsx, "xls": sheet_readers.read_xls,
+              "ods": sheet_readers.read_ods, "odt": sheet_readers.read_odt,
+              "docx": docx.read_docx}[fmt]
     yield from reader(path, clock, sheets)
 
 
@@ -51,8 +54,8 @@ def find_all(path: str, fmt: str, limits: Optional[ExtractLimits] = None,
     limits = limits or ExtractLimits()
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ExtractError(N_("Tables can be extracted from PDF, XLSX and ODS files, "
-                              "not from {format}."), format=fmt or "?")
+        raise ExtractError(N_("Tables can be extracted from PDF, XLSX, XLS, ODS, DOCX and "
+                              "ODT files, not from {format}."), format=fmt or "?")
     try:
         size = os.path.getsize(path)
     except OSError as exc:
@@ -65,9 +68,6 @@ def find_all(path: str, fmt: str, limits: Optional[ExtractLimits] = None,
         from . import pdf
 
         return pdf.find_tables(path, clock, pages, progress)
-    if fmt == "xls":
-        raise ExtractError(N_("Old binary spreadsheets (.xls) are not read: save the file "
-                              "as XLSX or ODS first."))
     tables: list[Table] = []
     for done, grid in enumerate(_grids(path, fmt, clock, sheets), 1):
         tables.extend(find_tables(grid))
@@ -109,7 +109,7 @@ def library_of(fmt: str) -> str:
     from importlib import metadata
     import platform
 
-    name = {"pdf": "pdfplumber", "xlsx": "openpyxl"}.get(fmt)
+    name = {"pdf": "pdfplumber", "xlsx": "openpyxl", "xls": "xlrd"}.get(fmt)
     if name is None:
         return "xml.etree (Python {})".format(platform.python_version())
     return "{} {}".format(name, metadata.version(name))

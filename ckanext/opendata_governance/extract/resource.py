@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance import resource_source
+from ckanext.opendata_governance.extract import FORMATS
 
 __all__ = ["format_of", "local_file", "SourceError"]
 
@@ -21,7 +22,7 @@ FETCH_TIMEOUT = 60
 def format_of(resource: dict[str, Any]) -> str:
     """The resource's declared format when it is one we read, else its file's extension."""
     fmt = (resource.get("format") or "").strip().lower().lstrip(".")
-    if fmt in ("pdf", "xlsx", "ods", "xls"):
+    if fmt in FORMATS:
         return fmt
     return os.path.splitext(resource_source.file_name(resource))[1].lower().lstrip(".") or fmt
 

@@ -1,10 +1,10 @@
-"""Read every sheet of an XLSX or ODS workbook into Grids (values, merged ranges)."""
+"""Read every sheet of an XLSX, ODS or XLS workbook into Grids (values, merged ranges)."""
 from __future__ import annotations
 
 import warnings
 import zipfile
 import zlib
-from typing import Iterator, Optional
+from typing import IO, Any, Iterator, Optional
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -16,8 +16,9 @@ from ckanext.opendata_governance.scan import formats as scan_formats
 
 from . import N_, ExtractError, Grid
 from .grid import Clock, Merge, build_grid
+from .store import RowStore
 
-__all__ = ["read_xlsx", "read_ods"]
+__all__ = ["read_xlsx", "read_ods", "read_odt", "read_xls"]
 
 # More merged ranges than this in one sheet is not a table laid out for print.
 MAX_MERGES = 100_000
@@ -93,13 +94,14 @@ def read_xlsx(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> It
             rows = ((number, [scan_formats.render_value(v) for v in values])
                     for number, values in enumerate(sheet.iter_rows(values_only=True), 1))
             try:
-                yield build_grid(sheet.title, rows, merges, clock)
+                grid = build_grid(sheet.title, rows, merges, clock, kept=RowStore())
             except ExtractError:
                 raise
             except Exception as exc:
                 raise ExtractError(N_("The sheet {sheet} of the XLSX file cannot be read "
                                       "to the end ({error})."),
                                    sheet=sheet.title, error=type(exc).__name__)
+            yield grid
     finally:
         workbook.close()
         archive.close()
@@ -111,6 +113,7 @@ def read_xlsx(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> It
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _CELLS = (_TABLE + "table-cell", _TABLE + "covered-table-cell")
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 # One XML row or cell repeated more often than this is amplification, not data.
 _MAX_REPEAT = 65536
 
@@ -148,27 +151,51 @@ def _ods_row(row: ElementTree.Element, number: int, merges: list[Merge],
     return values
 
 
-def _ods_tables(content, clock: Clock, sheets: Optional[list[str]]) -> Iterator[Grid]:
+def _ods_tables(content: IO[bytes], clock: Clock, sheets: Optional[list[str]]
+                ) -> Iterator[Grid]:
+    """One grid per table, its rows handed to the grid's store as they are parsed."""
+    events = ElementTree.iterparse(content, events=("start", "end"))
     stack: list[ElementTree.Element] = []
-    rows: list[tuple[int, list[str]]] = []
-    merges: list[Merge] = []
+    for event, element in events:
+        if event == "end":
+            stack.pop()
+            continue
+        stack.append(element)
+        if element.tag != _TABLE + "table":
+            continue
+        name = element.get(_TABLE + "name", "")
+        merges: list[Merge] = []
+        rows = _ods_rows(events, stack, merges, clock, _wanted(name, sheets))
+        if _wanted(name, sheets):
+            # build_grid reads every row before it spreads the merges found meanwhile.
+            yield build_grid(name, rows, merges, clock, kept=RowStore())
+        else:
+            for _row in rows:
+                pass  # parse past the table
+
+
+def _ods_rows(events: Iterator[tuple[str, Any]], stack: list[ElementTree.Element],
+              merges: list[Merge], clock: Clock, wanted: bool
+              ) -> Iterator[tuple[int, list[str]]]:
+    """The numbered rows of the table whose start was just read, up to its end; its
+    merged ranges added to ``merges`` on the way."""
     number = 0
-    name = ""
-    for event, element in ElementTree.iterparse(content, events=("start", "end")):
+    nested = 0  # tables inside a cell (text documents): read as that cell's text
+    for event, element in events:
         if event == "start":
             stack.append(element)
-            if element.tag == _TABLE + "table":
-                name, rows, merges, number = element.get(_TABLE + "name", ""), [], [], 0
+            nested += element.tag == _TABLE + "table"
             continue
         stack.pop()
         if element.tag == _TABLE + "table":
-            if _wanted(name, sheets):
-                yield build_grid(name, rows, merges, clock)
-            element.clear()
+            if not nested:
+                element.clear()
+                return
+            nested -= 1
             continue
-        if element.tag != _TABLE + "table-row":
+        if element.tag != _TABLE + "table-row" or nested:
             continue
-        values = _ods_row(element, number + 1, merges, clock) if _wanted(name, sheets) else []
+        values = _ods_row(element, number + 1, merges, clock) if wanted else []
         repeat = _repeat(element, "number-rows-repeated")
         element.clear()
         if stack:
@@ -178,33 +205,98 @@ def _ods_tables(content, clock: Clock, sheets: Optional[list[str]]) -> Iterator[
             clock.tick()
             number += repeat
             continue
-        for _ in range(min(repeat, _MAX_REPEAT)):
-            number += 1
-            clock.tick(len(values))
-            rows.append((number, list(values)))
         if len(merges) > MAX_MERGES:
             raise ExtractError(N_("A sheet has more than {limit} merged ranges: "
                                   "nothing was extracted."), limit=MAX_MERGES)
+        for _ in range(min(repeat, _MAX_REPEAT)):
+            number += 1
+            yield number, list(values)
 
 
 def read_ods(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Iterator[Grid]:
     """Every table (or the named ones) of an ODS file, parsing content.xml incrementally
     after the suite's zip checks."""
-    archive = scan_formats._open_zip(path, "ODS")
+    yield from _read_odf(path, clock, sheets, "ODS", _ODS_MIMETYPE)
+
+
+def read_odt(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Iterator[Grid]:
+    """Every table (or the named ones) of an OpenDocument text (ODT): the same table
+    elements as a spreadsheet's, between paragraphs."""
+    yield from _read_odf(path, clock, sheets, "ODT", _ODT_MIMETYPE)
+
+
+def _read_odf(path: str, clock: Clock, sheets: Optional[list[str]], kind: str,
+              mimetype: bytes) -> Iterator[Grid]:
+    archive = scan_formats._open_zip(path, kind)
     try:
         names = set(archive.namelist())
-        if "mimetype" in names and archive.read("mimetype").strip() != _ODS_MIMETYPE:
-            raise ExtractError(N_("The file is an OpenDocument file but not a spreadsheet "
-                                  "(ODS)."))
+        if "mimetype" in names and archive.read("mimetype").strip() != mimetype:
+            raise ExtractError(N_("The file is an OpenDocument file but not of the kind "
+                                  "its format says ({kind})."), kind=kind)
         if "content.xml" not in names:
-            raise ExtractError(N_("The ODS file is damaged: it has no content.xml."))
+            raise ExtractError(N_("The {kind} file is damaged: it has no content.xml."),
+                               kind=kind)
         with archive.open("content.xml") as content:
             yield from _ods_tables(content, clock, sheets)
     except ElementTree.ParseError as exc:
-        raise ExtractError(N_("The ODS file is damaged: content.xml is not valid XML "
-                              "({error})."), error=str(exc))
+        raise ExtractError(N_("The {kind} file is damaged: content.xml is not valid XML "
+                              "({error})."), kind=kind, error=str(exc))
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
-        raise ExtractError(N_("The ODS file is damaged or truncated ({error})."),
-                           error=str(exc))
+        raise ExtractError(N_("The {kind} file is damaged or truncated ({error})."),
+                           kind=kind, error=str(exc))
     finally:
         archive.close()
+
+
+# --- XLS (Excel 97-2003) -------------------------------------------------------------
+
+
+def _xls_value(cell: Any, datemode: int) -> str:
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return scan_formats.render_value(xlrd.xldate_as_datetime(cell.value, datemode))
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return scan_formats.render_value(cell.value)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return scan_formats.render_value(bool(cell.value))
+    if cell.ctype in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_TEXT):
+        return scan_formats.render_value(cell.value)
+    return ""  # empty, blank, or an error code (#DIV/0!)
+
+
+def read_xls(path: str, clock: Clock, sheets: Optional[list[str]] = None) -> Iterator[Grid]:
+    """Every sheet (or the named ones) of an old binary Excel file, read by xlrd one sheet
+    at a time (the format holds at most 65,536 rows a sheet); formulas give the values
+    Excel saved with them."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
+    except Exception as exc:  # xlrd raises XLRDError, struct.error, IndexError...
+        raise ExtractError(N_("The XLS file cannot be opened as a workbook ({error})."),
+                           error=type(exc).__name__)
+    try:
+        for index, name in enumerate(book.sheet_names()):
+            if not _wanted(name, sheets):
+                continue
+            yield _xls_grid(book, index, name, clock)
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+
+
+def _xls_grid(book: Any, index: int, name: str, clock: Clock) -> Grid:
+    try:
+        sheet = book.sheet_by_index(index)
+        # xlrd's ranges are (first row, row after, first col, col after), from 0.
+        merges = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
+        rows = ((number + 1, [_xls_value(cell, book.datemode) for cell in sheet.row(number)])
+                for number in range(sheet.nrows))
+        return build_grid(name, rows, merges, clock, kept=RowStore())
+    except ExtractError:
+        raise
+    except Exception as exc:
+        raise ExtractError(N_("The sheet {sheet} of the XLS file cannot be read to the end "
+                              "({error})."), sheet=name, error=type(exc).__name__)

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from . import Grid, Table
+from .store import RowStore, StoredRows
 
 __all__ = ["find_tables", "clean_cell", "HEADER_JOIN"]
 
@@ -19,18 +22,24 @@ def clean_cell(value: str) -> str:
     return _BREAK.sub(" ", value).strip() if value else ""
 
 
-def _runs(grid: Grid) -> list[list[int]]:
-    """Consecutive row numbers that are neither blank nor text rows (titles, notes)."""
-    runs: list[list[int]] = []
+def _numbers(grid: Grid) -> Iterable[int]:
+    """The grid's row numbers in order (a store gives them so, a dict is sorted)."""
+    return grid.rows if isinstance(grid.rows, RowStore) else sorted(grid.rows)
+
+
+def _runs(grid: Grid) -> list[tuple[int, int]]:
+    """First and last numbers of consecutive rows that are neither blank nor text rows
+    (titles, notes)."""
+    runs: list[tuple[int, int]] = []
     previous = None
-    for number in sorted(grid.rows):
+    for number in _numbers(grid):
         if number in grid.text_rows:
             previous = None
             continue
         if previous is not None and number == previous + 1:
-            runs[-1].append(number)
+            runs[-1] = (runs[-1][0], number)
         else:
-            runs.append([number])
+            runs.append((number, number))
         previous = number
     return runs
 
@@ -52,11 +61,12 @@ def _header(rows: list[list[str]]) -> list[str]:
     return names
 
 
-def _confidence(header: list[str], rows: list[list[str]]) -> float:
-    """Share of rows filled at least half, lowered by blank or repeated column names."""
+def _confidence(header: list[str], filled: Counter[int], count: int) -> float:
+    """Share of rows filled at least half, lowered by blank or repeated column names;
+    ``filled`` counts the rows by their number of values."""
     width = len(header)
-    filled = sum(1 for row in rows if sum(1 for v in row if v) * 2 >= width)
-    score = filled / len(rows) if rows else 0.0
+    score = sum(n for values, n in filled.items() if values * 2 >= width) / count \
+        if count else 0.0
     if not all(header):
         score *= 0.7
     if len(set(header)) < width:
@@ -64,26 +74,48 @@ def _confidence(header: list[str], rows: list[list[str]]) -> float:
     return score
 
 
+def _span(grid: Grid, first: int, last: int) -> Iterable[list[str]]:
+    if isinstance(grid.rows, RowStore):
+        return grid.rows.span(first, last)
+    return (grid.rows[number] for number in range(first, last + 1))
+
+
+def _table(grid: Grid, first: int, last: int) -> Table:
+    """The table of rows first to last: its header rows on top (group headers and the
+    row under them), the columns blank all the way down left out."""
+    depth = 1
+    while depth < last - first and first + depth - 1 in grid.merged_rows:
+        depth += 1
+    used: set[int] = set()
+    filled: Counter[int] = Counter()
+    for offset, row in enumerate(_span(grid, first, last)):
+        values = [col for col, value in enumerate(row) if value.strip()]
+        used.update(values)
+        if offset >= depth:
+            filled[len(values)] += 1
+    keep = sorted(used)
+    header = _header([[row[col] if col < len(row) else "" for col in keep]
+                      for row in _span(grid, first, first + depth - 1)])
+    rows: Sequence[list[str]]
+    if isinstance(grid.rows, RowStore):
+        rows = StoredRows(grid.rows, first + depth, last, keep, clean_cell)
+    else:
+        rows = [[clean_cell(row[col]) if col < len(row) else "" for col in keep]
+                for row in _span(grid, first + depth, last)]
+    count = last - first + 1 - depth
+    return Table(location=grid.location, header=header, rows=rows,
+                 confidence=_confidence(header, filled, count),
+                 pages=[grid.page] if grid.page else [])
+
+
 def find_tables(grid: Grid) -> list[Table]:
     """Each run of two or more rows is a table: its top rows with values spread over
     several columns (group headers) and the row under them form one header; trailing
     totals rows are dropped; columns blank all the way down are dropped."""
     tables = []
-    for run in _runs(grid):
-        while len(run) > 1 and _is_total(grid.rows[run[-1]]):
-            run = run[:-1]
-        if len(run) < 2:
-            continue
-        depth = 1
-        while depth < len(run) - 1 and run[depth - 1] in grid.merged_rows:
-            depth += 1
-        width = max(len(grid.rows[number]) for number in run)
-        raw = [grid.rows[number] + [""] * (width - len(grid.rows[number])) for number in run]
-        keep = [col for col in range(width) if any(row[col].strip() for row in raw)]
-        raw = [[row[col] for col in keep] for row in raw]
-        header = _header(raw[:depth])
-        rows = [[clean_cell(value) for value in row] for row in raw[depth:]]
-        tables.append(Table(location=grid.location, header=header, rows=rows,
-                            confidence=_confidence(header, rows),
-                            pages=[grid.page] if grid.page else []))
+    for first, last in _runs(grid):
+        while last > first and _is_total(grid.rows[last]):
+            last -= 1
+        if last > first:
+            tables.append(_table(grid, first, last))
     return tables

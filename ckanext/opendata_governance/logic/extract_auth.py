@@ -5,7 +5,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
-__all__ = ["resource_table_preview", "resource_table_extract"]
+from ckanext.opendata_governance.extract import jobs
+
+__all__ = ["resource_table_preview", "resource_table_extract", "resource_table_extract_status"]
 
 
 def _editors_only(context: Context, data_dict: DataDict) -> AuthResult:
@@ -27,3 +29,11 @@ def resource_table_preview(context: Context, data_dict: DataDict) -> AuthResult:
 
 def resource_table_extract(context: Context, data_dict: DataDict) -> AuthResult:
     return _editors_only(context, data_dict)
+
+
+def resource_table_extract_status(context: Context, data_dict: DataDict) -> AuthResult:
+    """Those who may extract from the job's resource may follow the job."""
+    resource_id = jobs.resource_of(data_dict.get("id"))
+    if resource_id is None:
+        return {"success": False, "msg": tk._("Extraction job not found")}
+    return _editors_only(context, {"id": resource_id})

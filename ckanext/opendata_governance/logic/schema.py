@@ -288,22 +288,30 @@ def table_preview(not_empty: Validator, ignore_missing: Validator, unicode_safe:
         "id": [not_empty, unicode_safe],
         "pages": [ignore_missing, unicode_safe],
         "sheets": [ignore_missing, governance_text_list],
+        "conforms_to": [ignore_missing, unicode_safe],
     }
 
 
 @validator_args
 def table_extract(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
-                  governance_text_list: Validator, governance_index_list: Validator
-                  ) -> Schema:
+                  governance_text_list: Validator, governance_index_list: Validator,
+                  governance_column_mapping: Validator) -> Schema:
     return {
         **table_preview(),
+        "mapping": [ignore_missing, governance_column_mapping],
         "tables": [ignore_missing, governance_index_list],
         "columns": [ignore_missing, governance_text_list],
         "name": [ignore_missing, unicode_safe],
+        "target": [ignore_missing, unicode_safe],
     }
 
 
-__all__ += ["table_preview", "table_extract"]
+@validator_args
+def table_job(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    return {"id": [not_empty, unicode_safe]}
+
+
+__all__ += ["table_preview", "table_extract", "table_job"]
 
 
 @validator_args

@@ -216,7 +216,21 @@ def governance_index_list(value: Any, context: Context) -> Any:
     return numbers
 
 
-__all__ += ["governance_text_list", "governance_index_list"]
+def governance_column_mapping(value: Any, context: Context) -> Any:
+    """Schema field → column name, as an object or its JSON text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict) or not all(
+            isinstance(key, str) and key.strip() and isinstance(column, str) and column.strip()
+            for key, column in value.items()):
+        raise tk.Invalid(tk._("An object of schema field names to column names is expected"))
+    return {key.strip(): column.strip() for key, column in value.items()}
+
+
+__all__ += ["governance_text_list", "governance_index_list", "governance_column_mapping"]
 
 
 #: More agents than any French local authority employs: a typo, not a headcount.
