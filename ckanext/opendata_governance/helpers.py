@@ -9,6 +9,8 @@ from ckan import model
 from ckanext.opendata_governance import checks, freshness, frequencies, schema_catalogue, tracker
 from ckanext.opendata_governance.datastore import api_examples, load_status
 from ckanext.opendata_governance.extract import FORMATS as EXTRACT_FORMATS, provenance
+from ckanext.opendata_governance.model import PlannedDataset
+from ckanext.opendata_governance.suggest import plans, reference
 from ckanext.suite import formats, licences
 from ckanext.suite.collation import collation_key
 from ckanext.suite.formats import (  # noqa: F401  (template helpers)
@@ -406,3 +408,31 @@ def governance_extractions_of(resource: dict[str, Any], package: dict[str, Any]
     return [{"resource": extracted, "stale": provenance.is_stale(extracted, resource)}
             for extracted in package.get("resources", [])
             if provenance.is_extraction_of(extracted, resource["id"])]
+
+
+__all__ += ["governance_planned_schema"]
+
+
+def governance_planned_schema() -> Optional[dict[str, Any]]:
+    """On the resource form of a dataset started from a plan: the schema the plan expects
+    (``title``, ``page`` on schema.data.gouv.fr) and, when the portal ships that Table
+    Schema, its ``url`` for the ``conforms_to`` field; None elsewhere."""
+    try:
+        view_args = tk.request.view_args or {}
+    except RuntimeError:  # outside a request
+        return None
+    package = model.Package.get(view_args["id"]) if view_args.get("id") else None
+    if package is None:
+        return None
+    plan = model.Session.query(PlannedDataset).filter(
+        PlannedDataset.package_id == package.id,
+        PlannedDataset.state.in_(plans.OPEN_STATES),
+        PlannedDataset.conforms_to.isnot(None)).first()
+    if plan is None:
+        return None
+    entry = next((item for item in reference.entries()
+                  if item.matches_schema(plan.conforms_to)), None)
+    url = next((shipped for shipped in schema_catalogue.shipped()
+                if entry is not None and entry.matches_schema(shipped)), None)
+    return {"title": entry.title if entry else plan.conforms_to, "page": plan.conforms_to,
+            "url": url}

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 
 import pytest
+from bs4 import BeautifulSoup
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -279,3 +280,23 @@ def test_the_blank_plan_form_plans_and_names_its_errors_by_label(app):
                                  organization_id=portal.org["id"])["results"]
     assert [(row["title"], row["update_frequency"]) for row in listed] == [
         ("Budget primitif", "ANNUAL")]
+
+
+def test_the_started_datasets_resource_form_proposes_the_planned_schema(app):
+    """The plan's expected schema (subventions) fills the new resource's conforms_to with
+    the Table Schema the portal ships, and the form says it was planned so."""
+    portal = make_portal(territory=None, load=False)
+    planned = _plan(portal, suggestion_key="subventions",
+                    conforms_to="https://schema.data.gouv.fr/scdl/subventions/")
+    dataset = helpers.call_action("planned_dataset_start", as_user(portal.editor),
+                                  id=planned["id"])
+    client = login(app, portal.editor)
+    page = client.get(f"/fr/dataset/{dataset['name']}/resource/new")
+    assert page.status_code == 200
+    field = BeautifulSoup(page.body, "html.parser").select_one("input#field-conforms_to")
+    assert field["value"] == SUBVENTIONS_URL
+    assert "Ce jeu de données a été planifié avec le schéma" in html.unescape(page.body)
+    other = factories.Dataset(owner_org=portal.org["id"], private=True)
+    plain = BeautifulSoup(client.get(f"/fr/dataset/{other['name']}/resource/new").body,
+                          "html.parser").select_one("input#field-conforms_to")
+    assert not plain.get("value")
