@@ -6,12 +6,16 @@ from typing import Any, Optional, Union
 from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ckanext.suite import csrf
+from ckanext.suite.collation import collation_key
 from ckanext.suite.pages import error_page, user_context as _context
 
 from ckanext.opendata_governance import checklist
+from ckanext.opendata_governance.logic import review_action
 
 __all__ = ["reviews"]
 
@@ -202,15 +206,23 @@ def queue() -> Result:
         **data_dict, "limit": per_page, "offset": (page - 1) * per_page})
     if errors:
         listed = {"count": 0, "results": []}
-    organizations = tk.get_action("organization_list")(
-        _context(), {"all_fields": True, "limit": 1000})
     return tk.render("opendata_governance/review/queue.html", {
         "reviews": listed["results"], "count": listed["count"],
         "page": page, "per_page": per_page, "organization": organization,
-        "organizations": organizations,
-        "organization_titles": {org["id"]: org["display_name"] for org in organizations},
-        "errors": errors,
+        "organizations": _reviewed_organizations(), "errors": errors,
     })
+
+
+def _reviewed_organizations() -> list[dict[str, str]]:
+    """The organizations whose reviews the user sees (all for sysadmins), by title in
+    French order: the queue's filter offers these only."""
+    user = tk.current_user.name if tk.current_user.is_authenticated else ""
+    query = model.Session.query(model.Group).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active")
+    if not authz.is_sysadmin(user):
+        query = query.filter(model.Group.id.in_(review_action.organizations_of(user) or ["-"]))
+    return sorted(({"id": group.id, "name": group.name, "title": group.title or group.name}
+                   for group in query), key=lambda org: collation_key(org["title"]))
 
 
 # The organization's "Governance" tab: reviewers and the publication gate.

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bs4 import BeautifulSoup
+
 from ckan.tests import factories, helpers
 
 from tests.opendata_governance.services_setup import (
@@ -268,7 +270,21 @@ def test_queue_lists_pending_reviews_for_a_reviewer(app):
     body = login(app, _reviewer(portal)).get("/governance/reviews").body
     assert "Budget à signer" in body
     assert _url(dataset) in body
-    assert portal.org["title"] in body
+    row = BeautifulSoup(body, "html.parser").select_one("table.governance-queue tbody tr")
+    assert row.select("td")[1].get_text(strip=True) == portal.org["title"]
+
+
+def test_queue_filter_offers_only_the_organizations_the_user_reviews(app):
+    """The reviewer's filter lists their organization, not every organization of the
+    portal; a sysadmin's lists them all."""
+    portal = make_portal()
+    factories.Organization(title="Commune voisine")
+    options = BeautifulSoup(login(app, _reviewer(portal)).get("/governance/reviews").body,
+                            "html.parser").select("select#field-organization option")
+    assert [option.get_text() for option in options[1:]] == [portal.org["title"]]
+    everything = BeautifulSoup(login(app, portal.sysadmin).get("/governance/reviews").body,
+                               "html.parser").select("select#field-organization option")
+    assert "Commune voisine" in [option.get_text() for option in everything]
 
 
 def test_queue_leaves_out_decided_reviews(app):

@@ -270,7 +270,7 @@ def governance_review_list(context: Context, data_dict: DataDict) -> dict[str, A
     query = model.Session.query(Review)
     user = context.get("user") or ""
     if not authz.is_sysadmin(user):
-        query = query.filter(Review.organization_id.in_(_organizations_of(user) or ["-"]))
+        query = query.filter(Review.organization_id.in_(organizations_of(user) or ["-"]))
     if data.get("organization_id"):
         query = query.filter(Review.organization_id == data["organization_id"])
     if data.get("package_id"):
@@ -317,8 +317,9 @@ def _publish_intents(review_ids: list[str]) -> dict[str, bool]:
             for object_id, details in requests}
 
 
-def _organizations_of(user: str) -> list[str]:
-    """Organizations whose reviews the user may see: reviewed, edited or administered."""
+def organizations_of(user: str) -> list[str]:
+    """Organizations whose reviews the user may see: reviewed, edited or administered
+    (not an action: the queue's filter lists them too)."""
     account = model.User.get(user) if user else None
     if account is None:
         return []
@@ -326,6 +327,12 @@ def _organizations_of(user: str) -> list[str]:
         {"user": account.name, "ignore_auth": True}, {"permission": "update_dataset"})
     return sorted({org["id"] for org in organizations} |
                   set(Reviewer.organizations_of(account.id)))
+
+
+def _organization_names(organization_id: Optional[str]) -> dict[str, Optional[str]]:
+    group = model.Group.get(organization_id) if organization_id else None
+    return {"organization_name": group.name if group else None,
+            "organization_title": (group.title or group.name) if group else None}
 
 
 def _review_dict(review: Review, publish: Optional[bool] = None) -> dict[str, Any]:
@@ -340,6 +347,7 @@ def _review_dict(review: Review, publish: Optional[bool] = None) -> dict[str, An
                             else checklist.for_organization(review.organization_id)),
         "package_name": package.name if package else None,
         "package_title": package.title if package else None,
+        **_organization_names(review.organization_id),
         "publish": (_publish_intents([review.id]).get(review.id, True)
                     if publish is None else publish),
         "blocking_failures": [result["check_id"] for result in
