@@ -12,7 +12,7 @@ from ckan.tests import factories, helpers
 
 from tests.opendata_governance.services_setup import SCHEMA
 from tests.suite.french_pages import english_texts, untranslated_messages
-from tests.territorial_consolidation.territory_setup import PASSWORD, login
+from tests.territorial_consolidation.territory_setup import PASSWORD, load_dep35, login
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", (
@@ -113,3 +113,13 @@ def test_the_harvest_sources_page_has_no_dataset_facets(app):
     sources = client.get("/fr/harvest").get_data(as_text=True)
     assert "Sources de moissonnage" in sources
     assert "Service producteur" not in sources and "Fraîcheur" not in sources
+
+
+def test_the_dataset_page_names_its_territory(app):
+    """A dataset's territory reads "Rennes (Commune) — 35238", not the bare code."""
+    load_dep35()
+    portal = _portal()
+    dataset = factories.Dataset(owner_org=portal["org"]["id"], title="Budget de Rennes",
+                                territory_code="35238", territorial_level="commune")
+    body = app.get(f"/fr/dataset/{dataset['name']}").get_data(as_text=True)
+    assert "Rennes (Commune) — <code>35238</code>" in body

@@ -60,3 +60,4 @@ def test_the_coverage_form_offers_consolidations_and_named_territories(app) -> N
     assert f'value="{RENNES_METROPOLE}"' in body
     listing = html.unescape(app.get("/fr/consolidation/").get_data(as_text=True))
     assert "Rennes Métropole (Intercommunalité (EPCI))" in listing
+
