@@ -52,12 +52,14 @@ def enqueue_checks(package_id: str, later: check_runner.Plan, trigger: str,
 
 def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
                dataset_checks: bool = True, trigger: str = "manual",
-               review_id: Optional[str] = None) -> dict[str, Any]:
+               review_id: Optional[str] = None,
+               check_ids: Optional[list[str]] = None) -> dict[str, Any]:
     """Run the heavy checks of a dataset's resources, store them, act on blocking failures.
 
     Safe to run twice: results are added as new rows, a review keeps one
     result per check and resource, and a dataset already private is left
-    alone. A dataset or resource deleted meanwhile is skipped.
+    alone. A dataset or resource deleted meanwhile is skipped. ``check_ids``
+    limits the run to these checks.
 
     :returns: ``results`` and ``unpublished`` (whether the dataset was made private)
     """
@@ -71,7 +73,8 @@ def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
         return {"results": [], "unpublished": False}
     planned = check_runner.plan(package, resource_ids, sync=True, costs=("heavy",))
     items = [(check, resource) for check, resource in planned.now
-             if resource is not None or dataset_checks]
+             if (resource is not None or dataset_checks)
+             and (check_ids is None or check.id in check_ids)]
     results = check_runner.execute(package, items)
     job = _current_job_id()
     check_runner.store(package["id"], results, trigger, job_id=job)

@@ -16,16 +16,29 @@ through an inspector (so ``ckan validation init-db`` works again), and gives
 ``create_table()`` is what the test setup calls. The module changes nothing
 when ckanext-validation is not installed. Remove it when upstream fixes these
 calls.
+
+Two more are met by validating through the queue:
+
+* its resource hooks start the job through ``resource_validation_run``, which reads
+  the resource as the anonymous user whatever the caller: outside a web request (a
+  job, the CLI, a harvest) every change of a private dataset's file fails with
+  NotAuthorized. ``apply()`` replaces the hooks' ``run_async_validation`` with
+  :func:`start_validation`, which resets the report and queues the job itself;
+* on CKAN 2.10 and later a resource made by ``resource_create`` is never validated,
+  because upstream queues it from ``IPackageController.after_update``, a hook CKAN
+  no longer calls. The governance plugin calls :func:`start_validation` after a
+  creation (ckanext/opendata_governance/schema_validation.py).
 """
 from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any
+from typing import Any, Optional
 
 import sqlalchemy as sa
 
-__all__ = ["apply", "create_table", "create_table_at", "table_exists", "TABLE_NAME"]
+__all__ = ["apply", "create_table", "create_table_at", "table_exists", "TABLE_NAME",
+           "supported_formats", "run_mode", "queue_after_update", "start_validation"]
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +119,52 @@ def _restore_uploader_names() -> None:
         uploader._get_underlying_file = _underlying_file
 
 
+def supported_formats() -> list[str]:
+    """The resource formats ckanext-validation validates (``ckanext.validation.formats``)."""
+    settings = importlib.import_module("ckanext.validation.settings")
+    return list(settings.get_supported_formats())
+
+
+def run_mode(event: str) -> Optional[str]:
+    """How ckanext-validation runs on a resource ``"create"`` or ``"update"``: ``"async"``
+    (its job, through the queue), ``"sync"`` or None (not at all)."""
+    settings = importlib.import_module("ckanext.validation.settings")
+    if event == "create":
+        return settings.get_create_mode_from_config()
+    return settings.get_update_mode_from_config()
+
+
+def queue_after_update(resource_id: str) -> None:
+    """Have ckanext-validation's own ``after_resource_update`` hook start its job for
+    this resource, as it does when it sees a new file: the one way in that never
+    starts the job twice for one update (upstream decides in its
+    ``before_resource_update``, which runs before the governance plugin's)."""
+    plugin = importlib.import_module("ckanext.validation.plugin")
+    plugin.ValidationPlugin.resources_to_validate[resource_id] = True
+
+
+def start_validation(resource_id: str) -> None:
+    """Reset the resource's report to ``created`` and queue ckanext-validation's job on
+    it (the job reads the resource as the site user)."""
+    import datetime as dt
+
+    from ckan import model
+    from ckan.plugins import toolkit as tk
+    validation_model = importlib.import_module("ckanext.validation.model")
+    validation_jobs = importlib.import_module("ckanext.validation.jobs")
+    row = model.Session.query(validation_model.Validation).filter_by(
+        resource_id=resource_id).first()
+    if row is None:
+        row = validation_model.Validation(resource_id=resource_id)
+        model.Session.add(row)
+    row.status, row.report, row.error, row.finished = "created", None, None, None
+    row.created = dt.datetime.utcnow()
+    # Committed before queuing, so that a worker never finds the previous report.
+    model.Session.commit()
+    tk.enqueue_job(validation_jobs.run_validation_job, [resource_id],
+                   title="ckanext-validation of {}".format(resource_id))
+
+
 def apply() -> None:
     """Patch ckanext-validation in place, if it is installed and still broken."""
     global _APPLIED
@@ -117,6 +176,7 @@ def apply() -> None:
         return
     _APPLIED = True
     _restore_uploader_names()
+    importlib.import_module("ckanext.validation.utils").run_async_validation = start_validation
     if not _broken_upstream(validation_model):
         return
 
