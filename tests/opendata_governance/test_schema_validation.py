@@ -256,8 +256,8 @@ def test_a_private_dataset_report_never_leaks(app):
     page = "/dataset/{}/resource/{}/validation".format(resource["package_id"],
                                                       resource["id"])
     response = login(app, outsider).get(page)
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403
     assert "exemple_invalide" not in response.body
     anonymous = app.get(page)
-    assert anonymous.status_code in (403, 404)
+    assert anonymous.status_code == 403
     assert "nomAttribuant" not in anonymous.body
