@@ -14,12 +14,13 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import jobs as jobs_lib
 from ckan.tests import factories, helpers
 
-from tests.opendata_governance.checks_setup import SUBVENTIONS, upload
+from tests.opendata_governance.checks_setup import (  # noqa: F401  (fixture)
+    SUBVENTIONS, file_server, upload)
 from tests.opendata_governance.clean_peer import ALLOWLIST
 from tests.opendata_governance.review_setup import (
     PASSWORD, SCHEMA, approve, as_user, make_review_portal, request_review,
     reviewable_dataset)
-from tests.opendata_governance.services_setup import login
+from tests.opendata_governance.services_setup import dataset, login
 
 #: The shipped copy of this schema (table_schemas/) is read, never the network.
 SUBVENTIONS_URL = "https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json"
@@ -261,3 +262,18 @@ def test_a_private_dataset_report_never_leaks(app):
     anonymous = app.get(page)
     assert anonymous.status_code == 403
     assert "nomAttribuant" not in anonymous.body
+
+
+def test_a_public_dataset_stays_public_until_the_report_fails(file_server):
+    """A new file on a public dataset leaves it public while ckanext-validation's job
+    waits; the job's failed report then makes it private, as any blocking finding."""
+    portal = make_review_portal()
+    public = dataset(portal)
+    helpers.call_action(
+        "resource_create", as_user(portal.editor), package_id=public["id"], format="CSV",
+        url=file_server + "/scdl/subventions/exemple_invalide_erreurs_cellules.csv",
+        size=8017, conforms_to=SUBVENTIONS_URL)
+    assert helpers.call_action("package_show", id=public["id"])["private"] is False
+    _run_queued()
+    assert helpers.call_action("package_show", {"ignore_auth": True},
+                               id=public["id"])["private"] is True
