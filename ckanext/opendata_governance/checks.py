@@ -14,7 +14,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance import (
-    check_guidance, resource_source, safe_fetch, schema_reference, schema_validation)
+    check_guidance, resource_source, safe_fetch, schema_reference, schema_report,
+    schema_validation)
 from ckanext.suite import formats, licences
 from ckanext.suite.file_limits import LimitExceeded
 
@@ -410,7 +411,7 @@ def _schema_conformity_here(resource: dict[str, Any], reference: str,
             report = frictionless.validate(copy.name, format=fmt, schema=schema)
     if report.valid:
         return []
-    return schema_validation.report_findings(report.to_dict())
+    return schema_report.findings(report.to_dict())
 
 
 _DATA_CHECKS = [
@@ -474,7 +475,7 @@ def explained(result: dict[str, Any]) -> dict[str, Any]:
              "why": check.why if check else "", "fix": check.fix if check else ""}
     findings = result.get("findings") or []
     if result.get("check_id") == "schema_conformity":
-        findings = [{**finding, "message": schema_validation.message_of(finding)}
+        findings = [{**finding, "message": schema_report.message_of(finding)}
                     for finding in findings]
     return {**result, "title": tk._(title), "findings": findings,
             **{key: tk._(text) if text else "" for key, text in texts.items()}}

@@ -12,13 +12,12 @@ from typing import Any, Optional
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_governance import schema_reference
-from ckanext.suite import formats, validation_compat
+from ckanext.opendata_governance import schema_reference, schema_report
+from ckanext.suite import validation_compat
 from ckanext.suite.site import site_context
 
-__all__ = ["SCHEMA_FROM", "LOCATED", "Outcome", "loaded", "derive_schema",
-           "note_update", "validate_created", "outcome", "report_findings",
-           "error_title", "message_of", "on_validation_report", "report_url",
+__all__ = ["SCHEMA_FROM", "Outcome", "loaded", "derive_schema", "note_update",
+           "validate_created", "outcome", "on_validation_report", "report_url",
            "report_view"]
 
 log = logging.getLogger(__name__)
@@ -26,39 +25,10 @@ log = logging.getLogger(__name__)
 #: Resource field naming the ``conforms_to`` its ``schema`` was derived from; a
 #: ``schema`` without it was given by the producer and is left alone.
 SCHEMA_FROM = "schema_from_conforms_to"
-#: How many errors the check's findings locate by row and column.
-LOCATED = 20
 _FINISHED = ("success", "failure", "error")
 _RUNNING = ("created", "running")
 #: Resource fields whose change means ckanext-validation's report is outdated.
 _VALIDATED_FIELDS = ("schema", "url", "format")
-
-
-def N_(message: str) -> str:
-    return message
-
-
-#: What a producer reads for each kind of frictionless error.
-_ERROR_TITLES = {
-    "type-error": N_("value of the wrong type"),
-    "constraint-error": N_("value outside the schema's constraints"),
-    "missing-cell": N_("missing value"),
-    "extra-cell": N_("value outside any column"),
-    "blank-row": N_("blank row"),
-    "primary-key": N_("duplicate identifier"),
-    "unique-error": N_("value repeated in a column whose values must be unique"),
-    "foreign-key": N_("reference to a missing value"),
-    "row-constraint": N_("row outside the schema's constraints"),
-    "missing-label": N_("column of the schema missing from the file"),
-    "extra-label": N_("column not in the schema"),
-    "blank-label": N_("column without a name"),
-    "duplicate-label": N_("column name used twice"),
-    "incorrect-label": N_("column name different from the schema's"),
-    "encoding-error": N_("characters the file's encoding cannot read"),
-    "source-error": N_("file that cannot be read"),
-    "scheme-error": N_("file that cannot be read"),
-    "format-error": N_("file that is not in its declared format"),
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,96 +151,13 @@ def _read(validation: dict[str, Any]) -> Outcome:
     if validation["status"] == "success":
         return Outcome("passed")
     if validation["status"] == "failure":
-        return Outcome("failed", report_findings(report))
+        return Outcome("failed", schema_report.findings(report))
     error = validation.get("error") or {}
     messages = error.get("message") if isinstance(error, dict) else None
     return Outcome("error", message=tk._(
         "The file could not be validated against its schema: {error}").format(
             error="; ".join(str(m) for m in (messages or []))
             or tk._("the validation stopped without a report")))
-
-
-def error_title(error_type: str) -> str:
-    """A frictionless error type in the producer's words."""
-    title = _ERROR_TITLES.get(error_type)
-    return tk._(title) if title else tk._("other error")
-
-
-def _errors(report: dict[str, Any]) -> list[dict[str, Any]]:
-    return [error for task in report.get("tasks", []) for error in task.get("errors", [])
-            ] + list(report.get("errors", []))
-
-
-def _type_message(finding: dict[str, Any]) -> str:
-    count = finding.get("count") or 0
-    message = tk.ungettext("{count} error: {title}", "{count} errors: {title}", count).format(
-        count=formats.suite_number(count), title=error_title(finding.get("error_type", "")))
-    if finding.get("columns"):
-        message += " \u2014 " + tk._("columns: {columns}").format(
-            columns=", ".join(finding["columns"]))
-    if finding.get("rows"):
-        message += " \u2014 " + tk._("rows: {rows}").format(
-            rows=", ".join(formats.suite_number(row) for row in finding["rows"]))
-    return message
-
-
-def _located_message(finding: dict[str, Any]) -> str:
-    row, column = finding.get("row"), finding.get("column")
-    if row and column:
-        where = tk._("Row {row}, column \u00ab {column} \u00bb").format(
-            row=formats.suite_number(row), column=column)
-    elif column:
-        where = tk._("Header, column \u00ab {column} \u00bb").format(column=column)
-    elif row:
-        where = tk._("Row {row}").format(row=formats.suite_number(row))
-    else:
-        where = tk._("File")
-    message = tk._("{where}: {title}").format(
-        where=where, title=error_title(finding.get("error_type", "")))
-    if finding.get("value") not in (None, ""):
-        message += " " + tk._("(value \u00ab {value} \u00bb)").format(value=finding["value"])
-    return message
-
-
-def message_of(finding: dict[str, Any]) -> str:
-    """A schema finding's message in the current language, rebuilt from its fields (the
-    stored one is in the language of the run, often a background job's)."""
-    if "error_type" not in finding:
-        return finding.get("message", "")
-    return _type_message(finding) if "count" in finding else _located_message(finding)
-
-
-def _by_type(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    groups: dict[str, dict[str, Any]] = {}
-    for error in errors:
-        group = groups.setdefault(error.get("type", ""), {"count": 0, "rows": [],
-                                                          "columns": []})
-        group["count"] += 1
-        row, column = error.get("rowNumber"), error.get("fieldName")
-        if row and row not in group["rows"]:
-            group["rows"].append(row)
-        if column and column not in group["columns"]:
-            group["columns"].append(column)
-    findings = [{"error_type": kind, "count": group["count"], "rows": group["rows"][:10],
-                 "columns": group["columns"]}
-                for kind, group in sorted(groups.items(), key=lambda item: -item[1]["count"])]
-    return [{**finding, "message": _type_message(finding)} for finding in findings]
-
-
-def _located(error: dict[str, Any]) -> dict[str, Any]:
-    located: dict[str, Any] = {"error_type": error.get("type")}
-    for key, name in (("row", "rowNumber"), ("column", "fieldName"), ("value", "cell")):
-        if error.get(name) not in (None, ""):
-            located[key] = error[name]
-    return {**located, "message": _located_message(located)}
-
-
-def report_findings(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """A failed report as findings: the errors counted by type with their rows and
-    columns, then the first :data:`LOCATED` errors by row and column."""
-    errors = _errors(report)
-    ordered = sorted(errors, key=lambda error: error.get("rowNumber") or 0)
-    return _by_type(errors) + [_located(error) for error in ordered[:LOCATED]]
 
 
 def on_validation_report(validation: dict[str, Any]) -> None:
@@ -310,23 +197,10 @@ def report_url(result: dict[str, Any]) -> Optional[str]:
     return tk.h.url_for("validation.read", id=resource.package_id, resource_id=resource.id)
 
 
-#: How many errors the report page lists by row and column.
-_PAGE_ERRORS = 500
-
-
 def report_view(validation: dict[str, Any]) -> dict[str, Any]:
-    """ckanext-validation's report for its page: ``by_type`` and ``located`` findings
-    (each located one with its ``title``), ``more`` (errors not listed), ``rows`` read
-    and ``message`` when the validation itself failed."""
-    report = _report(validation)
+    """ckanext-validation's report for its page (:func:`schema_report.page`), with
+    ``message`` saying why when the validation itself failed."""
     if validation.get("status") == "error":
         return {"by_type": [], "located": [], "more": 0, "rows": None,
                 "message": _read(validation).message}
-    errors = _errors(report)
-    ordered = sorted(errors, key=lambda error: error.get("rowNumber") or 0)
-    located = [{**finding, "title": error_title(finding.get("error_type") or "")}
-               for finding in (_located(error) for error in ordered[:_PAGE_ERRORS])]
-    rows = sum(task.get("stats", {}).get("rows") or 0 for task in report.get("tasks", []))
-    return {"by_type": _by_type(errors), "located": located,
-            "more": max(0, len(errors) - _PAGE_ERRORS),
-            "rows": rows if report.get("tasks") else None, "message": ""}
+    return {**schema_report.page(_report(validation)), "message": ""}

@@ -21,6 +21,7 @@ from tests.opendata_governance.review_setup import (
     PASSWORD, SCHEMA, approve, as_user, make_review_portal, request_review,
     reviewable_dataset)
 from tests.opendata_governance.services_setup import dataset, login
+from tests.suite.french_pages import english_texts
 
 #: The shipped copy of this schema (table_schemas/) is read, never the network.
 SUBVENTIONS_URL = "https://schema.data.gouv.fr/schemas/scdl/subventions/2.1.1/schema.json"
@@ -227,8 +228,10 @@ def test_the_resource_page_shows_the_errors_in_french(app):
     body = login(app, portal.editor).get(page).body
     assert "Ligne 3, colonne \u00ab" in body or "Ligne 2, colonne \u00ab" in body
     assert "valeur d\u2019un type inattendu" in body
+    assert "attendu : date, AAAA-MM-JJ" in body
     assert "/resource/{}/validation".format(resource["id"]) in body
     assert "type-error" not in body.replace('data-error="type-error"', "")
+    assert english_texts(body) == set()
 
 
 def test_the_report_page_is_french(app):
@@ -240,7 +243,11 @@ def test_the_report_page_is_french(app):
                                                          resource["id"])
     body = login(app, portal.editor).get(page).body
     assert "Rapport de validation" in body
+    assert "Erreurs par ligne et par colonne" in body
+    assert "maximum : 1" in body and "Attendu par le sch\u00e9ma" in body
     assert "Validation Report" not in body
+    assert "Invalid data" not in body and "Donn\u00e9es non valides" in body
+    assert english_texts(body) == set()
 
 
 def test_a_private_dataset_report_never_leaks(app):
