@@ -284,3 +284,18 @@ def test_a_public_dataset_stays_public_until_the_report_fails(file_server):
     _run_queued()
     assert helpers.call_action("package_show", {"ignore_auth": True},
                                id=public["id"])["private"] is True
+
+
+def test_the_governance_tab_shows_the_errors_and_the_report_link(app):
+    """The reviewer's Gouvernance tab in French lists the review's schema errors by row and
+    column and links to the report."""
+    portal = make_review_portal()
+    resource = _resource(portal, "exemple_invalide_erreurs_cellules.csv")
+    _run_queued()
+    request_review(portal.editor, {"id": resource["package_id"]})
+    name = helpers.call_action("package_show", {"ignore_auth": True},
+                               id=resource["package_id"])["name"]
+    body = login(app, portal.reviewer).get("/fr/dataset/{}/governance".format(name)).body
+    assert "Ligne 5, colonne \u00ab dateConvention \u00bb" in body
+    assert "/resource/{}/validation".format(resource["id"]) in body
+    assert english_texts(body) == set()
