@@ -14,7 +14,8 @@ from ckanext.validation.interfaces import IPipeValidation
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.opendata_governance import (
-    check_runner, cli, datastore, freshness, gate, helpers, schema_validation, search, views)
+    check_runner, cli, datastore, freshness, gate, helpers, jobs, schema_validation, search,
+    views)
 from ckanext.opendata_governance.datastore import dictionary
 from ckanext.opendata_governance.datastore import gate as datastore_gate
 from ckanext.opendata_governance.datastore import statement_check
@@ -107,7 +108,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
         schema_validation.note_update(current, resource)
 
     def receive_validation_report(self, validation_report: dict[str, Any]) -> None:
-        schema_validation.on_validation_report(validation_report)
+        jobs.check_validated_resource(validation_report)
 
     def after_resource_update(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource)

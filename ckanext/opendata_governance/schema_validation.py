@@ -11,14 +11,13 @@ from typing import Any, Optional
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ckanext.opendata_governance import schema_reference, schema_report
 from ckanext.suite import validation_compat
-from ckanext.suite.site import site_context
 
 __all__ = ["SCHEMA_FROM", "Outcome", "loaded", "derive_schema", "note_update",
-           "validate_created", "outcome", "on_validation_report", "report_url",
-           "report_view"]
+           "validate_created", "outcome", "report_url", "report_view"]
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +82,10 @@ def note_update(current: dict[str, Any], resource: dict[str, Any]) -> None:
         resource.get(field) != current.get(field) for field in _VALIDATED_FIELDS)
     if not changed:
         return
-    _mark_outdated(resource["id"])
+    # The checks that run before the job (the gate's, in this same update) must not
+    # read the report of the previous file or schema.
+    validation_compat.mark_outdated(resource["id"])
     validation_compat.queue_after_update(resource["id"])
-
-
-def _mark_outdated(resource_id: str) -> None:
-    # The checks that run before ckanext-validation's job (the gate's, in the same
-    # update) must not read the report of the previous file or schema.
-    from ckanext.validation.model import Validation  # only when the plugin is loaded
-    from ckan import model
-    row = model.Session.query(Validation).filter_by(resource_id=resource_id).first()
-    if row is not None:
-        row.status = "created"
 
 
 def validate_created(resource: dict[str, Any]) -> None:
@@ -160,37 +151,12 @@ def _read(validation: dict[str, Any]) -> Outcome:
             or tk._("the validation stopped without a report")))
 
 
-def on_validation_report(validation: dict[str, Any]) -> None:
-    """When ckanext-validation's job has reported on a resource with a derived schema:
-    run schema_conformity again, which now reads the report, store it, add it to the
-    dataset's review waiting for a decision, and act on a blocking failure."""
-    from ckanext.opendata_governance import jobs  # jobs runs the checks, which use us
-    from ckanext.opendata_governance.model import Review
-    try:
-        resource = tk.get_action("resource_show")(
-            site_context(), {"id": validation["resource_id"]})
-    except tk.ObjectNotFound:
-        return
-    if not resource.get(SCHEMA_FROM):
-        return
-    review = Review.latest_for(resource["package_id"], state="submitted")
-    # Upstream fails its job on an exception of ours; the report is stored already, and
-    # the next run of the checks reads it.
-    try:
-        jobs.run_checks(resource["package_id"], [resource["id"]], dataset_checks=False,
-                        trigger="schema_validation", review_id=review.id if review else None,
-                        check_ids=["schema_conformity"])
-    except Exception:  # noqa: BLE001 (logged with its traceback)
-        log.exception("schema_conformity of resource %s not updated", resource["id"])
-
-
 def report_url(result: dict[str, Any]) -> Optional[str]:
     """The address of ckanext-validation's report page for a schema_conformity result,
     when that report exists."""
     if (not loaded() or result.get("check_id") != "schema_conformity"
             or not result.get("resource_id")):
         return None
-    from ckan import model
     resource = model.Resource.get(result["resource_id"])
     if resource is None or _validation(resource.id) is None:
         return None

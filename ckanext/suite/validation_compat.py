@@ -38,7 +38,8 @@ from typing import Any, Optional
 import sqlalchemy as sa
 
 __all__ = ["apply", "create_table", "create_table_at", "table_exists", "TABLE_NAME",
-           "supported_formats", "run_mode", "queue_after_update", "start_validation"]
+           "supported_formats", "run_mode", "queue_after_update", "start_validation",
+           "mark_outdated"]
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,16 @@ def queue_after_update(resource_id: str) -> None:
     ``before_resource_update``, which runs before the governance plugin's)."""
     plugin = importlib.import_module("ckanext.validation.plugin")
     plugin.ValidationPlugin.resources_to_validate[resource_id] = True
+
+
+def mark_outdated(resource_id: str) -> None:
+    """Set the resource's report back to ``created`` (not committed), as a new run will."""
+    from ckan import model
+    validation_model = importlib.import_module("ckanext.validation.model")
+    row = model.Session.query(validation_model.Validation).filter_by(
+        resource_id=resource_id).first()
+    if row is not None:
+        row.status = "created"
 
 
 def start_validation(resource_id: str) -> None:
