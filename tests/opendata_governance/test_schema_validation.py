@@ -299,3 +299,42 @@ def test_the_governance_tab_shows_the_errors_and_the_report_link(app):
     assert "Ligne 5, colonne \u00ab dateConvention \u00bb" in body
     assert "/resource/{}/validation".format(resource["id"]) in body
     assert english_texts(body) == set()
+
+
+def test_a_validation_error_makes_the_check_not_run_with_its_reason():
+    """When ckanext-validation could not validate the file, the check did not run, and
+    says why in the producer's language."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    portal = make_review_portal()
+    resource = _resource(portal, "exemple_valide.csv")
+    _run_queued()
+    model.Session.execute(sa.text(
+        "UPDATE validation SET status = 'error', error = :error WHERE resource_id = :id"),
+        {"error": json.dumps({"message": ["Le serveur a coup\u00e9 la connexion"]}),
+         "id": resource["id"]})
+    model.Session.commit()
+    result = helpers.call_action("governance_check_run", as_user(portal.editor),
+                                 id=resource["package_id"])
+    check = next(r for r in result["results"] if r["check_id"] == "schema_conformity")
+    assert check["status"] == "not_run"
+    assert check["findings"][0]["reason"] == "unreadable"
+    assert "Le serveur a coup\u00e9 la connexion" in check["findings"][0]["message"]
+
+
+def test_without_ckanext_validation_runs_the_check_validates_itself(
+        validations, ckan_config, monkeypatch):
+    """With ckanext-validation's runs switched off, no job is queued and the check
+    validates the file with frictionless itself, once."""
+    for event in ("create", "update"):
+        monkeypatch.setitem(ckan_config, f"ckanext.validation.run_on_{event}_async", "false")
+    portal = make_review_portal()
+    resource = _resource(portal, "exemple_invalide_erreurs_cellules.csv")
+    assert jobs_lib.get_queue().jobs == []
+    validations.clear()  # the gate's own run at creation
+    result = helpers.call_action("governance_check_run", as_user(portal.editor),
+                                 id=resource["package_id"])
+    check = next(r for r in result["results"] if r["check_id"] == "schema_conformity")
+    assert check["status"] == "failed"
+    assert validations == ["check"]
