@@ -26,6 +26,8 @@ from ckanext.suite import input_guard, licences, plugin_support, validation_comp
 
 # Must run before any plugin's update_config, including ckanext-validation's.
 validation_compat.apply()
+# ckanext-validation's job reads remote files through safe_fetch, within the scan limits.
+validation_compat.guard_sources(schema_validation.local_copy)
 
 
 @tk.blanket.actions(input_guard.guard_actions(action.get_actions))

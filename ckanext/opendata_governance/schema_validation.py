@@ -3,21 +3,24 @@
 schema_conformity check reads."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import logging
-from typing import Any, Optional
+import shutil
+import tempfile
+from typing import Any, Iterator, Optional
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import schema_reference, schema_report
-from ckanext.suite import validation_compat
+from ckanext.opendata_governance import resource_source, schema_reference, schema_report
+from ckanext.suite import formats, validation_compat
 
 __all__ = ["SCHEMA_FROM", "Outcome", "loaded", "derive_schema", "note_update",
-           "validate_created", "outcome", "report_url", "report_view"]
+           "validate_created", "outcome", "report_url", "report_view", "local_copy"]
 
 log = logging.getLogger(__name__)
 
@@ -170,3 +173,25 @@ def report_view(validation: dict[str, Any]) -> dict[str, Any]:
         return {"by_type": [], "located": [], "more": 0, "rows": None,
                 "message": _read(validation).message}
     return {**schema_report.page(_report(validation)), "message": ""}
+
+
+@contextlib.contextmanager
+def local_copy(url: str) -> Iterator[str]:
+    """The path of a copy of what ``url`` serves, fetched through safe_fetch within the
+    scanner's limits, for ckanext-validation's job (see validation_compat.guard_sources).
+
+    :raises resource_source.SourceError: the URL was refused or failed, or the file is
+        larger than ``scan_max_bytes``
+    """
+    limit = tk.config["ckanext.opendata_governance.scan_max_bytes"]
+    with tempfile.NamedTemporaryFile(prefix="validation-") as copy:
+        with resource_source.open_resource(
+                {"url": url}, max_bytes=limit,
+                timeout=tk.config["ckanext.opendata_governance.scan_max_seconds"]) as stream:
+            shutil.copyfileobj(stream, copy, 1024 * 1024)
+        if copy.tell() > limit:
+            raise resource_source.SourceError(tk._(
+                "The file is larger than {size} bytes, the most the validation "
+                "reads").format(size=formats.suite_number(limit)))
+        copy.flush()
+        yield copy.name

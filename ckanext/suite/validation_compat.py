@@ -28,18 +28,23 @@ Two more are met by validating through the queue:
   because upstream queues it from ``IPackageController.after_update``, a hook CKAN
   no longer calls. The governance plugin calls :func:`start_validation` after a
   creation (ckanext/opendata_governance/schema_validation.py).
+
+Not a CKAN incompatibility but a hole: its job downloads a remote resource with plain
+``requests``, any address and any size. :func:`guard_sources` gives it a copy fetched
+the suite's way instead.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
-from typing import Any, Optional
+from typing import Any, Callable, ContextManager, Optional
 
 import sqlalchemy as sa
 
 __all__ = ["apply", "create_table", "create_table_at", "table_exists", "TABLE_NAME",
            "supported_formats", "run_mode", "queue_after_update", "start_validation",
-           "mark_outdated"]
+           "mark_outdated", "guard_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +179,41 @@ def start_validation(resource_id: str) -> None:
     model.Session.commit()
     tk.enqueue_job(validation_jobs.run_validation_job, [resource_id],
                    title="ckanext-validation of {}".format(resource_id))
+
+
+_SOURCE_OPENER: Optional[Callable[[str], ContextManager[str]]] = None
+
+
+def guard_sources(opener: Callable[[str], ContextManager[str]]) -> None:
+    """Have ckanext-validation's job read an http(s) resource through ``opener`` (a
+    context manager giving the path of a local copy) instead of its own requests, which
+    follow any address with no size or time limit; the opener's refusal is recorded as
+    the job's error, as upstream records a source it cannot read."""
+    global _SOURCE_OPENER
+    _SOURCE_OPENER = opener
+    try:
+        jobs = importlib.import_module("ckanext.validation.jobs")
+    except ImportError:
+        return
+    if getattr(jobs._validate_table, "guarded", False):
+        return
+    original = jobs._validate_table
+
+    def _validate_table(source: Any, _format: str = "csv", schema: Any = None,
+                        **options: Any) -> Any:
+        remote = isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+        if not remote or _SOURCE_OPENER is None:
+            return original(source, _format=_format, schema=schema, **options)
+        copies = contextlib.ExitStack()
+        try:
+            path = copies.enter_context(_SOURCE_OPENER(source))
+        except Exception as error:  # noqa: BLE001 (any refusal is the job's error)
+            return {"errors": [str(error)]}
+        with copies:
+            return original(path, _format=_format, schema=schema, **options)
+
+    _validate_table.guarded = True  # type: ignore[attr-defined]
+    jobs._validate_table = _validate_table
 
 
 def apply() -> None:

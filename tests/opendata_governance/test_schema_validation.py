@@ -338,3 +338,34 @@ def test_without_ckanext_validation_runs_the_check_validates_itself(
     check = next(r for r in result["results"] if r["check_id"] == "schema_conformity")
     assert check["status"] == "failed"
     assert validations == ["check"]
+
+
+def test_the_job_fetches_remote_files_through_the_allow_list(file_server, ckan_config,
+                                                             monkeypatch):
+    """ckanext-validation's job reads a remote file through safe_fetch: an address outside
+    the allow-list is refused, the validation records why, and the check did not run."""
+    portal = make_review_portal()
+    created = reviewable_dataset(portal, resources=[])
+    resource = helpers.call_action(
+        "resource_create", as_user(portal.editor), package_id=created["id"], format="CSV",
+        url=file_server + "/scdl/subventions/exemple_valide.csv", size=8017,
+        conforms_to=SUBVENTIONS_URL)
+    monkeypatch.setitem(ckan_config, "ckanext.opendata_governance.fetch_allowlist", "")
+    _run_queued()
+    validation = _validation(resource)
+    assert validation["status"] == "error"
+    stored = _stored(resource)
+    assert (stored["status"], stored["findings"][0]["reason"]) == ("not_run", "unreadable")
+
+
+def test_the_job_validates_an_allowed_remote_file(file_server):
+    """A remote file on an allowed address is fetched for the job, and validates."""
+    portal = make_review_portal()
+    created = reviewable_dataset(portal, resources=[])
+    resource = helpers.call_action(
+        "resource_create", as_user(portal.editor), package_id=created["id"], format="CSV",
+        url=file_server + "/scdl/subventions/exemple_valide.csv", size=8017,
+        conforms_to=SUBVENTIONS_URL)
+    _run_queued()
+    assert _validation(resource)["status"] == "success"
+    assert _stored(resource)["status"] == "passed"
