@@ -364,10 +364,6 @@ def _statistical_secrecy(package: dict[str, Any],
     return findings
 
 
-#: Kept for the DataStore dictionary, which reads declared schemas the same way.
-_schema_descriptor = schema_reference.descriptor
-
-
 def _schema_conformity(package: dict[str, Any],
                        resource: dict[str, Any]) -> list[dict[str, Any]]:
     reference = resource.get("conforms_to")
@@ -392,7 +388,7 @@ def _schema_conformity_here(resource: dict[str, Any], reference: str,
                             fmt: str) -> list[dict[str, Any]]:
     """Validate with frictionless here, for a resource ckanext-validation does not
     validate (not loaded, not one of its formats, or its runs switched off)."""
-    descriptor = _schema_descriptor(reference)
+    descriptor = schema_reference.descriptor(reference)
     import frictionless  # heavy; only when a resource declares a schema
     from ckanext.opendata_governance.scan import formats
     schema = frictionless.Schema.from_descriptor(descriptor)
