@@ -19,7 +19,7 @@ __all__ = ["Plan", "RESULTS_STORED", "sync_max_bytes", "plan", "execute", "store
            "write_quarantine"]
 
 #: Status of a stored row standing for a heavy check queued in a background job.
-PENDING = "pending"
+PENDING = checks.PENDING
 
 #: Sent with ``results=`` each time results of a dataset (the sender, its id) are
 #: stored; the DataStore guards subscribe to it (the plugin's ``ISignal``).

@@ -4,11 +4,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
-import json
 import logging
 import os
-import pathlib
 import shutil
 import tempfile
 from typing import IO, Any, Callable, Iterator, Optional
@@ -16,13 +13,16 @@ from typing import IO, Any, Callable, Iterator, Optional
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.opendata_governance import check_guidance, resource_source, safe_fetch
+from ckanext.opendata_governance import (
+    check_guidance, resource_source, safe_fetch, schema_reference, schema_report,
+    schema_validation)
 from ckanext.suite import formats, licences
 from ckanext.suite.file_limits import LimitExceeded
 
 __all__ = ["Check", "IGovernanceChecks", "N_", "NotApplicable", "NotRun", "NOT_RUN",
+           "Pending", "PENDING",
            "NOT_RUN_REASONS", "SEVERITIES", "registered", "run_one", "run_all",
-           "blocking_failures", "explained", "schema_descriptor", "known_schemas"]
+           "blocking_failures", "explained"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,16 @@ NOT_RUN = "not_run"
 #: fetched or opened, is not in a tabular format, or could not be read as a table
 #: (malformed, or past a reading limit of ckanext/suite/file_limits.py).
 NOT_RUN_REASONS = ("unreachable", "not_tabular", "unreadable", "over_limits")
+
+
+#: Status of a check waiting for work done elsewhere (a background job, or
+#: ckanext-validation's); a blocking one blocks until it reports.
+PENDING = "pending"
+
+
+class Pending(Exception):
+    """Raised by a check whose verdict is not known yet; the message says what it waits
+    for."""
 
 
 class NotRun(Exception):
@@ -354,47 +364,6 @@ def _statistical_secrecy(package: dict[str, Any],
     return findings
 
 
-@functools.lru_cache(maxsize=32)
-def _fetch_schema(url: str) -> str:
-    with safe_fetch.fetch(url, max_bytes=_option("schema_max_bytes"),
-                          timeout=_option("fetch_timeout")) as fetched:
-        if fetched.status_code >= 400:
-            raise RuntimeError(tk._("The schema {url} answers with HTTP status {status}").format(
-                url=url, status=fetched.status_code))
-        return fetched.read().decode("utf-8")
-
-
-_LOCAL_SCHEMAS = pathlib.Path(__file__).parent / "table_schemas"
-
-
-@functools.lru_cache(maxsize=1)
-def known_schemas() -> dict[str, str]:
-    """Schema URLs shipped with the plugin, to their local file (table_schemas/index.json)."""
-    return json.loads((_LOCAL_SCHEMAS / "index.json").read_text(encoding="utf-8"))
-
-
-def schema_descriptor(reference: str) -> dict[str, Any]:
-    """The Table Schema a ``conforms_to`` names: shipped, inline JSON, or fetched safely.
-
-    :raises RuntimeError: it cannot be fetched or is not JSON (the message says which)
-    """
-    text = reference.strip()
-    known = known_schemas().get(text)
-    if known:
-        return json.loads((_LOCAL_SCHEMAS / known).read_text(encoding="utf-8"))
-    try:
-        if text.startswith("{"):
-            return json.loads(text)
-        try:
-            return json.loads(_fetch_schema(text))
-        except safe_fetch.FetchError as error:
-            raise RuntimeError(tk._("The schema {url} cannot be fetched: {error}").format(
-                url=text, error=error)) from error
-    except (ValueError, UnicodeDecodeError) as error:
-        raise RuntimeError(tk._("The schema {url} is not valid JSON").format(
-            url=text)) from error
-
-
 def _schema_conformity(package: dict[str, Any],
                        resource: dict[str, Any]) -> list[dict[str, Any]]:
     reference = resource.get("conforms_to")
@@ -403,7 +372,23 @@ def _schema_conformity(package: dict[str, Any],
     # A declared schema is a promise of a table: a file that is not one is not
     # checked, which blocks like a failure until a reviewer overrides it.
     fmt = _tabular_format(resource, required=True)
-    descriptor = schema_descriptor(reference)
+    # ckanext-validation validates the file against the schema conforms_to names;
+    # its report is read rather than validating a second time.
+    verdict = schema_validation.outcome(resource)
+    if verdict is None:
+        return _schema_conformity_here(resource, reference, fmt)
+    if verdict.status == PENDING:
+        raise Pending(verdict.message)
+    if verdict.status == "error":
+        raise NotRun(verdict.message, "unreadable")
+    return verdict.findings
+
+
+def _schema_conformity_here(resource: dict[str, Any], reference: str,
+                            fmt: str) -> list[dict[str, Any]]:
+    """Validate with frictionless here, for a resource ckanext-validation does not
+    validate (not loaded, not one of its formats, or its runs switched off)."""
+    descriptor = schema_reference.descriptor(reference)
     import frictionless  # heavy; only when a resource declares a schema
     from ckanext.opendata_governance.scan import formats
     schema = frictionless.Schema.from_descriptor(descriptor)
@@ -422,22 +407,7 @@ def _schema_conformity(package: dict[str, Any],
             report = frictionless.validate(copy.name, format=fmt, schema=schema)
     if report.valid:
         return []
-    errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
-    by_type: dict[str, int] = {}
-    for error in errors:
-        by_type[error.type] = by_type.get(error.type, 0) + 1
-    findings = [{"error_type": kind, "count": count, "message": tk._(
-        "{count} errors of type {type}").format(count=count, type=kind)}
-        for kind, count in sorted(by_type.items(), key=lambda item: -item[1])]
-    # The first errors show where to look: file-level ones, then the first rows.
-    for error in sorted(errors, key=lambda e: getattr(e, "row_number", 0) or 0)[:5]:
-        located = {"error_type": error.type, "message": error.message}
-        if getattr(error, "row_number", None):
-            located["row"] = error.row_number
-        if getattr(error, "field_name", None):
-            located["column"] = error.field_name
-        findings.append(located)
-    return findings
+    return schema_report.findings(report.to_dict())
 
 
 _DATA_CHECKS = [
@@ -499,7 +469,11 @@ def explained(result: dict[str, Any]) -> dict[str, Any]:
     title = check.title if check else result.get("title") or result.get("check_id", "")
     texts = {"explanation": check.explanation if check else result.get("explanation"),
              "why": check.why if check else "", "fix": check.fix if check else ""}
-    return {**result, "title": tk._(title),
+    findings = result.get("findings") or []
+    if result.get("check_id") == "schema_conformity":
+        findings = [{**finding, "message": schema_report.message_of(finding)}
+                    for finding in findings]
+    return {**result, "title": tk._(title), "findings": findings,
             **{key: tk._(text) if text else "" for key, text in texts.items()}}
 
 
@@ -510,6 +484,10 @@ def run_one(check: Check, *args: Any, resource_id: Optional[str] = None
     except NotApplicable as note:
         result = _result(check, "passed", [], resource_id)
         result["note"] = str(note)
+        return result
+    except Pending as waiting:
+        result = _result(check, PENDING, [], resource_id)
+        result["note"] = str(waiting)
         return result
     except NotRun as reason:
         result = _result(check, NOT_RUN, [{"message": str(reason), "not_run": True,

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context
 
-from ckanext.opendata_governance import check_runner, fingerprint, jobs
+from ckanext.opendata_governance import check_runner, checks, fingerprint, jobs
 from ckanext.opendata_governance.model import OrganizationSetting, Review
 from ckanext.opendata_governance.unpublish import (
     event, is_gated, is_harvest_source, not_overridden, notify)
@@ -232,7 +232,10 @@ def _recheck(context: Context, package: model.Package, changed: list[str],
     check_runner.store(package.id, results, "resource_change" if changed else "metadata_change")
     if heavy.later:
         _state(context).later.append((package.id, heavy))
-    findings, review = not_overridden(package.id, results)
+    # A check still waiting for a job (ckanext-validation's) found nothing yet: its
+    # job's report unpublishes if it fails, like a check queued here.
+    findings, review = not_overridden(
+        package.id, [result for result in results if result["status"] != checks.PENDING])
     if not findings:
         return
     package.private = True

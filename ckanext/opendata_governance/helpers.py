@@ -6,7 +6,8 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import checks, freshness, frequencies, schema_catalogue, tracker
+from ckanext.opendata_governance import (
+    checks, freshness, frequencies, schema_catalogue, schema_validation, tracker)
 from ckanext.opendata_governance.datastore import api_examples, load_status
 from ckanext.opendata_governance.extract import FORMATS as EXTRACT_FORMATS, provenance
 from ckanext.opendata_governance.model import PlannedDataset
@@ -303,7 +304,20 @@ def governance_event_label(event: dict[str, Any]) -> str:
     return labels.get(event.get("event_type") or "", event.get("event_type") or "")
 
 
-__all__ += ["governance_check_results"]
+__all__ += ["governance_check_results", "governance_validation_report_url",
+            "governance_validation_report"]
+
+
+def governance_validation_report(validation: dict[str, Any]) -> dict[str, Any]:
+    """ckanext-validation's report, errors by type and by row and column, in the page's
+    language (its report page)."""
+    return schema_validation.report_view(validation)
+
+
+def governance_validation_report_url(result: dict[str, Any]) -> Optional[str]:
+    """Where ckanext-validation shows the report a schema_conformity result read."""
+    return schema_validation.report_url(result)
+
 
 
 def governance_check_results(pkg_dict: dict[str, Any], resource_id: str

@@ -8,11 +8,11 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.opendata_governance import check_runner, checks, unpublish
+from ckanext.opendata_governance import check_runner, checks, schema_validation, unpublish
 from ckanext.opendata_governance.model import Review
 from ckanext.suite.site import site_context
 
-__all__ = ["check_dataset", "enqueue_checks", "run_checks"]
+__all__ = ["check_dataset", "enqueue_checks", "run_checks", "check_validated_resource"]
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,14 @@ def enqueue_checks(package_id: str, later: check_runner.Plan, trigger: str,
 
 def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
                dataset_checks: bool = True, trigger: str = "manual",
-               review_id: Optional[str] = None) -> dict[str, Any]:
+               review_id: Optional[str] = None,
+               check_ids: Optional[list[str]] = None) -> dict[str, Any]:
     """Run the heavy checks of a dataset's resources, store them, act on blocking failures.
 
     Safe to run twice: results are added as new rows, a review keeps one
     result per check and resource, and a dataset already private is left
-    alone. A dataset or resource deleted meanwhile is skipped.
+    alone. A dataset or resource deleted meanwhile is skipped. ``check_ids``
+    limits the run to these checks.
 
     :returns: ``results`` and ``unpublished`` (whether the dataset was made private)
     """
@@ -71,7 +73,8 @@ def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
         return {"results": [], "unpublished": False}
     planned = check_runner.plan(package, resource_ids, sync=True, costs=("heavy",))
     items = [(check, resource) for check, resource in planned.now
-             if resource is not None or dataset_checks]
+             if (resource is not None or dataset_checks)
+             and (check_ids is None or check.id in check_ids)]
     results = check_runner.execute(package, items)
     job = _current_job_id()
     check_runner.store(package["id"], results, trigger, job_id=job)
@@ -80,6 +83,29 @@ def run_checks(package_id: str, resource_ids: Optional[list[str]] = None,
     model.Session.commit()
     unpublished = unpublish.unpublish_for(package["id"], results, trigger)
     return {"results": results, "unpublished": unpublished}
+
+
+def check_validated_resource(validation: dict[str, Any]) -> None:
+    """When ckanext-validation's job has reported on a resource whose schema comes from
+    ``conforms_to`` (its ``IPipeValidation``): run schema_conformity again, which now
+    reads the report, store it, add it to the review waiting for a decision, and act on
+    a blocking failure."""
+    try:
+        resource = tk.get_action("resource_show")(
+            site_context(), {"id": validation["resource_id"]})
+    except tk.ObjectNotFound:
+        return
+    if not resource.get(schema_validation.SCHEMA_FROM):
+        return
+    review = Review.latest_for(resource["package_id"], state="submitted")
+    # Upstream fails its job on an exception of ours; its report is stored already, and
+    # the next run of the checks reads it.
+    try:
+        run_checks(resource["package_id"], [resource["id"]], dataset_checks=False,
+                   trigger="schema_validation", review_id=review.id if review else None,
+                   check_ids=["schema_conformity"])
+    except Exception:  # noqa: BLE001 (logged with its traceback)
+        log.exception("schema_conformity of resource %s not updated", resource["id"])
 
 
 def _current_job_id() -> Optional[str]:

@@ -279,8 +279,10 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
         }
 
 
-#: What made a check run: a review request, a change of published data, a user, the CLI.
-CHECK_TRIGGERS = ("review", "resource_change", "metadata_change", "manual", "cli")
+#: What made a check run: a review request, a change of published data, a user, the CLI,
+#: a report of ckanext-validation.
+CHECK_TRIGGERS = ("review", "resource_change", "metadata_change", "manual", "cli",
+                  "schema_validation")
 
 
 class CheckResult(tk.BaseModel):  # type: ignore[misc, valid-type]

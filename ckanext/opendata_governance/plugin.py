@@ -10,10 +10,12 @@ from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration, Key
 from ckan.types import CKANApp, Context
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.validation.interfaces import IPipeValidation
 from ckanext.xloader.interfaces import IXloader
 
 from ckanext.opendata_governance import (
-    check_runner, cli, datastore, freshness, gate, helpers, search, views)
+    check_runner, cli, datastore, freshness, gate, helpers, jobs, schema_validation, search,
+    views)
 from ckanext.opendata_governance.datastore import dictionary
 from ckanext.opendata_governance.datastore import gate as datastore_gate
 from ckanext.opendata_governance.datastore import statement_check
@@ -24,6 +26,8 @@ from ckanext.suite import input_guard, licences, plugin_support, validation_comp
 
 # Must run before any plugin's update_config, including ckanext-validation's.
 validation_compat.apply()
+# ckanext-validation's job reads remote files through safe_fetch, within the scan limits.
+validation_compat.guard_sources(schema_validation.local_copy)
 
 
 @tk.blanket.actions(input_guard.guard_actions(action.get_actions))
@@ -41,6 +45,7 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(IXloader, inherit=True)
+    p.implements(IPipeValidation, inherit=True)
     p.implements(p.ISignal)
 
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
@@ -91,12 +96,21 @@ class OpendataGovernancePlugin(p.SingletonPlugin, DefaultTranslation):
         return datastore_gate.guard_previews(
             dictionary.guard_dictionary_form(gate.guard_bulk_process(app)))
 
+    def before_resource_create(self, context: Context, resource: dict[str, Any]) -> None:
+        schema_validation.derive_schema(resource)
+
     def after_resource_create(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource, created=True)
+        schema_validation.validate_created(resource)
 
     def before_resource_update(self, context: Context, current: dict[str, Any],
                                resource: dict[str, Any]) -> None:
         freshness.note_resource_change(context, current, resource)
+        schema_validation.derive_schema(resource)
+        schema_validation.note_update(current, resource)
+
+    def receive_validation_report(self, validation_report: dict[str, Any]) -> None:
+        jobs.check_validated_resource(validation_report)
 
     def after_resource_update(self, context: Context, resource: dict[str, Any]) -> None:
         freshness.bump_after_resource_change(context, resource)

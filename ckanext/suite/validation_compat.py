@@ -16,16 +16,35 @@ through an inspector (so ``ckan validation init-db`` works again), and gives
 ``create_table()`` is what the test setup calls. The module changes nothing
 when ckanext-validation is not installed. Remove it when upstream fixes these
 calls.
+
+Two more are met by validating through the queue:
+
+* its resource hooks start the job through ``resource_validation_run``, which reads
+  the resource as the anonymous user whatever the caller: outside a web request (a
+  job, the CLI, a harvest) every change of a private dataset's file fails with
+  NotAuthorized. ``apply()`` replaces the hooks' ``run_async_validation`` with
+  :func:`start_validation`, which resets the report and queues the job itself;
+* on CKAN 2.10 and later a resource made by ``resource_create`` is never validated,
+  because upstream queues it from ``IPackageController.after_update``, a hook CKAN
+  no longer calls. The governance plugin calls :func:`start_validation` after a
+  creation (ckanext/opendata_governance/schema_validation.py).
+
+Not a CKAN incompatibility but a hole: its job downloads a remote resource with plain
+``requests``, any address and any size. :func:`guard_sources` gives it a copy fetched
+the suite's way instead.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
-from typing import Any
+from typing import Any, Callable, ContextManager, Optional
 
 import sqlalchemy as sa
 
-__all__ = ["apply", "create_table", "create_table_at", "table_exists", "TABLE_NAME"]
+__all__ = ["apply", "create_table", "create_table_at", "table_exists", "TABLE_NAME",
+           "supported_formats", "run_mode", "queue_after_update", "start_validation",
+           "mark_outdated", "guard_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +125,97 @@ def _restore_uploader_names() -> None:
         uploader._get_underlying_file = _underlying_file
 
 
+def supported_formats() -> list[str]:
+    """The resource formats ckanext-validation validates (``ckanext.validation.formats``)."""
+    settings = importlib.import_module("ckanext.validation.settings")
+    return list(settings.get_supported_formats())
+
+
+def run_mode(event: str) -> Optional[str]:
+    """How ckanext-validation runs on a resource ``"create"`` or ``"update"``: ``"async"``
+    (its job, through the queue), ``"sync"`` or None (not at all)."""
+    settings = importlib.import_module("ckanext.validation.settings")
+    if event == "create":
+        return settings.get_create_mode_from_config()
+    return settings.get_update_mode_from_config()
+
+
+def queue_after_update(resource_id: str) -> None:
+    """Have ckanext-validation's own ``after_resource_update`` hook start its job for
+    this resource, as it does when it sees a new file: the one way in that never
+    starts the job twice for one update (upstream decides in its
+    ``before_resource_update``, which runs before the governance plugin's)."""
+    plugin = importlib.import_module("ckanext.validation.plugin")
+    plugin.ValidationPlugin.resources_to_validate[resource_id] = True
+
+
+def mark_outdated(resource_id: str) -> None:
+    """Set the resource's report back to ``created`` (not committed), as a new run will."""
+    from ckan import model
+    validation_model = importlib.import_module("ckanext.validation.model")
+    row = model.Session.query(validation_model.Validation).filter_by(
+        resource_id=resource_id).first()
+    if row is not None:
+        row.status = "created"
+
+
+def start_validation(resource_id: str) -> None:
+    """Reset the resource's report to ``created`` and queue ckanext-validation's job on
+    it (the job reads the resource as the site user)."""
+    import datetime as dt
+
+    from ckan import model
+    from ckan.plugins import toolkit as tk
+    validation_model = importlib.import_module("ckanext.validation.model")
+    validation_jobs = importlib.import_module("ckanext.validation.jobs")
+    row = model.Session.query(validation_model.Validation).filter_by(
+        resource_id=resource_id).first()
+    if row is None:
+        row = validation_model.Validation(resource_id=resource_id)
+        model.Session.add(row)
+    row.status, row.report, row.error, row.finished = "created", None, None, None
+    row.created = dt.datetime.utcnow()
+    # Committed before queuing, so that a worker never finds the previous report.
+    model.Session.commit()
+    tk.enqueue_job(validation_jobs.run_validation_job, [resource_id],
+                   title="ckanext-validation of {}".format(resource_id))
+
+
+_SOURCE_OPENER: Optional[Callable[[str], ContextManager[str]]] = None
+
+
+def guard_sources(opener: Callable[[str], ContextManager[str]]) -> None:
+    """Have ckanext-validation's job read an http(s) resource through ``opener`` (a
+    context manager giving the path of a local copy) instead of its own requests, which
+    follow any address with no size or time limit; the opener's refusal is recorded as
+    the job's error, as upstream records a source it cannot read."""
+    global _SOURCE_OPENER
+    _SOURCE_OPENER = opener
+    try:
+        jobs = importlib.import_module("ckanext.validation.jobs")
+    except ImportError:
+        return
+    if getattr(jobs._validate_table, "guarded", False):
+        return
+    original = jobs._validate_table
+
+    def _validate_table(source: Any, _format: str = "csv", schema: Any = None,
+                        **options: Any) -> Any:
+        remote = isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+        if not remote or _SOURCE_OPENER is None:
+            return original(source, _format=_format, schema=schema, **options)
+        copies = contextlib.ExitStack()
+        try:
+            path = copies.enter_context(_SOURCE_OPENER(source))
+        except Exception as error:  # noqa: BLE001 (any refusal is the job's error)
+            return {"errors": [str(error)]}
+        with copies:
+            return original(path, _format=_format, schema=schema, **options)
+
+    _validate_table.guarded = True  # type: ignore[attr-defined]
+    jobs._validate_table = _validate_table
+
+
 def apply() -> None:
     """Patch ckanext-validation in place, if it is installed and still broken."""
     global _APPLIED
@@ -117,6 +227,7 @@ def apply() -> None:
         return
     _APPLIED = True
     _restore_uploader_names()
+    importlib.import_module("ckanext.validation.utils").run_async_validation = start_validation
     if not _broken_upstream(validation_model):
         return
 

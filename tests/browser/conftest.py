@@ -16,7 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 PORTAL_PLUGINS = ("postgres_search activity scheming_datasets scheming_organizations "
-                  "harvest validation opendata_governance reuse_tracker "
+                  "harvest opendata_governance validation reuse_tracker "
                   "territorial_consolidation")
 
 

@@ -95,3 +95,55 @@ def test_validation_init_db_command_creates_the_table():
     result = CliRunner().invoke(validation, ["init-db"])
     assert result.exit_code == 0, result.output
     assert sa.inspect(model.meta.engine).has_table("validation")
+
+
+@pytest.mark.ckan_config("ckan.plugins", "postgres_search validation")
+@pytest.mark.ckan_config("ckanext.validation.run_on_update_async", "true")
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_queues")
+def test_a_private_dataset_file_change_is_validated_outside_a_request(ckan_config, monkeypatch,
+                                                                       tmp_path):
+    """A new file on a private dataset's resource, outside a web request, queues the
+    validation job instead of failing the update with NotAuthorized (upstream reads the
+    resource as the anonymous user)."""
+    from ckan.lib import jobs as jobs_lib
+    from ckan.tests import factories
+    from tests.opendata_governance.checks_setup import upload
+
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+    editor = factories.User()
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
+    dataset = factories.Dataset(owner_org=org["id"], private=True)
+    context = {"user": editor["name"], "ignore_auth": False}
+    resource = helpers.call_action(
+        "resource_create", dict(context), package_id=dataset["id"], format="CSV",
+        upload=upload((FIXTURES / "exemple_valide.csv").read_bytes(), "a.csv"))
+    helpers.call_action(
+        "resource_patch", dict(context), id=resource["id"],
+        upload=upload((FIXTURES / "exemple_invalide_erreurs_cellules.csv").read_bytes(), "b.csv"))
+    queued = jobs_lib.get_queue().jobs
+    assert [job.func_name for job in queued] == ["ckanext.validation.jobs.run_validation_job"]
+    validation = helpers.call_action("resource_validation_show", {"ignore_auth": True},
+                                     resource_id=resource["id"])
+    assert validation["status"] == "created"
+
+
+@pytest.mark.ckan_config("ckan.plugins", PLUGINS)
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_queues")
+def test_start_validation_resets_the_report_and_queues_one_job(create_with_upload):
+    """Starting a validation again empties the finished report and queues one job."""
+    from ckan.lib import jobs as jobs_lib
+
+    _validated_resource(create_with_upload, "exemple_valide.csv")
+    resource_id = model.Session.execute(sa.text("SELECT resource_id FROM validation")).scalar()
+    validation_compat.start_validation(resource_id)
+    validation = helpers.call_action("resource_validation_show", resource_id=resource_id)
+    assert (validation["status"], validation["report"]) == ("created", None)
+    assert len(jobs_lib.get_queue().jobs) == 1
+
+
+@pytest.mark.ckan_config("ckanext.validation.run_on_create_async", "true")
+def test_supported_formats_and_run_modes_are_upstream_settings():
+    """The formats and run modes are read from ckanext-validation's own settings."""
+    assert "csv" in validation_compat.supported_formats()
+    assert validation_compat.run_mode("create") == "async"
+    assert validation_compat.run_mode("update") is None  # test.ini turns it off

@@ -25,6 +25,8 @@ from unidecode import unidecode
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.opendata_governance.schema_reference import descriptor as schema_descriptor
+
 log = logging.getLogger(__name__)
 
 #: Table Schema type → DataStore (PostgreSQL) type. Types not listed stay text.
@@ -118,9 +120,8 @@ def apply_declared_schema(resource_id: str) -> None:
     reference = schema_reference(resource, dataset)
     if not reference or not resource.get("datastore_active"):
         return
-    from ckanext.opendata_governance import checks
     try:
-        descriptor = checks.schema_descriptor(reference)
+        descriptor = schema_descriptor(reference)
     except RuntimeError as error:
         log.warning("Data dictionary of %s: schema not read: %s", resource_id, error)
         return

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 from werkzeug.datastructures import FileStorage
 
-from ckanext.opendata_governance import checks, resource_source
+from ckanext.opendata_governance import resource_source, schema_reference
 from ckanext.opendata_governance.extract import ChoiceError, ExtractError, ExtractLimits, Table
 from ckanext.opendata_governance.extract import csvout, jobs, mapping, pipeline, provenance
 from ckanext.opendata_governance.extract import resource as source
@@ -102,7 +102,7 @@ def _schema_fields(data: dict[str, Any]) -> Optional[list[str]]:
                 "Columns are mapped to the fields of a schema: choose it (conforms_to)")]})
         return None
     try:
-        return mapping.fields_of(checks.schema_descriptor(data["conforms_to"]))
+        return mapping.fields_of(schema_reference.descriptor(data["conforms_to"]))
     except RuntimeError as error:
         raise tk.ValidationError({"conforms_to": [str(error)]})
     except ExtractError as error:
