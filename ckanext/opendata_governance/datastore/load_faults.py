@@ -29,6 +29,7 @@ from ckan import model
 
 from ckanext.opendata_governance import resource_source
 from ckanext.opendata_governance.datastore import load_errors
+from ckanext.suite.msgids import N_
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +46,24 @@ ZIP_FORMATS = {"xlsx", "ods"}
 TEXT_FORMATS = {"csv", "tsv"}
 DELIMITERS = ";,\t|"
 
-#: Each fault, by code: the English sentence (translated by the catalogue).
+#: Each fault, by code: the English sentence (marked for the catalogue, translated where
+#: it is shown).
 MESSAGES: dict[str, str] = {
-    "empty": "The file is empty: there is nothing to load into the table.",
-    "too_large": ("The file is too large to be loaded into the table "
-                  "({size} bytes; the limit is {limit} bytes)."),
-    "binary": ("The file is not text: it cannot be read as a {format} table. "
-               "Save it again as {format} from your spreadsheet and upload it again."),
-    "not_zip": ("The file is not a valid {format} workbook (it is not a zip archive). "
-                "Save it again from your spreadsheet and upload it again."),
-    "zip_bomb": ("The {format} workbook expands to more than {limit} bytes: it is "
-                 "refused so as not to exhaust the server."),
-    "too_many_columns": ("The file has {columns} columns; a table may have at most "
-                         "{limit}."),
-    "ragged": ("Line {line} has {found} fields where the header has {expected} "
-               "(separator \"{delimiter}\"): every line must have as many fields "
-               "as the header."),
-    "no_header": "The first line of the file is empty: it must name the columns.",
+    "empty": N_("The file is empty: there is nothing to load into the table."),
+    "too_large": N_("The file is too large to be loaded into the table "
+                    "({size} bytes; the limit is {limit} bytes)."),
+    "binary": N_("The file is not text: it cannot be read as a {format} table. "
+                 "Save it again as {format} from your spreadsheet and upload it again."),
+    "not_zip": N_("The file is not a valid {format} workbook (it is not a zip archive). "
+                  "Save it again from your spreadsheet and upload it again."),
+    "zip_bomb": N_("The {format} workbook expands to more than {limit} bytes: it is "
+                   "refused so as not to exhaust the server."),
+    "too_many_columns": N_("The file has {columns} columns; a table may have at most "
+                           "{limit}."),
+    "ragged": N_("Line {line} has {found} fields where the header has {expected} "
+                 "(separator \"{delimiter}\"): every line must have as many fields "
+                 "as the header."),
+    "no_header": N_("The first line of the file is empty: it must name the columns."),
 }
 
 class LoadFault(Exception):
