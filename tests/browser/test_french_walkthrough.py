@@ -35,7 +35,7 @@ KNOWN_ENGLISH = ("Skip to main content", "Profile settings", "Follow", "Username
                  "Source type", "Finished")
 #: Dates and numbers not written the French way.
 UNFORMATTED = {
-    "ISO timestamp": re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+    "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?\b"),
     "English-ordered date": re.compile(
         r"\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre"
         r"|décembre)\.? \d{1,2}, \d{4}", re.IGNORECASE),
@@ -46,7 +46,9 @@ UNFORMATTED = {
 #: Internal keys that a page should show in words.
 INTERNAL_KEYS = re.compile(
     r"\b(personal_data|open_format|on_time|approved|submitted|ANNUAL|MONTHLY"
-    r"|territorial_ckan|direction-des-finances)\b|\b(epci|commune):")
+    r"|territorial_ckan|direction-des-finances)\b|\b(epci|commune):"
+    # A dataset's state, as core's "Additional info" prints it.
+    r"|(?:^|\t)(?:active|draft)$", re.MULTILINE)
 
 
 @pytest.fixture
