@@ -43,6 +43,8 @@ UNFORMATTED = {
     "rating with a decimal point": re.compile(r"\b\d+\.\d+\s*/\s*5\b"),
     "percentage with a decimal point": re.compile(r"\b\d+\.\d+\s*%"),
 }
+#: The sign-off has one name, "validation de conformité": not visa, visé or relecture.
+OTHER_SIGN_OFF_WORDS = re.compile(r"\b(visa|visée?s?|relecture|relu)\b", re.IGNORECASE)
 #: Internal keys that a page should show in words.
 INTERNAL_KEYS = re.compile(
     r"\b(personal_data|open_format|on_time|approved|submitted|ANNUAL|MONTHLY"
@@ -78,6 +80,8 @@ def _problems(texts: Iterable[str], html: str) -> list[str]:
     for name, pattern in UNFORMATTED.items():
         found += [f"{name}: {match.group(0)!r}" for match in pattern.finditer(joined)]
     found += [f"internal key: {match.group(0)!r}" for match in INTERNAL_KEYS.finditer(joined)]
+    found += [f"another word for the sign-off: {match.group(0)!r}"
+              for match in OTHER_SIGN_OFF_WORDS.finditer(joined)]
     return sorted(set(found))
 
 
