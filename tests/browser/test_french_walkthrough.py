@@ -195,6 +195,17 @@ def _producer_makes_it_public(page, walk: Walk, portal: str, slug: str) -> None:
     page.screenshot(path=str(ARTIFACTS / "walkthrough-producer.png"), full_page=True)
 
 
+def _anonymous_sees_it(page, walk: Walk, portal: str, slug: str) -> None:
+    visitor = page.context.browser.new_context(locale="fr-FR")
+    try:
+        anonymous = visitor.new_page()
+        assert anonymous.goto(f"{portal}/dataset/{slug}").status == 200
+        walk.read(anonymous, "public dataset page (anonymous)")
+        assert anonymous.locator("h1", has_text=TITLE).count() > 0
+    finally:
+        visitor.close()
+
+
 def _administrator_reads_governance(page, walk: Walk, portal: str) -> None:
     page.goto(portal + "/governance")
     walk.read(page, "governance dashboard")
@@ -278,7 +289,7 @@ def test_four_roles_walk_french_pages_from_a_blank_form_to_a_public_dataset(
     _log_in(page, walk, live_portal, producer["name"])
     _producer_makes_it_public(page, walk, live_portal, slug)
     _log_out(page, live_portal)
-    assert requests.get(f"{live_portal}/dataset/{slug}").status_code == 200
+    _anonymous_sees_it(page, walk, live_portal, slug)
 
     _log_in(page, walk, live_portal, admin["name"])
     _administrator_reads_governance(page, walk, live_portal)
