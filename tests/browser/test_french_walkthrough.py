@@ -221,6 +221,12 @@ def _administrator_reads_governance(page, walk: Walk, portal: str) -> None:
     page.goto(portal + "/organization/governance/ville-de-rennes")
     walk.read(page, "organization's Gouvernance tab")
     page.screenshot(path=str(ARTIFACTS / "walkthrough-administrator.png"), full_page=True)
+    page.goto(portal + "/feedback/inbox")
+    walk.read(page, "feedback inbox")
+    assert "Les horaires sont-ils mis à jour" in page.inner_text("body")
+    page.goto(portal + "/reuses/moderation")
+    walk.read(page, "reuse moderation queue")
+    assert page.locator(".reuse-queue-item").count() == 1
 
 
 def _reuser_submits(page, walk: Walk, portal: str, slug: str) -> None:
@@ -257,7 +263,7 @@ def _reuser_submits(page, walk: Walk, portal: str, slug: str) -> None:
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_four_roles_walk_french_pages_from_a_blank_form_to_a_public_dataset(
         live_portal, browser_page):
-    """Producer, reviewer, administrator and reuser walk their flows; no page shows English,
+    """Producer, reviewer, reuser and administrator walk their flows; no page shows English,
     an unformatted date or number, or an internal key, and the dataset ends public."""
     producer = factories.User(name="agent-mobilite", password=PASSWORD)
     reviewer = factories.User(name="dpo-rennes", password=PASSWORD)
@@ -291,11 +297,12 @@ def test_four_roles_walk_french_pages_from_a_blank_form_to_a_public_dataset(
     _log_out(page, live_portal)
     _anonymous_sees_it(page, walk, live_portal, slug)
 
-    _log_in(page, walk, live_portal, admin["name"])
-    _administrator_reads_governance(page, walk, live_portal)
-    _log_out(page, live_portal)
-
     _log_in(page, walk, live_portal, reuser["name"])
     _reuser_submits(page, walk, live_portal, slug)
+    _log_out(page, live_portal)
+
+    # The administrator comes last, to find the reuser's question and reuse waiting.
+    _log_in(page, walk, live_portal, admin["name"])
+    _administrator_reads_governance(page, walk, live_portal)
 
     walk.assert_clean()
