@@ -227,6 +227,8 @@ def _administrator_reads_governance(page, walk: Walk, portal: str) -> None:
     page.goto(portal + "/reuses/moderation")
     walk.read(page, "reuse moderation queue")
     assert page.locator(".reuse-queue-item").count() == 1
+    page.goto(portal + "/harvest")
+    walk.read(page, "harvest sources")
 
 
 def _reuser_submits(page, walk: Walk, portal: str, slug: str) -> None:
