@@ -38,6 +38,9 @@ BORROWED = (
     N_('Profile settings'),
     N_('Account'),
     N_('Toggle navigation'),
+    # A dataset's state in "Additional info" (core writes ``_(pkg_dict.state)``).
+    N_('active'),
+    N_('draft'),
     N_('Search Datasets...'),
     N_('Submit'),
     N_('Skip to main content'),

@@ -15,7 +15,7 @@ from ckanext.opendata_governance.suggest import plans, reference
 from ckanext.suite import formats, licences
 from ckanext.suite.collation import collation_key
 from ckanext.suite.formats import (  # noqa: F401  (template helpers)
-    render_datetime, suite_decimal, suite_month, suite_number, suite_percent)
+    render_datetime, suite_date, suite_decimal, suite_month, suite_number, suite_percent)
 
 __all__ = [
     "governance_frequency_choices",

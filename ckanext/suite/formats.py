@@ -9,8 +9,8 @@ import flask_babel
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["render_datetime", "suite_number", "suite_decimal", "suite_percent",
-           "suite_month"]
+__all__ = ["render_datetime", "suite_date", "suite_number", "suite_decimal",
+           "suite_percent", "suite_month"]
 
 Number = Union[int, float]
 
@@ -45,6 +45,19 @@ def render_datetime(next_helper: Callable[..., str], datetime_: Any,
         value = value.replace(tzinfo=dt.timezone.utc)
     return tk._("{date} at {time}").format(date=flask_babel.format_date(value, "long"),
                                            time=flask_babel.format_time(value, "short"))
+
+
+def suite_date(value: Any) -> str:
+    """A day in the language's long form ("7 décembre 2026" in French) from a date or an
+    ISO 8601 text (its time, if any, dropped); text that is not a date is given back."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return value
+    if not isinstance(value, dt.date):
+        return "" if value is None else str(value)
+    return flask_babel.format_date(value, "long")
 
 
 def suite_number(value: Optional[Number]) -> str:

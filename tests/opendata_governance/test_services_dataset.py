@@ -33,7 +33,19 @@ def test_service_of_another_organization_is_refused_on_a_dataset():
         helpers.call_action("package_create", name="budget",
                             owner_org=portal.other_org["id"],
                             owner_service="direction-des-finances")
-    assert "owner_service" in error.value.error_dict
+    message = error.value.error_dict["owner_service"][0]
+    # The organization by its title, not the service's slug: the form shows this message.
+    assert portal.other_org["display_name"] in message
+    assert "direction-des-finances" not in message
+
+
+def test_service_without_organization_asks_for_the_organization_first():
+    """A dataset given a service but no organization is told to choose the organization."""
+    make_portal()
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action("package_create", name="budget",
+                            owner_service="direction-des-finances")
+    assert "organization first" in error.value.error_dict["owner_service"][0]
 
 
 def test_unknown_service_is_refused_on_a_dataset():

@@ -97,10 +97,15 @@ def governance_owner_service(key: FlattenKey, data: FlattenDataDict,
         package = context.get("package")
         owner_org = package.owner_org if package else None
     group = model.Group.get(owner_org) if owner_org else None
-    service = Service.by_name(group.id, value) if group else None
+    if group is None:
+        errors[key].append(tk._("Choose the dataset's organization first: the owner "
+                                "service is one of its services."))
+        return
+    service = Service.by_name(group.id, value)
     if service is None:
-        errors[key].append(
-            tk._("Not a service of the dataset's organization: {name}").format(name=value))
+        errors[key].append(tk._("Not a service of {organization}: choose one of its "
+                                "services in the list.").format(
+                                    organization=group.display_name))
         return
     if not service.active and not _kept(context, value):
         errors[key].append(
