@@ -16,7 +16,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 from ckan.types import Context
 
-from ckanext.opendata_governance import checklist, freshness
+from ckanext.opendata_governance import checklist, freshness, schema_validation
+from ckanext.suite import validation_compat
 
 __all__ = [
     "DATA_DIR",
@@ -344,6 +345,16 @@ def _latest_review(user: str, dataset: str) -> Optional[dict[str, Any]]:
         return None
 
 
+def _validate_pending(dataset: dict[str, Any]) -> None:
+    """Validate now the resources whose schema validation waits in the jobs queue: the
+    reviewer cannot approve while a blocking check is running, and `make run` starts
+    its worker after the demo."""
+    for resource in dataset.get("resources", []):
+        result = schema_validation.outcome(resource)
+        if result is not None and result.status == "pending":
+            validation_compat.validate_now(resource["id"])
+
+
 def _ensure_sign_off(site_user: str, spec: Spec, roles: dict[str, dict[str, str]],
                      summary: DemoSummary) -> None:
     """Take a dataset through the sign-off its description asks for, unless done already.
@@ -373,6 +384,7 @@ def _ensure_sign_off(site_user: str, spec: Spec, roles: dict[str, dict[str, str]
     if not dataset["private"]:
         summary.record("reviews", name, created=False)
         return
+    _validate_pending(dataset)
     if review is not None and review["state"] == "submitted":
         review_id = review["id"]  # a run stopped between request and decision
     else:

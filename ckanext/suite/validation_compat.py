@@ -44,7 +44,7 @@ import sqlalchemy as sa
 
 __all__ = ["apply", "create_table", "create_table_at", "table_exists", "TABLE_NAME",
            "supported_formats", "run_mode", "queue_after_update", "start_validation",
-           "mark_outdated", "guard_sources"]
+           "mark_outdated", "validate_now", "guard_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +179,14 @@ def start_validation(resource_id: str) -> None:
     model.Session.commit()
     tk.enqueue_job(validation_jobs.run_validation_job, [resource_id],
                    title="ckanext-validation of {}".format(resource_id))
+
+
+def validate_now(resource_id: str) -> None:
+    """Run ckanext-validation's job on the resource in this process, as the jobs worker
+    would: for a command that cannot wait for a worker (the demo loader signs its
+    datasets off before any worker runs)."""
+    validation_jobs = importlib.import_module("ckanext.validation.jobs")
+    validation_jobs.run_validation_job(resource_id)
 
 
 _SOURCE_OPENER: Optional[Callable[[str], ContextManager[str]]] = None

@@ -97,8 +97,10 @@ def ckan(ini: pathlib.Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def prepare_demo_portal(ini: pathlib.Path) -> None:
-    """What `make run` does to a new database: migrations, then the demo data."""
+def prepare_demo_portal(ini: pathlib.Path, db_url: str) -> None:
+    """What `make run` does to a new database ``db_url``: the DataStore's permissions,
+    migrations, then the demo data."""
+    datastore_permissions(db_url)
     ckan(ini, "db", "upgrade")
     for plugin in MIGRATED:
         ckan(ini, "db", "upgrade", "-p", plugin)

@@ -95,8 +95,7 @@ def restored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restored]:
         port = live.free_port()
         source_ini = live.write_production_ini(tmp / "source.ini", source_url, source_storage,
                                                port)
-        live.prepare_demo_portal(source_ini)
-        live.datastore_permissions(source_url)
+        live.prepare_demo_portal(source_ini, source_url)
         resource_id = _load_datastore(source_ini, port, tmp / "source.log", source_url)
         backup = tmp / "backup"
         result = live.script("backup.sh", "-c", str(source_ini), str(backup))

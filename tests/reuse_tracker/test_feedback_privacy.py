@@ -47,15 +47,17 @@ def test_private_feedback_is_shown_to_the_organization():
 
 def test_private_feedback_never_reaches_anonymous_pages_or_api(app):
     """Anonymous visitors get no private feedback from the dataset page, the item page,
-    the inbox or the action API."""
+    the inbox (which sends them to the login page) or the action API."""
     portal, item = _private_portal()
     for url in (f"/dataset/{portal.private['name']}", f"/feedback/{item['id']}",
-                "/feedback/inbox",
                 f"/api/3/action/feedback_list?package_id={portal.private['id']}",
                 f"/api/3/action/feedback_show?id={item['id']}"):
         response = app.get(url)
         assert response.status_code in (403, 404), url
         assert SECRET not in response.body, url
+    inbox = app.get("/feedback/inbox", follow_redirects=False)
+    assert inbox.status_code == 302 and "/user/login" in inbox.headers["Location"]
+    assert SECRET not in app.get("/feedback/inbox").body
 
 
 def test_private_feedback_never_reaches_an_outsider_logged_in(app):
