@@ -15,9 +15,10 @@ from tests.live_server import free_port, serving
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
+#: In ckan.ini.in's order, which decides whose templates come first.
 PORTAL_PLUGINS = ("postgres_search activity scheming_datasets scheming_organizations "
-                  "harvest opendata_governance validation reuse_tracker "
-                  "territorial_consolidation")
+                  "opendata_governance validation reuse_tracker territorial_consolidation "
+                  "harvest")
 
 
 def _write_ini(path: pathlib.Path, port: int,

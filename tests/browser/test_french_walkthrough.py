@@ -229,6 +229,9 @@ def _administrator_reads_governance(page, walk: Walk, portal: str) -> None:
     assert page.locator(".reuse-queue-item").count() == 1
     page.goto(portal + "/harvest")
     walk.read(page, "harvest sources")
+    page.goto(portal + "/harvest/new")
+    walk.read(page, "harvest source form")
+    assert "Type de portail partenaire" in page.inner_text("body")
 
 
 def _reuser_submits(page, walk: Walk, portal: str, slug: str) -> None:

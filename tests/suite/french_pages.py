@@ -20,6 +20,9 @@ _HARVEST = pathlib.Path(ckanext.harvest.__file__).parent
 #: ckanext-harvest's update frequencies, translated where its form shows them
 #: (``_(f.title())``), which its message extraction cannot see.
 _HARVEST_FREQUENCIES = ("Manual", "Monthly", "Weekly", "Biweekly", "Daily", "Always")
+#: ckanext-harvest's source form writes these in English outside ``_()``: English on a
+#: French page whether or not a catalogue translates the same words elsewhere.
+_HARVEST_LITERALS = frozenset({"Source type", "Save"})
 _ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 
 __all__ = ["english_texts", "untranslated_messages"]
@@ -82,5 +85,5 @@ def _texts(body: str) -> Iterable[str]:
 
 def english_texts(body: str) -> set[str]:
     """The texts of the page that are whole English messages left untranslated."""
-    english = untranslated_messages()
+    english = untranslated_messages() | _HARVEST_LITERALS
     return {text for text in _texts(body) if text in english}

@@ -16,8 +16,8 @@ from tests.territorial_consolidation.territory_setup import PASSWORD, load_dep35
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", (
-        "postgres_search activity scheming_datasets scheming_organizations harvest "
-        "opendata_governance validation reuse_tracker territorial_consolidation "
+        "postgres_search activity scheming_datasets scheming_organizations "
+        "opendata_governance validation reuse_tracker territorial_consolidation harvest "
         "territorial_ckan_harvester")),
     pytest.mark.ckan_config("scheming.dataset_schemas", SCHEMA),
     pytest.mark.ckan_config("scheming.organization_schemas",

@@ -22,8 +22,9 @@ from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-PLUGINS = ("postgres_search scheming_datasets opendata_governance harvest "
-           "territorial_consolidation territorial_ckan_harvester")
+#: In ckan.ini.in's order: territorial_consolidation's harvest templates before harvest's.
+PLUGINS = ("postgres_search scheming_datasets opendata_governance "
+           "territorial_consolidation harvest territorial_ckan_harvester")
 SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
 PASSWORD = "Correct-horse-battery-1"
 SOURCE_TYPE = "territorial_ckan"

@@ -10,6 +10,7 @@ from tests.opendata_governance.gate_setup import switch_gate
 
 from tests.territorial_consolidation.harvest_setup import (MARKS, free_port, harvested,
                                                            make_source, run_job)
+from tests.territorial_consolidation.territory_setup import PASSWORD, csrf_token, login
 
 pytestmark = MARKS
 
@@ -107,3 +108,55 @@ def test_private_harvested_dataset_page_hides_provenance_from_outsiders(app, api
     response = app.get(f"/dataset/{local['name']}", headers=api_headers(factories.User()))
     assert response.status_code == 404
     assert ckan_peer.url not in response.body
+
+
+def test_source_form_is_french_and_creates_a_source(app):
+    """The source form (the suite's, in place of ckanext-harvest's) reads in French with
+    organizations by title and help under the fields, and creates the source it is given."""
+    editor = factories.User(password=PASSWORD)
+    org = factories.Organization(title="Ville de Bruz", users=[
+        {"name": editor["name"], "capacity": "admin"}])
+    client = login(app, factories.Sysadmin(password=PASSWORD))
+    page = client.get("/fr/harvest/new").get_data(as_text=True)
+    assert "Type de portail partenaire" in page and "Source type" not in page
+    assert ">Ville de Bruz</option>" in page and f">{org['name']}</option>" not in page
+    assert 'value="Save"' not in page and ">Enregistrer</button>" in page
+    assert "Portail partenaire CKAN (territorial)" in page
+    response = client.post("/fr/harvest/new", data={
+        "url": "https://data.exemple.fr", "title": "Données de Bruz", "name": "bruz",
+        "notes": "", "source_type": "territorial_ckan", "frequency": "WEEKLY",
+        "config": '{"territory": "commune:35047"}', "owner_org": org["id"],
+        "save": "save", "_csrf_token": csrf_token(page)}, follow_redirects=False)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    source = tk.get_action("harvest_source_show")({"ignore_auth": True}, {"id": "bruz"})
+    assert (source["url"], source["source_type"], source["frequency"], source["owner_org"]) \
+        == ("https://data.exemple.fr", "territorial_ckan", "WEEKLY", org["id"])
+
+
+def test_source_form_names_the_field_of_an_error(app):
+    """A source without its address comes back with the form and the URL field's error."""
+    org = factories.Organization()
+    client = login(app, factories.Sysadmin(password=PASSWORD))
+    page = client.get("/fr/harvest/new").get_data(as_text=True)
+    response = client.post("/fr/harvest/new", data={
+        "url": "", "title": "Sans adresse", "name": "sans-adresse",
+        "source_type": "territorial_ckan", "frequency": "MANUAL", "config": "",
+        "owner_org": org["id"], "save": "save", "_csrf_token": csrf_token(page)})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="source-new"' in body
+    assert "URL" in body and "error" in body
+    assert not tk.get_action("harvest_source_list")({"ignore_auth": True}, {})
+
+
+def test_source_page_links_its_report_to_editors_only(app):
+    """The source page has report and preview tabs for those who manage the source;
+    anonymous visitors get neither."""
+    editor = factories.User(password=PASSWORD)
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
+    source = make_source(org, "https://partner.example.org")
+    report = f"/harvest/territorial/{source['id']}"
+    body = login(app, editor).get(f"/fr/harvest/{source['name']}").get_data(as_text=True)
+    assert f'href="/fr{report}"' in body and f'href="/fr{report}/preview"' in body
+    assert "Rapport de moissonnage" in body
+    anonymous = app.get(f"/harvest/{source['name']}").get_data(as_text=True)
+    assert report not in anonymous
