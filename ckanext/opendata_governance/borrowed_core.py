@@ -9,6 +9,7 @@ from ckanext.suite.msgids import N_, ngettext
 __all__ = ["BORROWED"]
 
 BORROWED = (
+    N_('Manage resource: {name}'),
     N_('Add {object_type}'),
     N_('Create {object_type}'),
     N_('Are you sure you want to delete this {object_type}?'),

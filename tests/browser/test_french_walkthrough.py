@@ -42,6 +42,10 @@ UNFORMATTED = {
     "'(TU)' suffix": re.compile(r"\(TU\)"),
     "rating with a decimal point": re.compile(r"\b\d+\.\d+\s*/\s*5\b"),
     "percentage with a decimal point": re.compile(r"\b\d+\.\d+\s*%"),
+    # French puts a (non-breaking) space before a colon: "Licence : Conforme". CKAN's
+    # slug preview ("URL: /dataset/…", jquery.slug-preview.js) writes its colon itself.
+    "colon without the space before it": re.compile(r"^(?!(?:\* )?URL: ).*?[^\W\d_)]: ",
+                                                    re.MULTILINE),
 }
 #: The sign-off has one name, "validation de conformité": not visa, visé or relecture.
 OTHER_SIGN_OFF_WORDS = re.compile(r"\b(visa|visée?s?|relecture|relu)\b", re.IGNORECASE)
@@ -78,7 +82,8 @@ def _problems(texts: Iterable[str], html: str) -> list[str]:
     found += [f"English: {phrase!r}" for phrase in KNOWN_ENGLISH
               if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", joined)]
     for name, pattern in UNFORMATTED.items():
-        found += [f"{name}: {match.group(0)!r}" for match in pattern.finditer(joined)]
+        found += [f"{name}: {joined[max(0, match.end() - 40):match.end() + 10]!r}"
+                  for match in pattern.finditer(joined)]
     found += [f"internal key: {match.group(0)!r}" for match in INTERNAL_KEYS.finditer(joined)]
     found += [f"another word for the sign-off: {match.group(0)!r}"
               for match in OTHER_SIGN_OFF_WORDS.finditer(joined)]

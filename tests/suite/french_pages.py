@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 import pathlib
-from typing import Iterable
+import re
+from typing import Iterable, Optional
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -83,7 +84,26 @@ def _texts(body: str) -> Iterable[str]:
             yield str(element["value"]).strip()
 
 
+_PLACEHOLDER = re.compile(r"\{\w*\}|%(?:\(\w+\))?[sd]")
+
+
+@functools.lru_cache(maxsize=None)
+def _untranslated_patterns() -> Optional[re.Pattern[str]]:
+    """One pattern matching a whole text made from an untranslated message with
+    placeholders ("Manage resource: {name}"), whatever fills them; None without any."""
+    patterns = []
+    for message in untranslated_messages():
+        parts = _PLACEHOLDER.split(message)
+        words = " ".join(parts)
+        if len(parts) > 1 and sum(char.isalpha() for char in words) > 3:
+            patterns.append(".+?".join(re.escape(part) for part in parts))
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 def english_texts(body: str) -> set[str]:
-    """The texts of the page that are whole English messages left untranslated."""
+    """The texts of the page that are whole English messages left untranslated, their
+    placeholders filled or not."""
     english = untranslated_messages() | _HARVEST_LITERALS
-    return {text for text in _texts(body) if text in english}
+    filled = _untranslated_patterns()
+    return {text for text in _texts(body)
+            if text in english or (filled is not None and filled.fullmatch(text))}

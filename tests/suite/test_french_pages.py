@@ -3,6 +3,7 @@ and ckanext-harvest's that their own French catalogues lack are translated by ou
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -87,6 +88,11 @@ def test_the_check_finds_an_english_message_and_passes_a_translated_one():
     assert english_texts(f"<p> {sample} </p>") == {sample}
     assert english_texts(f'<input placeholder="{sample}">') == {sample}
     assert english_texts("<h1>Dataset</h1><script>var a = 'Dataset';</script>") == set()
+    # A message with a placeholder is found filled in.
+    template = next(message for message in english if message.count("{") == 1
+                    and "<" not in message and message.index("{") > 3)
+    filled = re.sub(r"\{\w*\}", "rapport-2025.csv", template)
+    assert english_texts(f'<button aria-label="{filled}"></button>') == {filled}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "plain", "editor", "admin", "sysadmin"])
