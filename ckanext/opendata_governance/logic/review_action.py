@@ -52,38 +52,13 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
     """
     tk.check_access("governance_review_request", context, data_dict)
     data = schema.validate(data_dict, schema.review_request(), context)
-    package = _get_package(data["id"])
-    if not package.owner_org:
-        raise tk.ValidationError(
-            {"id": [tk._("Only a dataset of an organization can be reviewed")]})
-    if not (package.extras or {}).get("owner_service"):
-        raise tk.ValidationError(
-            {"owner_service": [tk._("An owner service is required before review")]})
-
+    package = _reviewable_package(data["id"])
     package_dict = tk.get_action("package_show")(
         {"user": context.get("user", ""), "ignore_auth": True}, {"id": package.id})
-    # Heavy checks on big files go to a background job, queued once the review is
-    # committed; it adds its results to the review's checks.
-    planned = check_runner.plan(package_dict)
-    executed = check_runner.execute(package_dict, planned.now)
-    results = [{key: value for key, value in result.items() if key != "duration_ms"}
-               for result in executed]
-    # Queued checks show as pending in the review until the job replaces them; a
-    # pending blocking check counts as a failure, so nobody approves before the
-    # scanner has spoken (or without an explicit override).
-    results += [{"check_id": check.id, "title": check.title, "severity": check.severity,
-                 "scope": check.scope, "resource_id": resource["id"] if resource else None,
-                 "status": check_runner.PENDING, "findings": [], "version": check.version,
-                 "run_at": None} for check, resource in planned.later]
+    planned, executed, results = _request_checks(package_dict)
     fingerprint_, snapshot = fingerprint.current(package)
     actor = acting_user(context)
-
-    withdrawn = model.Session.query(Review).filter_by(
-        package_id=package.id, state="submitted").all()
-    for earlier in withdrawn:
-        earlier.state = "withdrawn"
-        _record(context, "review_withdrawn", earlier,
-                details={"reason": "superseded"})
+    withdrawn = _withdraw_waiting(context, package.id)
     review = Review(
         package_id=package.id, organization_id=package.owner_org, state="submitted",
         requested_by=actor.id if actor else None,
@@ -91,12 +66,12 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
         fingerprint=fingerprint_, snapshot=snapshot, checks=results)
     model.Session.add(review)
     model.Session.flush()
-    blocking = checks.blocking_failures(results)
     _record(context, "review_requested", review, details={
         "comment": review.request_comment,
         "publish": data["publish"],
         "withdrawn": [earlier.id for earlier in withdrawn],
-        "blocking_failures": [result["check_id"] for result in blocking],
+        "blocking_failures": [result["check_id"]
+                              for result in checks.blocking_failures(results)],
         "pending_checks": [check.id for check, _resource in planned.later],
     })
     check_runner.store(package.id, executed, "review")
@@ -108,6 +83,48 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
 
     review_mail.mail_request(review, package, actor, data["publish"], results)
     return _review_dict(review, publish=data["publish"])
+
+
+def _reviewable_package(id_or_name: str) -> model.Package:
+    """The dataset to review; it must belong to an organization and have an owner
+    service."""
+    package = _get_package(id_or_name)
+    if not package.owner_org:
+        raise tk.ValidationError(
+            {"id": [tk._("Only a dataset of an organization can be reviewed")]})
+    if not (package.extras or {}).get("owner_service"):
+        raise tk.ValidationError(
+            {"owner_service": [tk._("An owner service is required before review")]})
+    return package
+
+
+def _request_checks(package_dict: dict[str, Any]
+                    ) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run the checks a review request runs now: the plan (heavy checks on big files
+    go to a background job, queued once the review is committed, which adds its results
+    to the review's checks), the results executed, and the review's list of results."""
+    planned = check_runner.plan(package_dict)
+    executed = check_runner.execute(package_dict, planned.now)
+    results = [{key: value for key, value in result.items() if key != "duration_ms"}
+               for result in executed]
+    # Queued checks show as pending in the review until the job replaces them; a
+    # pending blocking check counts as a failure, so nobody approves before the
+    # scanner has spoken (or without an explicit override).
+    results += [{"check_id": check.id, "title": check.title, "severity": check.severity,
+                 "scope": check.scope, "resource_id": resource["id"] if resource else None,
+                 "status": check_runner.PENDING, "findings": [], "version": check.version,
+                 "run_at": None} for check, resource in planned.later]
+    return planned, executed, results
+
+
+def _withdraw_waiting(context: Context, package_id: str) -> list[Review]:
+    """Withdraw the dataset's requests still waiting for a decision (superseded)."""
+    withdrawn = model.Session.query(Review).filter_by(
+        package_id=package_id, state="submitted").all()
+    for earlier in withdrawn:
+        earlier.state = "withdrawn"
+        _record(context, "review_withdrawn", earlier, details={"reason": "superseded"})
+    return withdrawn
 
 
 def _override_needed(blocking: list[dict[str, Any]]) -> list[str]:
@@ -167,48 +184,19 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
     items = checklist.for_organization(review.organization_id)
     given = checklist.verdicts(data["checklist"], items)
     actor = acting_user(context)
-    # The auth function refuses this too; ignore_auth callers get it here.
-    if actor is not None and actor.id == review.requested_by:
-        raise tk.NotAuthorized(tk._("You cannot decide on your own request"))
-    if review.state != "submitted":
-        raise tk.ValidationError({"id": [tk._(
-            "This review is {state}: only a submitted review can be decided").format(
-                state=review.state)]})
-    package = model.Package.get(review.package_id)
-    if package is None or package.state == "deleted":
-        raise tk.ValidationError({"id": [tk._("The dataset of this review no longer exists")]})
-
+    package = _decidable(review, actor)
     decision = data["decision"]
     comment = data.get("comment") or None
     blocking = checks.blocking_failures(review.checks or [])
-    errors: dict[str, list[str]] = {}
-    if decision == "approve":
-        not_ok = [item["key"] for item in items if item["required"]
-                  and given.get(item["key"], {}).get("verdict") == "not_ok"]
-        if not_ok:
-            errors["checklist"] = [tk._(
-                "To approve, every required item must be ok or not applicable: {items}"
-            ).format(items=checklist.labels(not_ok, items))]
-        if blocking and not (data["override"] and comment):
-            errors["override"] = _override_needed(blocking)
-        if fingerprint.current(package)[0] != review.fingerprint:
-            errors.setdefault("id", []).append(tk._(
-                "The dataset changed since the review was requested: "
-                "a new request is needed"))
-    elif not comment:
-        errors["comment"] = [tk._("Say why the request is rejected")]
-    if errors:
-        raise tk.ValidationError(errors)
+    _check_decision(data, review, package, items, given, blocking)
 
     # An override is only recorded when there was a blocking failure to override.
     override = bool(decision == "approve" and blocking and data["override"])
     review.state = "approved" if decision == "approve" else "rejected"
     review.decided_by = actor.id if actor else None
     review.decided = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    review.checklist = given
-    review.checklist_items = items
-    review.decision_comment = comment
-    review.override = override
+    review.checklist, review.checklist_items = given, items
+    review.decision_comment, review.override = comment, override
     model.Session.flush()
     _record(context, "review_decided", review, details={
         "decision": decision, "checklist": given, "override": override,
@@ -226,6 +214,49 @@ def governance_review_decide(context: Context, data_dict: DataDict) -> dict[str,
     review_mail.mail_decision(review, package, actor, published)
     return {**_review_dict(review, publish=publish),
             "published": published, "publish_error": publish_error}
+
+
+def _decidable(review: Review, actor: Optional[model.User]) -> model.Package:
+    """The dataset of a review that ``actor`` may decide now: not their own request, a
+    request still submitted, a dataset still there."""
+    # The auth function refuses this too; ignore_auth callers get it here.
+    if actor is not None and actor.id == review.requested_by:
+        raise tk.NotAuthorized(tk._("You cannot decide on your own request"))
+    if review.state != "submitted":
+        raise tk.ValidationError({"id": [tk._(
+            "This review is {state}: only a submitted review can be decided").format(
+                state=review.state)]})
+    package = model.Package.get(review.package_id)
+    if package is None or package.state == "deleted":
+        raise tk.ValidationError({"id": [tk._("The dataset of this review no longer exists")]})
+    return package
+
+
+def _check_decision(data: dict[str, Any], review: Review, package: model.Package,
+                    items: list[dict[str, Any]], given: dict[str, Any],
+                    blocking: list[dict[str, Any]]) -> None:
+    """Refuse a decision that may not be taken, each reason under its field: an
+    approval with a required item not ok, a blocking check not overridden with a
+    comment, or a dataset changed since the request; a rejection without a comment."""
+    comment = data.get("comment") or None
+    errors: dict[str, list[str]] = {}
+    if data["decision"] == "approve":
+        not_ok = [item["key"] for item in items if item["required"]
+                  and given.get(item["key"], {}).get("verdict") == "not_ok"]
+        if not_ok:
+            errors["checklist"] = [tk._(
+                "To approve, every required item must be ok or not applicable: {items}"
+            ).format(items=checklist.labels(not_ok, items))]
+        if blocking and not (data["override"] and comment):
+            errors["override"] = _override_needed(blocking)
+        if fingerprint.current(package)[0] != review.fingerprint:
+            errors.setdefault("id", []).append(tk._(
+                "The dataset changed since the review was requested: "
+                "a new request is needed"))
+    elif not comment:
+        errors["comment"] = [tk._("Say why the request is rejected")]
+    if errors:
+        raise tk.ValidationError(errors)
 
 
 @tk.side_effect_free

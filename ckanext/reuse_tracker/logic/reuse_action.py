@@ -74,24 +74,28 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     user = current_user(context)
     if user is None:
         _guard_anonymous(data_dict)
-    # Every field's error at once: the schema's, then the checks of the fields it let through.
-    data, errors = schema.validate_all(data_dict, schema.reuse_create(), context)
-    if "url" not in errors:
-        checks.collect(errors, checks.unique_url, context, data["url"])
-    packages = (checks.collect(errors, checks.packages, context, data["datasets"])
-                if "datasets" not in errors else None)
-    organization_id = checks.collect(errors, checks.organization_id, context, user,
-                               data.get("organization_id"))
-    if data.get("name") and "name" not in errors and Reuse.get(data["name"]) is not None:
-        errors["name"] = [tk._("This name is already used by another reuse")]
-    query = checks.collect(errors, _datastore_query, context, data.get("datastore_query"))
-    upload = checks.store_image(errors, data)
-
-    image_url, thumbnail_url = upload or (data.get("image_url"), data.get("image_url"))
-
-    now = _now()
+    data, packages, organization_id, query, upload = _checked_creation(
+        context, data_dict, user)
     published = _trusted(user)
-    reuse = Reuse(
+    reuse = _new_reuse(data, user, published, organization_id, query, upload)
+    model.Session.add(reuse)
+    model.Session.flush()
+    for package in packages:
+        model.Session.add(ReuseDataset(reuse_id=reuse.id, package_id=package.id))
+    commit(context)
+    if published:
+        reuse_mail.tell_owner_services(reuse)
+    return dictize.reuse(context, reuse)
+
+
+def _new_reuse(data: dict[str, Any], user: Optional[model.User], published: bool,
+               organization_id: Optional[str], query: Optional[dict[str, Any]],
+               upload: Optional[tuple[str, str]]) -> Reuse:
+    """The new reuse's row: published at once when ``published``, pending otherwise;
+    its image is the upload's (image and thumbnail) or the given address."""
+    image_url, thumbnail_url = upload or (data.get("image_url"), data.get("image_url"))
+    now = _now()
+    return Reuse(
         name=data.get("name") or _unique_name(data["title"]),
         title=data["title"], description=data["description"], url=data["url"],
         type=data["type"], topic=data.get("topic"), image_url=image_url,
@@ -101,14 +105,26 @@ def reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
         published=now if published else None, created=now, modified=now,
         moderated_by=user.id if published and user else None,
         extras={datastore_refs.FIELD: query} if query else {})
-    model.Session.add(reuse)
-    model.Session.flush()
-    for package in packages:
-        model.Session.add(ReuseDataset(reuse_id=reuse.id, package_id=package.id))
-    commit(context)
-    if published:
-        reuse_mail.tell_owner_services(reuse)
-    return dictize.reuse(context, reuse)
+
+
+def _checked_creation(context: Context, data_dict: DataDict, user: Optional[model.User]
+                      ) -> tuple[dict[str, Any], list[model.Package], Optional[str],
+                                 Optional[dict[str, Any]], Optional[tuple[str, str]]]:
+    """A new reuse's fields validated, with its datasets, organization, DataStore query
+    and stored image; every field's error at once (the schema's, then the checks of the
+    fields it let through)."""
+    data, errors = schema.validate_all(data_dict, schema.reuse_create(), context)
+    if "url" not in errors:
+        checks.collect(errors, checks.unique_url, context, data["url"])
+    packages = (checks.collect(errors, checks.packages, context, data["datasets"])
+                if "datasets" not in errors else None)
+    organization_id = checks.collect(errors, checks.organization_id, context, user,
+                                     data.get("organization_id"))
+    if data.get("name") and "name" not in errors and Reuse.get(data["name"]) is not None:
+        errors["name"] = [tk._("This name is already used by another reuse")]
+    query = checks.collect(errors, _datastore_query, context, data.get("datastore_query"))
+    upload = checks.store_image(errors, data)
+    return data, packages or [], organization_id, query, upload
 
 
 def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -150,16 +166,7 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
              if "datastore_query" in data else None)
     upload = checks.store_image(errors, data)
 
-    changed = False
-    for key in ("title", "url", "description", "type", "topic", "contact_email", "featured"):
-        # An emptied optional field (topic, contact e-mail) is stored as None.
-        value = None if key in ("topic", "contact_email") and not data.get(key) else data.get(key)
-        if key in data and value != getattr(reuse, key):
-            setattr(reuse, key, value)
-            changed = True
-    if organization_id != reuse.organization_id:
-        reuse.organization_id = organization_id
-        changed = True
+    changed = _change_fields(reuse, data, organization_id)
     if packages is not None:
         changed = _relink(context, reuse, packages) or changed
     changed = _change_image(reuse, data, upload) or changed
@@ -173,6 +180,22 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
         reuse.modified = _now()
         commit(context)
     return dictize.reuse(context, reuse)
+
+
+def _change_fields(reuse: Reuse, data: dict[str, Any], organization_id: Optional[str]
+                   ) -> bool:
+    """Set the plain fields ``data`` gives and the organization; whether any changed."""
+    changed = False
+    for key in ("title", "url", "description", "type", "topic", "contact_email", "featured"):
+        # An emptied optional field (topic, contact e-mail) is stored as None.
+        value = None if key in ("topic", "contact_email") and not data.get(key) else data.get(key)
+        if key in data and value != getattr(reuse, key):
+            setattr(reuse, key, value)
+            changed = True
+    if organization_id != reuse.organization_id:
+        reuse.organization_id = organization_id
+        changed = True
+    return changed
 
 
 def reuse_delete(context: Context, data_dict: DataDict) -> None:
@@ -242,32 +265,41 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("reuse_list", context, data_dict)
     data = schema.validate(data_dict, schema.reuse_list(), context)
     user = current_user(context)
+    query = _listed(context, data, user)
+    if query is None:
+        return {"count": 0, "results": []}
+    count = query.order_by(None).count()
+    page = _ordered(query, data, user).offset(data["offset"]).limit(data["limit"]).all()
+    return {"count": count, "results": dictize.reuses(context, page)}
+
+
+def _listed(context: Context, data: dict[str, Any], user: Optional[model.User]
+            ) -> Optional[Any]:
+    """The query of the reuses ``reuse_list``'s filters keep for ``user``; None when
+    they can keep none (an unknown dataset, organization or submitter, or the caller's
+    own reuses asked anonymously)."""
     state = data.get("state") or (
         "pending" if data["moderation"] else "any" if data["mine"] else "published")
-
     query = model.Session.query(Reuse)
     if state != "any":
         query = query.filter(Reuse.state == state)
     if state not in PUBLIC_STATES and not (user and user.sysadmin):
         query = query.filter(own_or_moderated(user))
-    if data["moderation"]:
-        if user is None:
-            return {"count": 0, "results": []}
-        if not user.sysadmin:
-            query = query.filter(moderated(user))
+    if (data["moderation"] or data["mine"]) and user is None:
+        return None
+    if data["moderation"] and not user.sysadmin:
+        query = query.filter(moderated(user))
     if data["mine"]:
-        if user is None:
-            return {"count": 0, "results": []}
         query = query.filter(Reuse.submitter_id == user.id)
     if data.get("submitter"):
         submitter = model.User.get(data["submitter"])
         if submitter is None:
-            return {"count": 0, "results": []}
+            return None
         query = query.filter(Reuse.submitter_id == submitter.id)
     if data.get("dataset"):
         package = model.Package.get(data["dataset"])
         if package is None or not can_read_dataset(context, package):
-            return {"count": 0, "results": []}
+            return None
         # A join (one row per reuse: the link's key is reuse and dataset) lets PostgreSQL
         # walk the dataset's links by index instead of hashing the whole reuse table.
         query = query.join(ReuseDataset, ReuseDataset.reuse_id == Reuse.id).filter(
@@ -275,7 +307,7 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if data.get("organization"):
         group = model.Group.get(data["organization"])
         if group is None or not group.is_organization:
-            return {"count": 0, "results": []}
+            return None
         links = (sa.select(ReuseDataset.reuse_id)
                  .join(model.Package, model.Package.id == ReuseDataset.package_id)
                  .where(model.Package.owner_org == group.id, readable_datasets(user)))
@@ -287,8 +319,12 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         query = query.filter(Reuse.featured.is_(data["featured"]))
     if data.get("q"):
         query = query.filter(_text_match(data["q"]))
+    return query
 
-    count = query.order_by(None).count()
+
+def _ordered(query: Any, data: dict[str, Any], user: Optional[model.User]) -> Any:
+    """``query`` in ``reuse_list``'s order: featured first (unless turned off), then
+    by ``sort`` (newest, most linked datasets the user can see, or title)."""
     order: list[Any] = [Reuse.featured.desc()] if data["featured_first"] else []
     newest = [sa.func.coalesce(Reuse.published, Reuse.created).desc(), Reuse.id]
     if data["sort"] == "datasets":
@@ -301,8 +337,7 @@ def reuse_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         order += [sa.func.lower(Reuse.title), Reuse.id]
     else:
         order += newest
-    page = query.order_by(*order).offset(data["offset"]).limit(data["limit"]).all()
-    return {"count": count, "results": dictize.reuses(context, page)}
+    return query.order_by(*order)
 
 
 def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
