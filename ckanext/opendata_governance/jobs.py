@@ -39,14 +39,17 @@ def check_dataset(package: dict[str, Any], resource_ids: Optional[list[str]] = N
 
 
 def enqueue_checks(package_id: str, later: check_runner.Plan, trigger: str,
-                   review_id: Optional[str] = None) -> str:
-    """Queue the heavy checks a plan left for later (:func:`run_checks`); the job's id."""
+                   review_id: Optional[str] = None, job_id: Optional[str] = None) -> str:
+    """Queue the heavy checks a plan left for later (:func:`run_checks`); the job's id,
+    ``job_id`` when given (so that its pending rows can be committed before it is
+    queued)."""
     job = tk.enqueue_job(
         run_checks, [package_id],
         {"resource_ids": later.later_resource_ids,
          "dataset_checks": later.later_dataset_checks,
          "trigger": trigger, "review_id": review_id},
-        title="opendata-governance checks of {}".format(package_id))
+        title="opendata-governance checks of {}".format(package_id),
+        rq_kwargs={"job_id": job_id} if job_id else None)
     return job.id
 
 

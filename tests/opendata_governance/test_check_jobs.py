@@ -96,6 +96,8 @@ def test_a_review_request_queues_heavy_checks_and_the_job_adds_them(heavy_check)
     pending = {r["check_id"] for r in _latest(dataset)}
     assert pending == {"test_emails"} and _latest(dataset)[0]["status"] == "pending"
     (job,) = [job for job in helpers.call_action("job_list", {"ignore_auth": True})]
+    # Committed with the review before the job was queued, under the job's id.
+    assert _latest(dataset)[0]["job_id"] == job["id"]
     jobs.run_checks(dataset["id"], [dataset["resources"][0]["id"]], trigger="review",
                     review_id=review["id"])
     model.Session.commit()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from typing import Any, Optional
 
 import ckan.authz as authz
@@ -75,11 +76,14 @@ def governance_review_request(context: Context, data_dict: DataDict) -> dict[str
         "pending_checks": [check.id for check, _resource in planned.later],
     })
     check_runner.store(package.id, executed, "review")
-    commit(context)
-    if planned.later:
-        job_id = jobs.enqueue_checks(package.id, planned, "review", review.id)
+    # The job adds its results to the review: queued once the review and its pending
+    # rows are committed, under the id they name.
+    job_id = str(uuid.uuid4()) if planned.later else None
+    if job_id:
         check_runner.store_pending(package.id, planned.later, "review", job_id)
-        commit(context)
+    commit(context)
+    if job_id:
+        jobs.enqueue_checks(package.id, planned, "review", review.id, job_id=job_id)
 
     review_mail.mail_request(review, package, actor, data["publish"], results)
     return _review_dict(review, publish=data["publish"])
