@@ -17,8 +17,9 @@ from ckanext.suite.pages import (
 
 __all__ = ["consolidation", "coverage"]
 
-consolidation = csrf.protect(Blueprint("consolidation", __name__, url_prefix="/consolidation"))
-coverage = csrf.protect(Blueprint("coverage", __name__, url_prefix="/coverage"))
+consolidation = csrf.protect(Blueprint("territorial_consolidation", __name__,
+                                       url_prefix="/consolidation"))
+coverage = csrf.protect(Blueprint("territorial_coverage", __name__, url_prefix="/coverage"))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 PER_PAGE = 50
@@ -76,7 +77,7 @@ def new() -> Result:
         created = tk.get_action("consolidation_create")(_context(), data)
     except tk.ValidationError as error:
         return _form(data, error.error_dict, editing=False)
-    return tk.redirect_to("consolidation.read", id=created["name"])
+    return tk.redirect_to("territorial_consolidation.read", id=created["name"])
 
 
 @consolidation.route("/<id>/edit", methods=["GET", "POST"])
@@ -94,7 +95,7 @@ def edit(id: str) -> Result:
     except tk.ValidationError as error:
         return _form(data, error.error_dict, editing=True)
     tk.h.flash_success(tk._("Consolidation saved."))
-    return tk.redirect_to("consolidation.read", id=updated["name"])
+    return tk.redirect_to("territorial_consolidation.read", id=updated["name"])
 
 
 @consolidation.route("/<id>")
@@ -120,9 +121,9 @@ def run(id: str) -> Result:
         for messages in error.error_dict.values():
             for message in messages if isinstance(messages, list) else [messages]:
                 tk.h.flash_error(message)
-        return tk.redirect_to("consolidation.read", id=id)
+        return tk.redirect_to("territorial_consolidation.read", id=id)
     tk.h.flash_success(tk._("The run is queued; its report will appear here."))
-    return tk.redirect_to("consolidation.read", id=id)
+    return tk.redirect_to("territorial_consolidation.read", id=id)
 
 
 def _coverage() -> tuple[dict[str, Any], Any]:

@@ -13,8 +13,8 @@ from ckanext.suite.pages import (
 
 __all__ = ["territory", "territory_organization"]
 
-territory = csrf.protect(Blueprint("territory", __name__, url_prefix="/territory"))
-territory_organization = csrf.protect(Blueprint("territory_organization", __name__,
+territory = csrf.protect(Blueprint("territorial_territory", __name__, url_prefix="/territory"))
+territory_organization = csrf.protect(Blueprint("territorial_territory_organization", __name__,
                                                 url_prefix="/organization/territory"))
 
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
@@ -62,7 +62,7 @@ def rules() -> Result:
             errors = error.error_dict
         else:
             tk.h.flash_success(tk._("Rule added"))
-            return tk.redirect_to("territory.rules")
+            return tk.redirect_to("territorial_territory.rules")
     page = _page()
     listed = tk.get_action("responsibility_rule_list")(
         _context(), {"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
@@ -76,7 +76,7 @@ def rule_delete(rule_id: str) -> Result:
     """Delete a responsibility rule (sysadmins)."""
     tk.get_action("responsibility_rule_delete")(_context(), {"id": rule_id})
     tk.h.flash_success(tk._("Rule deleted"))
-    return tk.redirect_to("territory.rules")
+    return tk.redirect_to("territorial_territory.rules")
 
 
 @territory.route("/<id>")
@@ -108,7 +108,7 @@ def organization(id: str) -> Result:
             errors = error.error_dict
         else:
             tk.h.flash_success(tk._("Territory saved"))
-            return tk.redirect_to("territory_organization.organization", id=group["name"])
+            return tk.redirect_to("territorial_territory_organization.organization", id=group["name"])
     current = tk.h.territorial_organization_territory(group["id"])
     q = tk.request.args.get("q", "").strip()
     candidates = tk.get_action("territory_list")(_context(), {"q": q, "limit": 20}
