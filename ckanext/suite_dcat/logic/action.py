@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.suite import input_guard
-from ckanext.suite_dcat import catalogue
+from ckanext.suite_dcat import catalogue, lookups
 
 __all__ = ["dcat_catalog_show", "dcat_catalog_search", "dcat_dataset_show"]
 
@@ -18,7 +18,9 @@ def dcat_catalog_show(original: Action, context: Context, data_dict: DataDict) -
     """ckanext-dcat's catalogue page; a bad page, date, format, query or any ``fq`` is a
     ``ValidationError`` naming the parameter (ckanext-dcat's view answers it with a 409)."""
     input_guard.check(data_dict)
-    return original(context, catalogue.check_request(context, data_dict))
+    checked = catalogue.check_request(context, data_dict)
+    with lookups.page_scope():
+        return original(context, checked)
 
 
 @tk.side_effect_free
@@ -26,7 +28,9 @@ def dcat_catalog_show(original: Action, context: Context, data_dict: DataDict) -
 def dcat_catalog_search(original: Action, context: Context, data_dict: DataDict) -> Any:
     """ckanext-dcat's catalogue search, with the checks of ``dcat_catalog_show``."""
     input_guard.check(data_dict)
-    return original(context, catalogue.check_request(context, data_dict))
+    checked = catalogue.check_request(context, data_dict)
+    with lookups.page_scope():
+        return original(context, checked)
 
 
 @tk.chained_action
