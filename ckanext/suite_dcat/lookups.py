@@ -24,6 +24,12 @@ class Page:
     services: dict[tuple[str, str], Optional[dict[str, Any]]] = dataclasses.field(
         default_factory=dict)
     organizations: set[str] = dataclasses.field(default_factory=set)
+    ids: set[Any] = dataclasses.field(default_factory=set)
+
+    def hold(self, datasets: list[dict[str, Any]]) -> None:
+        """Make these the page's datasets."""
+        self.datasets = list(datasets)
+        self.ids = {dataset.get("id") for dataset in datasets}
 
 
 #: The page being written in this request, if any; outside one a dataset is a page of one.
@@ -35,7 +41,9 @@ _PAGE: contextvars.ContextVar[Optional[Page]] = contextvars.ContextVar(
 def page_scope(datasets: Optional[list[dict[str, Any]]] = None) -> Iterator[Page]:
     """A catalogue page under way: its datasets, given or caught from its search, share
     their lookups."""
-    page = Page(datasets=datasets)
+    page = Page()
+    if datasets is not None:
+        page.hold(datasets)
     token = _PAGE.set(page)
     try:
         yield page
@@ -48,16 +56,15 @@ def remember_search(results: list[dict[str, Any]]) -> None:
     (ckanext-dcat searches once, then writes each result)."""
     page = _PAGE.get()
     if page is not None and page.datasets is None:
-        page.datasets = list(results)
+        page.hold(results)
 
 
 def _page_of(dataset: dict[str, Any]) -> tuple[Page, list[dict[str, Any]]]:
     """The current page (or a page of one) and the datasets to look up with this one."""
     page = _PAGE.get() or Page()
-    datasets = page.datasets or []
-    if not any(other.get("id") == dataset.get("id") for other in datasets):
-        datasets = [dataset]
-    return page, datasets
+    if dataset.get("id") in page.ids and page.datasets:
+        return page, page.datasets
+    return page, [dataset]
 
 
 def provenance(dataset: dict[str, Any]) -> Optional[dict[str, Any]]:

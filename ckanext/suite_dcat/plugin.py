@@ -12,6 +12,7 @@ from ckanext.suite_dcat.logic import action
 
 
 @tk.blanket.actions(action)
+@tk.blanket.config_declarations
 class SuiteDcatPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
