@@ -161,8 +161,8 @@ def test_page_is_served_when_redis_is_down(app, varied, monkeypatch):
 
 
 def test_blank_nodes_of_fragments_do_not_clash(app, varied):
-    """Every dataset's contact and identifier stay its own: no blank node is shared
-    between two datasets of the page."""
+    """Every dataset's contact and identifier stay its own on the page, and a blank node
+    rdflib has to label is named after its dataset."""
     _page(app)
     graph = _page(app)
     owners: dict[rdflib.BNode, set] = {}
@@ -170,6 +170,17 @@ def test_blank_nodes_of_fragments_do_not_clash(app, varied):
         if isinstance(node, rdflib.BNode) and isinstance(subject, rdflib.URIRef):
             owners.setdefault(node, set()).add(subject)
     assert owners and all(len(subjects) == 1 for subjects in owners.values())
+    fragments = []
+    for dataset_id in ("a-1", "b-2"):
+        fragment = rdflib.Graph()
+        shared = rdflib.BNode("N1")  # the same label in both, referenced twice in each
+        for subject in ("http://x/s1", "http://x/s2"):
+            fragment.add((rdflib.URIRef(subject), VCARD.hasAddress, shared))
+        page_cache._relabel_blank_nodes(fragment, dataset_id)
+        fragments.append({node for node in fragment.objects() if isinstance(node, rdflib.BNode)})
+    assert [len(nodes) for nodes in fragments] == [1, 1]
+    assert fragments[0].isdisjoint(fragments[1])
+    assert str(next(iter(fragments[0]))).startswith("ba1")
 
 
 def test_other_formats_are_not_cached(app, varied):
