@@ -79,7 +79,7 @@ def catalogue_page(context: Context, checked: DataDict) -> str:
         head = serializer.serialize_catalog(
             {}, None, _format="ttl", pagination_info=page_search.paging(found, checked["page"]))
         namespaces = {prefix: str(uri) for prefix, uri in serializer.g.namespaces()}
-        setting = _setting_digest(namespaces)
+        setting = _settings_fingerprint(namespaces)
         keys = [_key(dataset, setting) for dataset in datasets]
         cached = _get(keys)
         fragments = [cached.get(key) or _written(serializer, dataset, namespaces)
@@ -88,7 +88,7 @@ def catalogue_page(context: Context, checked: DataDict) -> str:
     return _assemble([head] + fragments)
 
 
-def _setting_digest(namespaces: dict[str, str]) -> str:
+def _settings_fingerprint(namespaces: dict[str, str]) -> str:
     """What every fragment depends on besides its dataset: code, settings, prefixes."""
     settings = {name: tk.config.get(name) for name in _SETTINGS}
     return json.dumps([FRAGMENT_VERSION, _versions(), catalog_uri(), settings,
