@@ -1,10 +1,14 @@
 """Benchmark of the DCAT catalogue: a Turtle page of 100 datasets against package_search rows=100.
 
 Run with `make bench` (or `.venv/bin/python bench/dcat.py [--size 10000]`). The datasets
-are generated and indexed as bench/search.py does; both requests then go through the
+are generated and indexed as bench/search.py does; the requests then go through the
 portal's HTTP stack in-process (the Flask test client, anonymous), the catalogue with
-the suite's plugins and profile loaded, in the same run. The whole catalogue is then
-walked page by page while the process's resident memory is sampled.
+the suite's plugins and profile loaded, in the same run: package_search, the Turtle page
+written whole (the fragment cache off), cold (no fragment in Redis) and warm (the same
+page again). The whole catalogue is then walked page by page while the process's
+resident memory is sampled, and the Redis memory of the fragments it left is summed.
+Databases: `BENCH_DB` (prefix of the PostgreSQL name), `BENCH_REDIS_DB` (default 13),
+which the benchmark empties of fragments.
 """
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ from werkzeug.test import Client
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RUNS = 15
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
+CACHE_OPTION = "ckanext.suite_dcat.page_cache_seconds"
 PLUGINS = ("postgres_search opendata_governance territorial_consolidation dcat "
            "structured_data suite_dcat")
 _SPEC = importlib.util.spec_from_file_location("bench_search", ROOT / "bench" / "search.py")
@@ -42,6 +48,8 @@ def _prepare(db: str) -> pathlib.Path:
     ini = seeding._ini(db)
     text = ini.read_text().replace("ckan.plugins = postgres_search\n",
                                    f"ckan.plugins = {PLUGINS}\n")
+    text = text.replace("ckan.redis.url = redis://127.0.0.1:6379/1\n",
+                        f"ckan.redis.url = redis://127.0.0.1:6379/{REDIS_DB}\n")
     ini.write_text(text)
     seeding._prepare_database(db, ini)
     ckan = pathlib.Path(sys.executable).with_name("ckan")
@@ -51,15 +59,51 @@ def _prepare(db: str) -> pathlib.Path:
     return ini
 
 
+def _get_ms(client: Any, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
 def _timed(client: Any, urls: list[str]) -> list[float]:
     client.get(urls[0])  # warm caches and connections
-    samples = []
+    return [_get_ms(client, url) for url in urls]
+
+
+def _fragment_keys() -> list[bytes]:
+    from ckan.lib.redis import connect_to_redis
+    from ckanext.suite_dcat.page_cache import KEY_PREFIX
+
+    return list(connect_to_redis().scan_iter(f"{KEY_PREFIX}*", count=1000))
+
+
+def _forget_fragments() -> None:
+    from ckan.lib.redis import connect_to_redis
+
+    keys = _fragment_keys()
+    if keys:
+        connect_to_redis().delete(*keys)
+
+
+def _fragments_memory() -> tuple[int, int]:
+    """How many fragments Redis holds and the bytes they take (MEMORY USAGE)."""
+    from ckan.lib.redis import connect_to_redis
+
+    redis = connect_to_redis()
+    keys = _fragment_keys()
+    return len(keys), sum(redis.memory_usage(key) or 0 for key in keys)
+
+
+def _cold_and_warm(client: Any, urls: list[str]) -> tuple[list[float], list[float]]:
+    """Each page with no fragment in Redis, then the same page again."""
+    cold, warm = [], []
     for url in urls:
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return samples
+        _forget_fragments()
+        cold.append(_get_ms(client, url))
+        warm.append(_get_ms(client, url))
+    return cold, warm
 
 
 def measure(size: int) -> dict[str, Any]:
@@ -81,16 +125,26 @@ def measure(size: int) -> dict[str, Any]:
     pages = -(-size // 100)
     search = _timed(client, [f"/api/3/action/package_search?rows=100&start={100 * rng.randrange(pages)}"
                              for _ in range(RUNS)])
-    catalogue = _timed(client, [f"/catalog.ttl?page={1 + rng.randrange(pages)}"
-                                for _ in range(RUNS)])
+    urls = [f"/catalog.ttl?page={1 + rng.randrange(pages)}" for _ in range(RUNS)]
+    from ckan.common import config
+
+    seconds = config[CACHE_OPTION]
+    config[CACHE_OPTION] = 0
+    whole = _timed(client, urls)
+    config[CACHE_OPTION] = seconds
+    cold, warm = _cold_and_warm(client, urls)
+    _forget_fragments()
     rss, walked = [], 0
     for page in range(1, pages + 1):
         response = client.get(f"/catalog.ttl?page={page}")
         assert response.status_code == 200, page
         walked += response.get_data(as_text=True).count("a dcat:Dataset")
         rss.append(_rss_mb())
-    return {"size": size, "search": search, "catalogue": catalogue, "rss": rss,
-            "walked": walked, "pages": pages}
+    fragments, fragment_bytes = _fragments_memory()
+    _forget_fragments()
+    return {"size": size, "search": search, "whole": whole, "cold": cold, "warm": warm,
+            "rss": rss, "walked": walked, "pages": pages, "fragments": fragments,
+            "fragment_bytes": fragment_bytes}
 
 
 def main() -> int:
@@ -107,21 +161,27 @@ def main() -> int:
     result = json.loads(output.strip().splitlines()[-1])
     search_p50 = statistics.median(result["search"])
     print()
-    print(f"{'datasets':>9} | {'request':<40} | {'p50 ms':>8} | {'max ms':>8} | {'÷ search':>8}")
-    print("-" * 86)
+    print(f"{'datasets':>9} | {'request':<42} | {'p50 ms':>8} | {'max ms':>8} | {'÷ search':>8}")
+    print("-" * 88)
     for name, key in (("package_search rows=100 (API)", "search"),
-                      ("/catalog.ttl, one page of 100 datasets", "catalogue")):
+                      ("/catalog.ttl page, cache off (whole)", "whole"),
+                      ("/catalog.ttl page, cold (no fragment)", "cold"),
+                      ("/catalog.ttl page, warm (same page again)", "warm")):
         samples = result[key]
         p50 = statistics.median(samples)
-        print(f"{result['size']:>9} | {name:<40} | {p50:8.1f} | {max(samples):8.1f} | "
+        print(f"{result['size']:>9} | {name:<42} | {p50:8.1f} | {max(samples):8.1f} | "
               f"{p50 / search_p50:8.2f}")
     rss = result["rss"]
-    print("-" * 86)
+    print("-" * 88)
     print(f"whole catalogue walked: {result['pages']} pages, {result['walked']} datasets; "
           f"RSS after page 1 {rss[0]:.0f} MB, middle {rss[len(rss) // 2]:.0f} MB, "
           f"last {rss[-1]:.0f} MB (growth {rss[-1] - rss[0]:+.0f} MB)")
-    ratio = statistics.median(result["catalogue"]) / search_p50
-    print(f"catalogue page ÷ package_search: {ratio:.2f} (target ≤ 3)")
+    print(f"fragments in Redis after the walk: {result['fragments']}, "
+          f"{result['fragment_bytes'] / 2 ** 20:.1f} MB (MEMORY USAGE), "
+          f"{result['fragment_bytes'] / max(1, result['fragments']) / 1024:.1f} KB each")
+    for key in ("cold", "warm"):
+        ratio = statistics.median(result[key]) / search_p50
+        print(f"catalogue page {key} ÷ package_search: {ratio:.2f} (target ≤ 3)")
     return 0
 
 

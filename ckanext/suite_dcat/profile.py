@@ -1,10 +1,8 @@
 """The suite's DCAT profile: governance, territory, licence and provenance, both ways."""
 from __future__ import annotations
 
-import weakref
 from typing import Any, Iterator, Optional
 
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD, Namespace
@@ -12,7 +10,7 @@ from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD, Namespace
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.utils import dataset_uri, resource_uri
 from ckanext.suite import licences
-from ckanext.suite_dcat import vocabulary
+from ckanext.suite_dcat import lookups, vocabulary
 
 __all__ = ["SuiteDcatProfile"]
 
@@ -21,11 +19,6 @@ DCT = Namespace("http://purl.org/dc/terms/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
-
-#: Services looked up while one graph is written: ckanext-dcat makes a profile object per
-#: dataset, and a catalogue page's datasets share a few services.
-_SERVICES: "weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]]" = \
-    weakref.WeakKeyDictionary()
 
 #: Where ``parse_dataset`` leaves a harvested record's provenance for the harvester.
 PROVENANCE_KEY = "suite_provenance"
@@ -78,29 +71,13 @@ class SuiteDcatProfile(RDFProfile):
         if isinstance(value, str) and len(value) >= 10:
             self._replace(dataset_ref, DCT.modified, Literal(value[:10], datatype=XSD.date))
 
-    def _service(self, dataset_dict: dict[str, Any]) -> Optional[dict[str, Any]]:
-        name, org = dataset_dict.get("owner_service"), dataset_dict.get("owner_org")
-        if not name or not org or not p.plugin_loaded("opendata_governance"):
-            return None
-        services = _SERVICES.setdefault(self.g, {})
-        if (name, org) not in services:
-            try:
-                # Only the service's title and shared mailbox leave the portal.
-                service = tk.get_action("governance_service_show")(
-                    {"ignore_auth": True}, {"id": name, "organization_id": org})
-                services[(name, org)] = {"title": service.get("title"),
-                                         "email": service.get("email")}
-            except (tk.ObjectNotFound, tk.ValidationError):
-                services[(name, org)] = None
-        return services[(name, org)]
-
     def _write_contact(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         # ckanext-dcat's contact comes from the maintainer's or author's address: a
         # person's. The owner service's mailbox replaces it, or no contact at all.
         for contact in list(self.g.objects(dataset_ref, DCAT.contactPoint)):
             self.g.remove((dataset_ref, DCAT.contactPoint, contact))
             self.g.remove((contact, None, None))
-        service = self._service(dataset_dict)
+        service = lookups.service(dataset_dict)
         if not service or not service["title"]:
             return
         contact = BNode()
@@ -145,12 +122,8 @@ class SuiteDcatProfile(RDFProfile):
                 self.g.add((url, RDF.type, RDFS.Resource))
 
     def _write_provenance(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
-        if not p.plugin_loaded("territorial_consolidation"):
-            return
-        try:
-            provenance = tk.get_action("territorial_provenance_show")(
-                {"ignore_auth": True}, {"id": dataset_dict["id"]})
-        except (tk.ObjectNotFound, tk.ValidationError):
+        provenance = lookups.provenance(dataset_dict)
+        if not provenance:
             return
         if provenance.get("remote_url"):
             self.g.add((dataset_ref, DCT.source, URIRef(provenance["remote_url"])))

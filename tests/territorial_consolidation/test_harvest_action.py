@@ -154,3 +154,28 @@ def test_provenance_show_of_a_local_dataset_is_not_found():
     dataset = factories.Dataset(private=True, owner_org=factories.Organization()["id"])
     with pytest.raises(tk.ObjectNotFound):
         helpers.call_action("territorial_provenance_show", _sysadmin(), id=dataset["id"])
+
+
+def test_provenance_list_gives_the_harvested_datasets_of_many(ckan_peer):
+    """provenance_list gives, by dataset id, the provenance of those harvested and leaves
+    the others out."""
+    remote_org = ckan_peer.organization()
+    remote = ckan_peer.dataset(remote_org)
+    source = make_source(factories.Organization(), ckan_peer.url, {
+        "territory": "commune:35238", "filters": {"organizations": [remote_org["name"]]}})
+    run_job(source["id"])
+    local = harvested(source["id"])[remote["id"]]
+    other = factories.Dataset(private=True, owner_org=factories.Organization()["id"])
+    found = helpers.call_action("territorial_provenance_list", _sysadmin(),
+                                ids=[local["id"], other["id"]])
+    assert list(found) == [local["id"]]
+    assert found[local["id"]] == helpers.call_action(
+        "territorial_provenance_show", _sysadmin(), id=local["id"])
+
+
+@pytest.mark.parametrize("ids", [1, "abc", [1, 2], {"a": 1}, ["x"] * 1001])
+def test_provenance_list_refuses_what_is_not_a_short_list_of_ids(ids):
+    """Anything but a list of at most 1,000 ids is refused, naming the field."""
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action("territorial_provenance_list", _sysadmin(), ids=ids)
+    assert "ids" in error.value.error_dict

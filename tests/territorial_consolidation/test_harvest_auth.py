@@ -106,3 +106,18 @@ def test_provenance_of_a_private_dataset(portal):
     dataset = _harvested_dataset(portal, private=True)
     assert _matrix(portal, "territorial_provenance_show", id=dataset["id"]) == \
         _expect("member", "editor", "admin", "sysadmin")
+
+
+def test_provenance_list_of_public_datasets(portal):
+    """Everyone sees where public harvested datasets come from, several at a time."""
+    dataset = _harvested_dataset(portal, private=False)
+    assert _matrix(portal, "territorial_provenance_list", ids=[dataset["id"]]) == \
+        _expect(*ROLES)
+
+
+def test_provenance_list_with_a_private_dataset(portal):
+    """A list naming a private dataset is refused to those who may not see it."""
+    public = factories.Dataset(owner_org=portal["org"]["id"])
+    private = _harvested_dataset(portal, private=True)
+    assert _matrix(portal, "territorial_provenance_list", ids=[public["id"], private["id"]]) == \
+        _expect("member", "editor", "admin", "sysadmin")

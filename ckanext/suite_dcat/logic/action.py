@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.suite import input_guard
-from ckanext.suite_dcat import catalogue
+from ckanext.suite_dcat import catalogue, lookups, page_cache
 
 __all__ = ["dcat_catalog_show", "dcat_catalog_search", "dcat_dataset_show"]
 
@@ -16,9 +16,17 @@ __all__ = ["dcat_catalog_show", "dcat_catalog_search", "dcat_dataset_show"]
 @tk.chained_action
 def dcat_catalog_show(original: Action, context: Context, data_dict: DataDict) -> Any:
     """ckanext-dcat's catalogue page; a bad page, date, format, query or any ``fq`` is a
-    ``ValidationError`` naming the parameter (ckanext-dcat's view answers it with a 409)."""
+    ``ValidationError`` naming the parameter (ckanext-dcat's view answers it with a 409).
+
+    A Turtle page is put together from each dataset's fragment, kept in Redis for
+    ``ckanext.suite_dcat.page_cache_seconds``; the other formats are ckanext-dcat's."""
     input_guard.check(data_dict)
-    return original(context, catalogue.check_request(context, data_dict))
+    checked = catalogue.check_request(context, data_dict)
+    if page_cache.applies(checked):
+        tk.check_access("dcat_catalog_show", context, checked)
+        return page_cache.catalogue_page(context, checked)
+    with lookups.page_scope():
+        return original(context, checked)
 
 
 @tk.side_effect_free
@@ -26,7 +34,9 @@ def dcat_catalog_show(original: Action, context: Context, data_dict: DataDict) -
 def dcat_catalog_search(original: Action, context: Context, data_dict: DataDict) -> Any:
     """ckanext-dcat's catalogue search, with the checks of ``dcat_catalog_show``."""
     input_guard.check(data_dict)
-    return original(context, catalogue.check_request(context, data_dict))
+    checked = catalogue.check_request(context, data_dict)
+    with lookups.page_scope():
+        return original(context, checked)
 
 
 @tk.chained_action

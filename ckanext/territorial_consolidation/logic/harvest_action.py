@@ -18,6 +18,7 @@ __all__ = [
     "territorial_harvest_preview",
     "territorial_harvest_report",
     "territorial_provenance_show",
+    "territorial_provenance_list",
 ]
 
 
@@ -196,6 +197,27 @@ def territorial_provenance_show(context: Context, data_dict: DataDict) -> dict[s
     provenance = Provenance.get(package.id) if package is not None else None
     if provenance is None:
         raise tk.ObjectNotFound(tk._("This dataset was not harvested"))
+    return _provenance_dict(provenance)
+
+
+@tk.side_effect_free
+def territorial_provenance_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Where each of these datasets comes from, in one query: the DCAT catalogue's page.
+
+    :param ids: dataset ids (not names), at most 1,000
+    :returns: ``{package id: provenance}`` for those harvested, each provenance as
+        ``territorial_provenance_show`` gives it; datasets not harvested are left out
+    """
+    tk.check_access("territorial_provenance_list", context, data_dict)
+    data = schema.validate(data_dict, schema.provenance_list(), context)
+    if not data["ids"]:
+        return {}
+    rows = model.Session.query(Provenance).filter(
+        Provenance.package_id.in_(data["ids"])).all()
+    return {row.package_id: _provenance_dict(row) for row in rows}
+
+
+def _provenance_dict(provenance: Provenance) -> dict[str, Any]:
     return {
         "package_id": provenance.package_id,
         "harvest_source_id": provenance.harvest_source_id,

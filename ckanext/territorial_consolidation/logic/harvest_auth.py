@@ -10,6 +10,7 @@ __all__ = [
     "territorial_harvest_preview",
     "territorial_harvest_report",
     "territorial_provenance_show",
+    "territorial_provenance_list",
 ]
 
 
@@ -62,4 +63,16 @@ def territorial_provenance_show(context: Context, data_dict: DataDict) -> AuthRe
                         {"id": data_dict.get("id")})
     except tk.NotAuthorized:
         return {"success": False, "msg": tk._("You cannot see this dataset")}
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def territorial_provenance_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may see every one of the datasets sees where they come from."""
+    ids = data_dict.get("ids")
+    for package_id in ids if isinstance(ids, list) else []:
+        try:
+            tk.check_access("package_show", {"user": context.get("user")}, {"id": package_id})
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            return {"success": False, "msg": tk._("You cannot see this dataset")}
     return {"success": True}

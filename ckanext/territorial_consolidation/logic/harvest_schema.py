@@ -14,6 +14,8 @@ __all__ = ["validate"]
 
 MAX_PREVIEW = 50
 MAX_REPORT_PAGE = 100
+#: Datasets whose provenance one ``territorial_provenance_list`` call may ask for.
+MAX_PROVENANCE_IDS = 1000
 
 
 def _at_most(maximum: int) -> Validator:
@@ -53,3 +55,17 @@ def harvest_report(not_empty: Validator, unicode_safe: Validator, default: Valid
 @validator_args
 def provenance_show(not_empty: Validator, unicode_safe: Validator) -> Schema:
     return {"id": [not_empty, unicode_safe]}
+
+
+def _ids_at_most(maximum: int) -> Validator:
+    def check(value: Any) -> Any:
+        # navl goes on after list_of_strings refused a value that is not a list.
+        if isinstance(value, list) and len(value) > maximum:
+            raise tk.Invalid(tk._("At most {maximum} ids").format(maximum=maximum))
+        return value
+    return check
+
+
+@validator_args
+def provenance_list(not_missing: Validator, list_of_strings: Validator) -> Schema:
+    return {"ids": [not_missing, list_of_strings, _ids_at_most(MAX_PROVENANCE_IDS)]}

@@ -1,0 +1,184 @@
+"""The Turtle catalogue page from per-dataset fragments kept in Redis."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import re
+from importlib.metadata import version
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import rdflib
+from ckan.lib.redis import connect_to_redis
+from ckan.types import Context, DataDict
+from rdflib import BNode, URIRef
+from rdflib.namespace import Namespace
+from redis.exceptions import RedisError
+
+from ckanext.dcat.processors import RDFSerializer
+from ckanext.dcat.utils import DCAT_EXPOSE_SUBCATALOGS, catalog_uri
+from ckanext.suite_dcat import lookups, page_search
+
+__all__ = ["applies", "catalogue_page", "KEY_PREFIX"]
+
+log = logging.getLogger(__name__)
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+#: Fragments are stored under this prefix, then the digest of everything they are made of.
+KEY_PREFIX = "ckanext-suite_dcat:fragment:"
+#: Raised when the profile's output changes without its inputs changing (new code).
+FRAGMENT_VERSION = "1"
+#: Settings the profiles read besides the dataset: the fragments' URIs, language, profiles.
+_SETTINGS = ("ckan.site_url", "ckanext.dcat.base_uri", "ckanext.dcat.rdf.profiles",
+             "ckan.locale_default", "ckanext.dcat.compatibility_mode",
+             "scheming.dataset_schemas")
+_PREFIX = re.compile(r"^@prefix (\S*): <([^>]*)> \.$")
+
+
+class _PageSerializer(RDFSerializer):
+    """ckanext-dcat's serializer, its profile classes looked up once per process."""
+
+    def _load_profiles(self, profile_names: list[str]) -> list[Any]:
+        # Looking the profiles up among the entry points costs 15 ms a page.
+        key = tuple(profile_names)
+        if key not in _PROFILE_CLASSES:
+            _PROFILE_CLASSES[key] = super()._load_profiles(profile_names)
+        return list(_PROFILE_CLASSES[key])
+
+
+#: Profile classes loaded by ``_PageSerializer``, by profile names.
+_PROFILE_CLASSES: dict[tuple[str, ...], list[Any]] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[str, str]:
+    """The versions of the libraries that write the fragments."""
+    return version("ckanext-dcat"), version("rdflib")
+
+
+def _seconds() -> int:
+    return tk.config["ckanext.suite_dcat.page_cache_seconds"]
+
+
+def applies(checked: DataDict) -> bool:
+    """Whether this catalogue request is written from cached fragments: Turtle, the cache
+    on, and no sub-catalogues (which ckanext-dcat writes across datasets)."""
+    return (checked.get("format") == "ttl" and _seconds() > 0
+            and not tk.asbool(tk.config.get(DCAT_EXPOSE_SUBCATALOGS)))
+
+
+def catalogue_page(context: Context, checked: DataDict) -> str:
+    """The Turtle page ckanext-dcat would write: the catalogue and its paging, then each
+    dataset's fragment, from Redis or written now and stored."""
+    found = page_search.search(context, checked)
+    datasets = found["results"]
+    serializer = _PageSerializer(profiles=checked.get("profiles"))
+    with lookups.page_scope(datasets):
+        head = serializer.serialize_catalog(
+            {}, None, _format="ttl", pagination_info=page_search.paging(found, checked["page"]))
+        namespaces = {prefix: str(uri) for prefix, uri in serializer.g.namespaces()}
+        setting = _settings_fingerprint(namespaces)
+        keys = [_key(dataset, setting) for dataset in datasets]
+        cached = _get(keys)
+        fragments = [cached.get(key) or _written(serializer, dataset, namespaces)
+                     for key, dataset in zip(keys, datasets)]
+    _put({key: fragment for key, fragment in zip(keys, fragments) if key not in cached})
+    return _assemble([head] + fragments)
+
+
+def _settings_fingerprint(namespaces: dict[str, str]) -> str:
+    """What every fragment depends on besides its dataset: code, settings, prefixes."""
+    settings = {name: tk.config.get(name) for name in _SETTINGS}
+    return json.dumps([FRAGMENT_VERSION, _versions(), catalog_uri(), settings,
+                       sorted(namespaces.items())],
+                      sort_keys=True, default=str)
+
+
+def _key(dataset: dict[str, Any], setting: str) -> str:
+    """The dataset's fragment key: its id, then a digest of its indexed dict, of what the
+    profile looks up for it (provenance, owner service) and of the settings."""
+    # The indexed dict keeps its keys' order: a reindex that changes only the order
+    # costs a new fragment, no wrong one.
+    inputs = json.dumps([setting, dataset, lookups.provenance(dataset),
+                         lookups.service(dataset)], default=str)
+    return f"{KEY_PREFIX}{dataset['id']}:{hashlib.sha256(inputs.encode()).hexdigest()}"
+
+
+def _written(serializer: RDFSerializer, dataset: dict[str, Any],
+             namespaces: dict[str, str]) -> str:
+    """One dataset's Turtle, with its link from the catalogue, as the profiles write it."""
+    serializer.g = rdflib.ConjunctiveGraph()
+    dataset_ref = serializer.graph_from_dataset(dataset)
+    serializer.g.add((URIRef(catalog_uri()), DCAT.dataset, dataset_ref))
+    _relabel_blank_nodes(serializer.g, dataset["id"])
+    text = serializer.g.serialize(format="turtle")
+    prefixes, _ = _split(text)
+    if any(namespaces.get(prefix) != uri for prefix, uri in prefixes.items()):
+        # rdflib made up a prefix (ns1) the page does not declare: no prefixes at all.
+        return serializer.g.serialize(format="nt")
+    return text
+
+
+def _relabel_blank_nodes(graph: rdflib.Graph, dataset_id: str) -> None:
+    """Blank nodes named after the dataset, so that no two fragments share a label."""
+    stem = "b" + re.sub(r"[^A-Za-z0-9]", "", dataset_id)
+    labels: dict[BNode, BNode] = {}
+    for triple in [t for t in graph if isinstance(t[0], BNode) or isinstance(t[2], BNode)]:
+        graph.remove(triple)
+        graph.add(tuple(labels.setdefault(node, BNode(f"{stem}x{len(labels)}"))
+                        if isinstance(node, BNode) else node for node in triple))
+
+
+def _split(text: str) -> tuple[dict[str, str], str]:
+    """The leading ``@prefix`` lines of a Turtle text (prefix to namespace) and the rest."""
+    prefixes: dict[str, str] = {}
+    lines = text.split("\n")
+    index = 0
+    for index, line in enumerate(lines):
+        match = _PREFIX.match(line)
+        if match:
+            prefixes[match.group(1)] = match.group(2)
+        elif line.strip():
+            break
+    return prefixes, "\n".join(lines[index:]).strip()
+
+
+def _assemble(parts: list[str]) -> str:
+    """One Turtle document: the prefixes the parts declare, once, then their statements."""
+    prefixes: dict[str, str] = {}
+    bodies = []
+    for part in parts:
+        declared, body = _split(part)
+        prefixes.update(declared)
+        bodies.append(body)
+    header = "".join(f"@prefix {prefix}: <{uri}> .\n" for prefix, uri in sorted(prefixes.items()))
+    return header + "\n" + "\n\n".join(body for body in bodies if body) + "\n"
+
+
+def _get(keys: list[str]) -> dict[str, str]:
+    """The fragments Redis holds for these keys; none when Redis cannot answer."""
+    if not keys:
+        return {}
+    try:
+        values = connect_to_redis().mget(keys)
+    except (RedisError, OSError) as error:
+        log.warning("DCAT fragments not read from Redis: %s", error)
+        return {}
+    return {key: value.decode("utf-8") if isinstance(value, bytes) else value
+            for key, value in zip(keys, values) if value}
+
+
+def _put(fragments: dict[str, str]) -> None:
+    """Store fragments for the configured time; Redis down only means no cache."""
+    if not fragments:
+        return
+    try:
+        with connect_to_redis().pipeline(transaction=False) as pipe:
+            for key, fragment in fragments.items():
+                pipe.set(key, fragment.encode("utf-8"), ex=_seconds())
+            pipe.execute()
+    except (RedisError, OSError) as error:
+        log.warning("DCAT fragments not stored in Redis: %s", error)
+
