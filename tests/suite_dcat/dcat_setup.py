@@ -56,3 +56,19 @@ def dataset_titles(graph: rdflib.Graph) -> set[str]:
 
 __all__ = ["DCAT", "DCT", "HYDRA", "MARKS", "PLUGINS", "SCHEMA", "dataset_titles", "graph_of",
            "harvested"]
+
+
+def organization_with_service() -> dict[str, Any]:
+    """An organization publishing without the gate, with the service ``finances``
+    ("Direction des finances") and its shared mailbox finances@ville.example."""
+    from ckan.tests import factories, helpers
+
+    from tests.opendata_governance import gate_setup
+
+    sysadmin = factories.Sysadmin()
+    org = factories.Organization()
+    gate_setup.switch_gate(org["id"], False)
+    helpers.call_action("governance_service_create", {"user": sysadmin["name"]},
+                        organization_id=org["id"], name="finances",
+                        title="Direction des finances", email="finances@ville.example")
+    return org

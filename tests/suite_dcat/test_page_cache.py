@@ -13,8 +13,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.suite_dcat import page_cache
 from ckanext.territorial_consolidation import duplicates
-from tests.opendata_governance import gate_setup
-from tests.suite_dcat.dcat_setup import MARKS, dataset_titles, graph_of, harvested
+from tests.suite_dcat.dcat_setup import (MARKS, dataset_titles, graph_of, harvested,
+                                         organization_with_service)
 
 pytestmark = MARKS
 
@@ -43,12 +43,7 @@ def _fragment_count() -> int:
 def varied() -> dict[str, Any]:
     """Public datasets of every kind the profile writes: harvested with provenance and a
     mirror, one with a territory, an owner service and a schema, a bare one."""
-    sysadmin = factories.Sysadmin()
-    org = factories.Organization()
-    gate_setup.switch_gate(org["id"], False)
-    helpers.call_action("governance_service_create", {"user": sysadmin["name"]},
-                        organization_id=org["id"], name="finances",
-                        title="Direction des finances", email="finances@ville.example")
+    org = organization_with_service()
     governed = factories.Dataset(
         owner_org=org["id"], title="Délibérations du conseil", owner_service="finances",
         update_frequency="MONTHLY", last_data_update="2024-03-01", territory_code="35238",

@@ -10,7 +10,8 @@ from ckanext.dcat.processors import RDFParser
 
 from ckanext.territorial_consolidation import duplicates
 from tests.opendata_governance import gate_setup
-from tests.suite_dcat.dcat_setup import DCAT, DCT, MARKS, graph_of, harvested
+from tests.suite_dcat.dcat_setup import (DCAT, DCT, MARKS, graph_of, harvested,
+                                         organization_with_service)
 
 pytestmark = MARKS
 
@@ -26,12 +27,7 @@ PROFILES = ["euro_dcat_ap_3", "suite_dcat"]
 def governed():
     """A dataset of the portal's schema, owned by a service with a shared mailbox, whose
     maintainer and data steward are people with their own addresses."""
-    sysadmin = factories.Sysadmin()
-    org = factories.Organization()
-    gate_setup.switch_gate(org["id"], False)
-    helpers.call_action("governance_service_create", {"user": sysadmin["name"]},
-                        organization_id=org["id"], name="finances",
-                        title="Direction des finances", email="finances@ville.example")
+    org = organization_with_service()
     dataset = factories.Dataset(
         owner_org=org["id"], title="Délibérations du conseil", owner_service="finances",
         maintainer="Jean Dupont", maintainer_email="jean.dupont@ville.example",

@@ -10,9 +10,9 @@ from werkzeug.serving import make_server
 
 import ckan.plugins.toolkit as tk
 from ckan.config.middleware import make_app
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 
-from tests.opendata_governance import gate_setup
+from tests.suite_dcat.dcat_setup import organization_with_service
 from tests.territorial_consolidation import harvest_setup
 from tests.territorial_consolidation.replay_server import (dataset_of, fields_of, job_errors,
                                                            snapshot)
@@ -41,12 +41,7 @@ def served_portal() -> Iterator[str]:
 def published() -> dict[str, Any]:
     """A governed dataset of the portal: owner service with a shared mailbox, frequency,
     territory, Licence Ouverte 2.0, and a resource conforming to a schema."""
-    sysadmin = factories.Sysadmin()
-    org = factories.Organization()
-    gate_setup.switch_gate(org["id"], False)
-    helpers.call_action("governance_service_create", {"user": sysadmin["name"]},
-                        organization_id=org["id"], name="finances",
-                        title="Direction des finances", email="finances@ville.example")
+    org = organization_with_service()
     return factories.Dataset(
         owner_org=org["id"], title="Délibérations du conseil",
         notes="Les délibérations du conseil municipal depuis 2020.",

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.dcat.processors import RDFParser
 from ckanext.harvest.interfaces import IHarvester
+from ckanext.suite.dcat_profiles import ProfilesLoadedOnce
 from ckanext.suite_dcat.profile import PROVENANCE_KEY
 
 from ckanext.territorial_consolidation.harvesters import mapping, vocab_ods
@@ -156,7 +157,7 @@ def next_page(graph: rdflib.Graph, url: str) -> Optional[str]:
 PROFILES = ["euro_dcat_ap_3", "suite_dcat"]
 
 
-class _PageParser(RDFParser):
+class _PageParser(ProfilesLoadedOnce, RDFParser):
     """ckanext-dcat's parser over a graph already parsed by ``parse_page`` (its own
     ``parse`` would let rdflib fetch remote contexts), reading the datasets given."""
 
@@ -168,16 +169,6 @@ class _PageParser(RDFParser):
     def _datasets(self) -> Iterator[Any]:
         return iter(self._nodes)
 
-    def _load_profiles(self, profile_names: list[str]) -> list[Any]:
-        # Looking the profiles up among the entry points costs 15 ms: once per process.
-        key = tuple(profile_names)
-        if key not in _PROFILE_CLASSES:
-            _PROFILE_CLASSES[key] = super()._load_profiles(profile_names)
-        return list(_PROFILE_CLASSES[key])
-
-
-#: Profile classes loaded by ``_PageParser``, by profile names.
-_PROFILE_CLASSES: dict[tuple[str, ...], list[Any]] = {}
 
 
 def _dataset_nodes(graph: rdflib.Graph) -> list[Any]:
