@@ -85,6 +85,34 @@ def test_a_bad_limit_is_a_validation_error():
     assert "limit" in error.value.error_dict
 
 
+@pytest.mark.parametrize("action,data,field", [
+    ("consolidation_list", {"offset": -1}, "offset"),
+    ("consolidation_list", {"limit": 1.5}, "limit"),
+    ("consolidation_show", {"id": "x", "runs": "many"}, "runs"),
+    ("consolidation_show", {"id": "x", "runs": -1}, "runs"),
+    ("territorial_coverage", {"schema": "ftp://x", "territory": RENNES_METROPOLE}, "schema"),
+    ("territorial_coverage", {"schema": SUBVENTIONS_URL, "territory": RENNES_METROPOLE,
+                              "offset": "-1"}, "offset"),
+])
+def test_bad_read_parameters_name_the_field(action, data, field):
+    """A bad page, number of runs or schema URL is a ValidationError naming the field."""
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action(action, **data)
+    assert field in error.value.error_dict
+
+
+def test_an_update_with_a_bad_field_changes_nothing():
+    """A bad schedule in an update is refused naming it, and the consolidation is kept."""
+    portal = make_portal()
+    created = make_consolidation(portal)
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action("consolidation_update", as_user(portal.admin),
+                            id=created["name"], schedule="hourly", title="Autre")
+    assert "schedule" in error.value.error_dict
+    shown = helpers.call_action("consolidation_show", id=created["id"])
+    assert (shown["schedule"], shown["title"]) == (created["schedule"], created["title"])
+
+
 def test_run_in_background_queues_a_pending_run(monkeypatch):
     """By default the run is queued as a job and listed as pending."""
     portal = make_portal()

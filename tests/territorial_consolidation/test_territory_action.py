@@ -219,3 +219,34 @@ def test_list_names_the_organizations_of_each_territory_on_request() -> None:
     assert by_id[RENNES] == [org["id"]] and by_id[BRUZ] == []
     plain = helpers.call_action("territory_list", level="commune", within=RENNES_METROPOLE)
     assert "organization_ids" not in plain["results"][0]
+
+
+@pytest.mark.parametrize("action,data,field", [
+    ("territory_list", {"limit": "many"}, "limit"),
+    ("territory_list", {"offset": -1}, "offset"),
+    ("territory_list", {"level": "canton"}, "level"),
+    ("territory_dataset_list", {"id": RENNES, "limit": "x"}, "limit"),
+    ("territory_dataset_list", {"id": RENNES, "offset": "-2"}, "offset"),
+    ("territory_dataset_list", {"id": RENNES, "level": "canton"}, "level"),
+    ("territory_dataset_list", {}, "id"),
+    ("responsibility_rule_list", {"limit": "x"}, "limit"),
+    ("responsibility_rule_list", {"offset": -5}, "offset"),
+    ("responsibility_rule_list", {"kind": "colour"}, "kind"),
+    ("territorial_duplicate_list", {"limit": 2.5}, "limit"),
+])
+def test_bad_list_parameters_name_the_field(action: str, data: dict, field: str) -> None:
+    """A bad page, level or kind given to a list action is a ValidationError naming it."""
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action(action, **data)
+    assert field in error.value.error_dict
+
+
+def test_flags_are_read_from_their_words() -> None:
+    """A flag given as a word: "on" is true, "no" false, as for the API's other flags."""
+    load_dep35()
+    shown = helpers.call_action("territory_show", id=RENNES_METROPOLE, include_children="on")
+    assert len(shown["children"]) == 43
+    assert "children" not in helpers.call_action("territory_show", id=RENNES_METROPOLE,
+                                                 include_children="no")
+    assert helpers.call_action("territory_dataset_list", id=RENNES_METROPOLE,
+                               include_members="false")["count"] == 0

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from typing import Any, Optional
 
@@ -14,7 +13,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.territorial_consolidation.consolidation import failures, sources
 from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
-from ckanext.territorial_consolidation.logic import consolidation_validators as validators
+from ckanext.territorial_consolidation.logic import schema
 from ckanext.suite.collation import collation_key
 from ckanext.territorial_consolidation.model.consolidation import (
     Consolidation, ConsolidationRun)
@@ -22,121 +21,64 @@ from ckanext.territorial_consolidation.model.consolidation import (
 __all__ = ["consolidation_create", "consolidation_update", "consolidation_show",
            "consolidation_list", "consolidation_run", "territorial_coverage"]
 
-_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 #: A run still "running" after this long is taken as dead (a killed worker).
 _STALE_RUN = dt.timedelta(hours=6)
 COVERAGE_STATUSES = ("valid", "invalid", "unreachable", "unknown", "none")
 
 
-def _invalid(field: str, message: str) -> tk.ValidationError:
-    return tk.ValidationError({field: [message]})
-
-
-def _bool(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("true", "1", "yes", "on")
-
-
-def _paging(data_dict: DataDict, default: int, maximum: int) -> tuple[int, int]:
-    values = []
-    for key, fallback in (("limit", default), ("offset", 0)):
-        raw = data_dict.get(key, fallback)
-        try:
-            value = int(raw if raw not in (None, "") else fallback)
-        except (TypeError, ValueError):
-            raise _invalid(key, tk._("Must be a whole number"))
-        if value < 0:
-            raise _invalid(key, tk._("Must be zero or more"))
-        values.append(value)
-    return min(values[0], maximum), values[1]
-
-
-def _organization(value: Any) -> model.Group:
-    group = model.Group.get(str(value or ""))
+def _organization(value: str) -> model.Group:
+    group = model.Group.get(value)
     if group is None or not group.is_organization or group.state != "active":
-        raise _invalid("organization_id", tk._("Organization not found"))
+        raise tk.ValidationError({"organization_id": [tk._("Organization not found")]})
     return group
 
 
-def _territory(value: Any, field: str) -> dict[str, Any]:
-    if not value:
-        raise _invalid(field, tk._("Missing value"))
+def _territory(value: str, field: str) -> dict[str, Any]:
     try:
-        return tk.get_action("territory_show")({"ignore_auth": True}, {"id": str(value)})
+        return tk.get_action("territory_show")({"ignore_auth": True}, {"id": value})
     except (tk.ObjectNotFound, tk.ValidationError):
-        raise _invalid(field, tk._("Territory not found"))
+        raise tk.ValidationError({field: [tk._("Territory not found")]})
 
 
-def _schema_url(value: Any) -> str:
-    url = str(value or "").strip()
-    if not url:
-        raise _invalid("schema_url", tk._("Missing value"))
-    if not re.match(r"^https?://", url, re.IGNORECASE):
-        raise _invalid("schema_url", tk._("Must be an http or https URL"))
-    return url
+#: Fields of the validated data set as they are.
+_PLAIN_FIELDS = ("schema_url", "include", "exclude", "dedup_key", "keep_valid_rows",
+                 "notify_owners", "schedule")
 
 
-def _apply(consolidation: Consolidation, data: DataDict, creating: bool) -> None:
-    """Validate and set the fields given (all required ones when creating)."""
-    def given(key: str) -> bool:
-        return creating or key in data
-
-    if given("name"):
-        name = str(data.get("name") or "").strip().lower()
-        if not _NAME.match(name):
-            raise _invalid("name", tk._(
-                "Must be 2 to 100 lower-case letters, digits, - or _"))
+def _apply(consolidation: Consolidation, data: dict[str, Any]) -> None:
+    """Set the fields of the validated data (all of them when creating, those given when
+    updating), after the checks that need the database."""
+    if "name" in data:
         other = model.Session.query(Consolidation).filter(
-            Consolidation.name == name, Consolidation.id != consolidation.id).first()
+            Consolidation.name == data["name"], Consolidation.id != consolidation.id).first()
         if other is not None:
-            raise _invalid("name", tk._("That name is already in use"))
-        consolidation.name = name
-    if given("title"):
-        consolidation.title = str(data.get("title") or "").strip() or consolidation.name
-    if given("organization_id"):
-        consolidation.organization_id = _organization(data.get("organization_id")).id
-    if given("schema_url"):
-        consolidation.schema_url = _schema_url(data.get("schema_url"))
-    if given("schema"):
-        try:
-            consolidation.schema_json = validators.consolidation_schema_json(data.get("schema"))
-        except tk.Invalid as error:
-            raise _invalid("schema", error.error)
-    if given("scope_territory_id"):
+            raise tk.ValidationError({"name": [tk._("That name is already in use")]})
+        consolidation.name = data["name"]
+    if "title" in data:
+        consolidation.title = data["title"] or consolidation.name
+    if "organization_id" in data:
+        consolidation.organization_id = _organization(data["organization_id"]).id
+    if "scope_territory_id" in data:
         consolidation.scope_territory_id = _territory(
-            data.get("scope_territory_id"), "scope_territory_id")["id"]
-    for key in ("include", "exclude", "dedup_key"):
-        if given(key):
-            try:
-                setattr(consolidation, key,
-                        validators.consolidation_string_list(data.get(key)))
-            except tk.Invalid as error:
-                raise _invalid(key, error.error)
+            data["scope_territory_id"], "scope_territory_id")["id"]
+    if "schema" in data:
+        consolidation.schema_json = data["schema"]
+    for key in _PLAIN_FIELDS:
+        if key in data:
+            setattr(consolidation, key, data[key])
     if consolidation.schema_json and consolidation.dedup_key:
         names = {field.get("name") for field in consolidation.schema_json["fields"]}
         unknown = [name for name in consolidation.dedup_key if name not in names]
         if unknown:
-            raise _invalid("dedup_key", tk._("Not fields of the schema: {names}").format(
-                names=", ".join(unknown)))
-    if given("keep_valid_rows"):
-        consolidation.keep_valid_rows = _bool(data.get("keep_valid_rows"), True)
-    if given("notify_owners"):
-        consolidation.notify_owners = _bool(data.get("notify_owners"), False)
-    if given("schedule"):
-        try:
-            consolidation.schedule = validators.consolidation_schedule(data.get("schedule"))
-        except tk.Invalid as error:
-            raise _invalid("schedule", error.error)
-    if given("package_id") and data.get("package_id"):
-        package = model.Package.get(str(data["package_id"]))
+            raise tk.ValidationError({"dedup_key": [tk._(
+                "Not fields of the schema: {names}").format(names=", ".join(unknown))]})
+    if data.get("package_id"):
+        package = model.Package.get(data["package_id"])
         if package is None or package.state != "active":
-            raise _invalid("package_id", tk._("Dataset not found"))
+            raise tk.ValidationError({"package_id": [tk._("Dataset not found")]})
         if package.owner_org != consolidation.organization_id:
-            raise _invalid("package_id", tk._(
-                "The target dataset must belong to the consolidating organization"))
+            raise tk.ValidationError({"package_id": [tk._(
+                "The target dataset must belong to the consolidating organization")]})
         consolidation.package_id = package.id
 
 
@@ -235,8 +177,9 @@ def consolidation_create(context: Context, data_dict: DataDict) -> dict[str, Any
     :returns: the consolidation
     """
     tk.check_access("consolidation_create", context, data_dict)
+    data = schema.validate(data_dict, schema.consolidation_create(), context)
     consolidation = Consolidation(id=str(uuid.uuid4()))
-    _apply(consolidation, data_dict, creating=True)
+    _apply(consolidation, data)
     user = model.User.get(context.get("user") or "")
     consolidation.creator_user_id = user.id if user else None
     model.Session.add(consolidation)
@@ -254,11 +197,11 @@ def consolidation_update(context: Context, data_dict: DataDict) -> dict[str, Any
     :returns: the consolidation
     """
     tk.check_access("consolidation_update", context, data_dict)
-    consolidation = Consolidation.get(str(data_dict.get("id") or ""))
+    data = schema.validate(data_dict, schema.consolidation_update(), context)
+    consolidation = Consolidation.get(data.pop("id"))
     if consolidation is None:
         raise tk.ObjectNotFound(tk._("Consolidation not found"))
-    data = {key: value for key, value in data_dict.items() if key != "id"}
-    _apply(consolidation, data, creating=False)
+    _apply(consolidation, data)
     if not context.get("defer_commit"):
         model.Session.commit()
     return _dict(consolidation)
@@ -273,11 +216,11 @@ def consolidation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the consolidation with ``last_run`` (with ``report``) and ``runs``
     """
     tk.check_access("consolidation_show", context, data_dict)
-    consolidation = Consolidation.get(str(data_dict.get("id") or ""))
+    data = schema.validate(data_dict, schema.consolidation_show(), context)
+    consolidation = Consolidation.get(data["id"])
     if consolidation is None:
         raise tk.ObjectNotFound(tk._("Consolidation not found"))
-    runs, _offset = _paging({"limit": data_dict.get("runs", 10)}, 10, 100)
-    return _dict(consolidation, runs=runs or 1, context=context)
+    return _dict(consolidation, runs=data["runs"] or 1, context=context)
 
 
 @tk.side_effect_free
@@ -292,20 +235,20 @@ def consolidation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: ``{"count": N, "results": [consolidation, ...]}``
     """
     tk.check_access("consolidation_list", context, data_dict)
-    limit, offset = _paging(data_dict, 50, 1000)
+    data = schema.validate(data_dict, schema.consolidation_list(), context)
     query = model.Session.query(Consolidation)
-    if data_dict.get("organization_id"):
+    if data.get("organization_id"):
         query = query.filter(Consolidation.organization_id ==
-                             _organization(data_dict["organization_id"]).id)
-    if data_dict.get("schema_url"):
-        query = query.filter(Consolidation.schema_url == str(data_dict["schema_url"]).strip())
-    if data_dict.get("q"):
-        like = f"%{str(data_dict['q']).strip()}%"
+                             _organization(data["organization_id"]).id)
+    if data["schema_url"]:
+        query = query.filter(Consolidation.schema_url == data["schema_url"])
+    if data["q"]:
+        like = f"%{data['q']}%"
         query = query.filter(sa.or_(Consolidation.name.ilike(like),
                                     Consolidation.title.ilike(like)))
     count = query.count()
-    results = query.order_by(Consolidation.title, Consolidation.name).limit(limit) \
-        .offset(offset).all()
+    results = query.order_by(Consolidation.title, Consolidation.name).limit(data["limit"]) \
+        .offset(data["offset"]).all()
     return {"count": count, "results": [_dict(item, context=context) for item in results]}
 
 
@@ -317,7 +260,8 @@ def consolidation_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the run (``pending`` when queued; else its final state and report)
     """
     tk.check_access("consolidation_run", context, data_dict)
-    consolidation = Consolidation.get(str(data_dict.get("id") or ""))
+    data = schema.validate(data_dict, schema.consolidation_run(), context)
+    consolidation = Consolidation.get(data["id"])
     if consolidation is None:
         raise tk.ObjectNotFound(tk._("Consolidation not found"))
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -326,13 +270,14 @@ def consolidation_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
                     ConsolidationRun.state.in_(("pending", "running")),
                     ConsolidationRun.created > now - _STALE_RUN).first())
     if busy is not None:
-        raise _invalid("id", tk._("A run of this consolidation is already under way"))
+        raise tk.ValidationError({"id": [tk._(
+            "A run of this consolidation is already under way")]})
     user = model.User.get(context.get("user") or "")
     run = ConsolidationRun(consolidation_id=consolidation.id, state="pending",
                            user_id=user.id if user else None)
     model.Session.add(run)
     model.Session.commit()
-    if _bool(data_dict.get("background"), True):
+    if data["background"]:
         consolidation_jobs.enqueue(consolidation.id, run.id)
         return run.as_dict()
     # Imported when first run (no import circle): the runner's logger is then created
@@ -380,11 +325,9 @@ def territorial_coverage(context: Context, data_dict: DataDict) -> dict[str, Any
         "results": [{"id", "code", "name", "status", "resources": [...]}, ...]}``
     """
     tk.check_access("territorial_coverage", context, data_dict)
-    schema_url = _schema_url(data_dict.get("schema")) if data_dict.get("schema") else None
-    if not schema_url:
-        raise _invalid("schema", tk._("Missing value"))
-    territory = _territory(data_dict.get("territory"), "territory")
-    limit, offset = _paging(data_dict, 1000, 5000)
+    data = schema.validate(data_dict, schema.territorial_coverage(), context)
+    schema_url, offset = data["schema"], data["offset"]
+    territory = _territory(data["territory"], "territory")
     members = sources.member_ids(territory["id"])
     communes = sorted((item for item in members.values() if item["level"] == "commune"),
                       key=lambda item: (collation_key(item["name"]), item["code"]))
@@ -417,4 +360,4 @@ def territorial_coverage(context: Context, data_dict: DataDict) -> dict[str, Any
     counts = {status: sum(1 for row in rows if row["status"] == status)
               for status in COVERAGE_STATUSES}
     return {"schema": schema_url, "territory": territory, "counts": counts,
-            "count": len(rows), "results": rows[offset:offset + limit]}
+            "count": len(rows), "results": rows[offset:offset + data["limit"]]}

@@ -11,7 +11,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.territorial_consolidation.harvesters.http import HarvestFetchError
-from ckanext.territorial_consolidation.logic import harvest_schema as schema
+from ckanext.territorial_consolidation.logic import schema
 from ckanext.territorial_consolidation.model.harvest import HarvestRun, Provenance
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Territory, responsibility rule and duplicate actions."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -10,6 +10,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.territorial_consolidation import duplicates
+from ckanext.territorial_consolidation.logic import schema
 from ckanext.territorial_consolidation.model import (
     LEVELS, OrganizationTerritory, Provenance, ResponsibilityRule, Territory, normalise,
     territory_id)
@@ -26,81 +27,42 @@ __all__ = [
     "territorial_duplicate_list",
 ]
 
-RULE_KINDS = ("schema", "theme", "keyword")
-MAX_LIMIT = 1000
 MAX_CHILDREN = 1000
 
 
-def _invalid(field: str, message: str) -> tk.ValidationError:
-    return tk.ValidationError({field: [message]})
-
-
-def _paging(data_dict: DataDict, default: int = 50) -> tuple[int, int]:
-    values = []
-    for key, fallback, ceiling in (("limit", default, MAX_LIMIT), ("offset", 0, None)):
-        raw = data_dict.get(key)
-        if raw in (None, ""):
-            values.append(fallback)
-            continue
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise _invalid(key, tk._("Must be a whole number"))
-        if value < 0:
-            raise _invalid(key, tk._("Must be a positive number or zero"))
-        values.append(min(value, ceiling) if ceiling else value)
-    return values[0], values[1]
-
-
-def _level(data_dict: DataDict, key: str = "level", required: bool = False) -> Optional[str]:
-    level = data_dict.get(key)
-    if level in (None, ""):
-        if required:
-            raise _invalid(key, tk._("Missing value"))
-        return None
-    if level not in LEVELS:
-        raise _invalid(key, tk._("Must be one of: {levels}").format(levels=", ".join(LEVELS)))
-    return str(level)
-
-
-def _bool(value: Any) -> bool:
-    return str(value).lower() in ("true", "1", "yes", "on")
-
-
-def _organization(value: Any, field: str = "organization_id") -> model.Group:
+def _organization(value: str) -> model.Group:
     group = model.Group.get(value) if value else None
     if group is None or not group.is_organization or group.state != "active":
         raise tk.ObjectNotFound(tk._("Organization not found"))
     return group
 
 
-def _find_territory(data_dict: DataDict) -> Territory:
+def _find_territory(data: dict[str, Any]) -> Territory:
     """The territory named by ``id``, ``code`` (and ``level``) or ``organization_id``."""
-    if data_dict.get("id"):
-        territory = Territory.get(str(data_dict["id"]))
+    if data.get("id"):
+        territory = Territory.get(data["id"])
         if territory is None:
             raise tk.ObjectNotFound(tk._("Territory not found"))
         return territory
-    if data_dict.get("code"):
-        level = _level(data_dict)
-        query = model.Session.query(Territory).filter(Territory.code == str(data_dict["code"]))
-        if level:
-            query = query.filter(Territory.level == level)
+    if data.get("code"):
+        query = model.Session.query(Territory).filter(Territory.code == data["code"])
+        if data.get("level"):
+            query = query.filter(Territory.level == data["level"])
         found = query.limit(2).all()
         if not found:
             raise tk.ObjectNotFound(tk._("Territory not found"))
         if len(found) > 1:
-            raise _invalid("level", tk._(
-                "Several territories have this code: give their level"))
+            raise tk.ValidationError({"level": [tk._(
+                "Several territories have this code: give their level")]})
         return found[0]
-    if data_dict.get("organization_id"):
-        group = _organization(data_dict["organization_id"])
+    if data.get("organization_id"):
+        group = _organization(data["organization_id"])
         link = OrganizationTerritory.get(group.id)
         territory = Territory.get(link.territory_id) if link else None
         if territory is None:
             raise tk.ObjectNotFound(tk._("This organization has no territory"))
         return territory
-    raise _invalid("id", tk._("Missing value"))
+    raise tk.ValidationError({"id": [tk._("Missing value")]})
 
 
 def _names(ids: list[str]) -> dict[str, Territory]:
@@ -129,7 +91,8 @@ def territory_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         ``organization_ids`` (organizations standing for it)
     """
     tk.check_access("territory_show", context, data_dict)
-    territory = _find_territory(data_dict)
+    data = schema.validate(data_dict, schema.territory_show(), context)
+    territory = _find_territory(data)
     result = territory.as_dict()
     parents = _names(result["parent_ids"])
     result["parents"] = [{"id": parent.id, "name": parent.name, "level": parent.level}
@@ -137,7 +100,7 @@ def territory_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
                          if parent is not None]
     result["organization_ids"] = [row.organization_id for row in model.Session.query(
         OrganizationTerritory).filter_by(territory_id=territory.id)]
-    if _bool(data_dict.get("include_children")):
+    if data["include_children"]:
         children = model.Session.query(Territory).filter(
             Territory.parent_ids.contains([territory.id])).order_by(
             _level_order(), Territory.search_name).limit(MAX_CHILDREN)
@@ -162,10 +125,9 @@ def territory_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: ``{"count": N, "results": [territory, ...]}``, by level then name
     """
     tk.check_access("territory_list", context, data_dict)
-    limit, offset = _paging(data_dict)
-    level = _level(data_dict)
+    data = schema.validate(data_dict, schema.territory_list(), context)
     query = model.Session.query(Territory)
-    q = str(data_dict.get("q") or "").strip()
+    q = data["q"]
     order: list[Any] = []
     if q:
         normal = normalise(q)
@@ -176,18 +138,18 @@ def territory_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         # Exact codes and names first, then names starting with the text.
         order = [sa.desc(sa.or_(Territory.code == q.upper(), Territory.search_name == normal)),
                  sa.desc(Territory.search_name.startswith(normal, autoescape=True))]
-    if level:
-        query = query.filter(Territory.level == level)
+    if data.get("level"):
+        query = query.filter(Territory.level == data["level"])
     for key, column in (("parent", Territory.parent_ids), ("within", Territory.ancestor_ids)):
-        if data_dict.get(key):
-            query = query.filter(column.contains([str(data_dict[key])]))
-    if not _bool(data_dict.get("include_obsolete")):
+        if data.get(key):
+            query = query.filter(column.contains([data[key]]))
+    if not data["include_obsolete"]:
         query = query.filter(Territory.obsolete.is_(False))
     count = query.count()
     rows = query.order_by(*order, _level_order(), Territory.search_name, Territory.code
-                          ).offset(offset).limit(limit)
+                          ).offset(data["offset"]).limit(data["limit"])
     results = [row.as_dict() for row in rows]
-    if _bool(data_dict.get("include_organizations")):
+    if data["include_organizations"]:
         linked: dict[str, list[str]] = {}
         for link in model.Session.query(OrganizationTerritory).filter(
                 OrganizationTerritory.territory_id.in_([item["id"] for item in results])):
@@ -208,44 +170,26 @@ def territory_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the territory
     """
     tk.check_access("territory_create", context, data_dict)
-    level = _level(data_dict, required=True)
-    code = str(data_dict.get("code") or "").strip()
-    if not code:
-        raise _invalid("code", tk._("Missing value"))
-    if len(code) > 20 or not code.replace("-", "").replace("_", "").isalnum():
-        raise _invalid("code", tk._("Letters, digits, - and _ only (20 at most)"))
-    name = str(data_dict.get("name") or "").strip()
-    if not name:
-        raise _invalid("name", tk._("Missing value"))
-    assert level is not None
-    id_ = territory_id(level, code)
+    data = schema.validate(data_dict, schema.territory_create(), context)
+    id_ = territory_id(data["level"], data["code"])
     if Territory.get(id_) is not None:
-        raise _invalid("code", tk._("A territory of this level already has this code"))
-    raw_parents = data_dict.get("parent_ids") or []
-    if isinstance(raw_parents, str):
-        raw_parents = [part.strip() for part in raw_parents.split(",") if part.strip()]
-    parents = _names(list(raw_parents))
-    missing = [parent for parent in raw_parents if parent not in parents]
+        raise tk.ValidationError({"code": [tk._(
+            "A territory of this level already has this code")]})
+    parent_ids = data["parent_ids"]
+    parents = _names(parent_ids)
+    missing = [parent for parent in parent_ids if parent not in parents]
     if missing:
-        raise _invalid("parent_ids", tk._("Unknown territory: {ids}").format(
-            ids=", ".join(missing)))
-    population = data_dict.get("population")
-    if population not in (None, ""):
-        try:
-            population = int(population)
-        except (TypeError, ValueError):
-            raise _invalid("population", tk._("Must be a whole number"))
-    else:
-        population = None
+        raise tk.ValidationError({"parent_ids": [tk._("Unknown territory: {ids}").format(
+            ids=", ".join(missing))]})
     ancestors: list[str] = []
-    for parent_id in raw_parents:
+    for parent_id in parent_ids:
         for ancestor in [parent_id, *parents[parent_id].ancestor_ids]:
             if ancestor not in ancestors:
                 ancestors.append(ancestor)
-    territory = Territory(id=id_, code=code, level=level, name=name,
-                          search_name=normalise(name), population=population,
-                          parent_ids=list(raw_parents), ancestor_ids=ancestors,
-                          origin="manual")
+    territory = Territory(id=id_, code=data["code"], level=data["level"], name=data["name"],
+                          search_name=normalise(data["name"]),
+                          population=data.get("population"), parent_ids=parent_ids,
+                          ancestor_ids=ancestors, origin="manual")
     model.Session.add(territory)
     if not context.get("defer_commit"):
         model.Session.commit()
@@ -260,13 +204,13 @@ def territory_organization_set(context: Context, data_dict: DataDict) -> dict[st
     :returns: ``{"organization_id": ..., "territory": territory or None}``
     """
     tk.check_access("territory_organization_set", context, data_dict)
-    group = _organization(data_dict.get("organization_id"))
-    wanted = str(data_dict.get("territory_id") or "").strip()
+    data = schema.validate(data_dict, schema.territory_organization_set(), context)
+    group = _organization(data["organization_id"])
     territory = None
-    if wanted:
-        territory = Territory.get(wanted)
+    if data["territory_id"]:
+        territory = Territory.get(data["territory_id"])
         if territory is None:
-            raise _invalid("territory_id", tk._("Territory not found"))
+            raise tk.ValidationError({"territory_id": [tk._("Territory not found")]})
     link = OrganizationTerritory.get(group.id)
     if territory is None:
         if link is not None:
@@ -280,6 +224,31 @@ def territory_organization_set(context: Context, data_dict: DataDict) -> dict[st
         model.Session.commit()
     return {"organization_id": group.id,
             "territory": territory.as_dict() if territory else None}
+
+
+def _territory_packages(territory: Territory, data: dict[str, Any]) -> Any:
+    """A subquery of (package_id, territory_id): the harvested datasets of the territories
+    in scope by their provenance, the local ones by their organization's territory."""
+    scope = model.Session.query(Territory.id).filter(
+        sa.or_(Territory.id == territory.id, Territory.ancestor_ids.contains([territory.id]))
+        if data["include_members"] else Territory.id == territory.id)
+    if data.get("level"):
+        scope = scope.filter(Territory.level == data["level"])
+    harvested = model.Session.query(
+        Provenance.package_id.label("package_id"), Territory.id.label("territory_id")).join(
+        Territory, sa.and_(Territory.level == Provenance.territorial_level,
+                           Territory.code == Provenance.territory_code)).filter(
+        Territory.id.in_(scope.subquery().select()), Provenance.withdrawn.is_(None))
+    if not data["include_mirrors"]:
+        harvested = harvested.filter(Provenance.canonical_package_id.is_(None))
+    local = model.Session.query(
+        model.Package.id.label("package_id"),
+        OrganizationTerritory.territory_id.label("territory_id")).join(
+        OrganizationTerritory,
+        OrganizationTerritory.organization_id == model.Package.owner_org).filter(
+        OrganizationTerritory.territory_id.in_(scope.subquery().select()),
+        ~sa.exists().where(Provenance.package_id == model.Package.id))
+    return harvested.union_all(local).subquery()
 
 
 @tk.side_effect_free
@@ -300,30 +269,9 @@ def territory_dataset_list(context: Context, data_dict: DataDict) -> dict[str, A
         ``harvested``), "portal_url", "remote_url", "canonical_package_id"}, ...]}``
     """
     tk.check_access("territory_dataset_list", context, data_dict)
-    limit, offset = _paging(data_dict)
-    territory = _find_territory({"id": data_dict.get("id")})
-    level = _level(data_dict)
-    members = data_dict.get("include_members")
-    scope = model.Session.query(Territory.id).filter(
-        sa.or_(Territory.id == territory.id, Territory.ancestor_ids.contains([territory.id]))
-        if members in (None, "") or _bool(members) else Territory.id == territory.id)
-    if level:
-        scope = scope.filter(Territory.level == level)
-    harvested = model.Session.query(
-        Provenance.package_id.label("package_id"), Territory.id.label("territory_id")).join(
-        Territory, sa.and_(Territory.level == Provenance.territorial_level,
-                           Territory.code == Provenance.territory_code)).filter(
-        Territory.id.in_(scope.subquery().select()), Provenance.withdrawn.is_(None))
-    if not _bool(data_dict.get("include_mirrors")):
-        harvested = harvested.filter(Provenance.canonical_package_id.is_(None))
-    local = model.Session.query(
-        model.Package.id.label("package_id"),
-        OrganizationTerritory.territory_id.label("territory_id")).join(
-        OrganizationTerritory,
-        OrganizationTerritory.organization_id == model.Package.owner_org).filter(
-        OrganizationTerritory.territory_id.in_(scope.subquery().select()),
-        ~sa.exists().where(Provenance.package_id == model.Package.id))
-    found = harvested.union_all(local).subquery()
+    data = schema.validate(data_dict, schema.territory_dataset_list(), context)
+    territory = _find_territory({"id": data["id"]})
+    found = _territory_packages(territory, data)
     package = sa.orm.aliased(model.Package)
     query = model.Session.query(package, Territory, Provenance).join(
         found, found.c.package_id == package.id).join(
@@ -334,7 +282,7 @@ def territory_dataset_list(context: Context, data_dict: DataDict) -> dict[str, A
     levels = dict(query.with_entities(Territory.level, sa.func.count()).group_by(
         Territory.level).order_by(None))
     rows = query.order_by(_level_order(), Territory.search_name, package.title, package.id
-                          ).offset(offset).limit(limit)
+                          ).offset(data["offset"]).limit(data["limit"])
     results = [{
         "id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name,
         "private": bool(pkg.private), "territory_id": place.id, "territory_name": place.name,
@@ -357,24 +305,13 @@ def responsibility_rule_create(context: Context, data_dict: DataDict) -> dict[st
     :returns: the rule
     """
     tk.check_access("responsibility_rule_create", context, data_dict)
-    kind = data_dict.get("kind")
-    if kind not in RULE_KINDS:
-        raise _invalid("kind", tk._("Must be one of: {kinds}").format(
-            kinds=", ".join(RULE_KINDS)))
-    value = str(data_dict.get("value") or "").strip()
-    if not value:
-        raise _invalid("value", tk._("Missing value"))
-    if kind == "schema" and not value.startswith(("http://", "https://")):
-        raise _invalid("value", tk._("A schema is given by its http(s) URL"))
-    if kind != "schema":
-        value = value.lower()
-    level = _level(data_dict, required=True)
-    if model.Session.query(ResponsibilityRule).filter_by(kind=kind, value=value).first():
-        raise _invalid("value", tk._("A rule already exists for this value"))
+    data = schema.validate(data_dict, schema.responsibility_rule_create(), context)
+    if model.Session.query(ResponsibilityRule).filter_by(
+            kind=data["kind"], value=data["value"]).first():
+        raise tk.ValidationError({"value": [tk._("A rule already exists for this value")]})
     user = model.User.get(context.get("user") or "")
-    rule = ResponsibilityRule(kind=kind, value=value, level=level,
-                              note=str(data_dict.get("note") or "").strip() or None,
-                              created_by=user.id if user else None)
+    rule = ResponsibilityRule(kind=data["kind"], value=data["value"], level=data["level"],
+                              note=data["note"] or None, created_by=user.id if user else None)
     model.Session.add(rule)
     if not context.get("defer_commit"):
         model.Session.commit()
@@ -392,25 +329,21 @@ def responsibility_rule_list(context: Context, data_dict: DataDict) -> dict[str,
     :returns: ``{"count": N, "results": [rule, ...]}``
     """
     tk.check_access("responsibility_rule_list", context, data_dict)
-    limit, offset = _paging(data_dict)
+    data = schema.validate(data_dict, schema.responsibility_rule_list(), context)
     query = model.Session.query(ResponsibilityRule)
-    if data_dict.get("package_id"):
+    if data.get("package_id"):
         # Only who can read the dataset learns which rules apply to it.
-        tk.check_access("package_show", context, {"id": data_dict["package_id"]})
-        package = model.Package.get(str(data_dict["package_id"]))
+        tk.check_access("package_show", context, {"id": data["package_id"]})
+        package = model.Package.get(data["package_id"])
         if package is None:
             raise tk.ObjectNotFound(tk._("Dataset not found"))
         applying = duplicates.rules_for_package(package.id)
         query = query.filter(ResponsibilityRule.id.in_([rule.id for rule in applying]))
-    kind = data_dict.get("kind")
-    if kind:
-        if kind not in RULE_KINDS:
-            raise _invalid("kind", tk._("Must be one of: {kinds}").format(
-                kinds=", ".join(RULE_KINDS)))
-        query = query.filter_by(kind=kind)
+    if data.get("kind"):
+        query = query.filter_by(kind=data["kind"])
     count = query.count()
     rows = query.order_by(ResponsibilityRule.kind, ResponsibilityRule.value
-                          ).offset(offset).limit(limit)
+                          ).offset(data["offset"]).limit(data["limit"])
     return {"count": count, "results": [row.as_dict() for row in rows]}
 
 
@@ -420,7 +353,8 @@ def responsibility_rule_delete(context: Context, data_dict: DataDict) -> None:
     :param id: the rule id
     """
     tk.check_access("responsibility_rule_delete", context, data_dict)
-    rule = ResponsibilityRule.get(str(data_dict.get("id") or ""))
+    data = schema.validate(data_dict, schema.by_id(), context)
+    rule = ResponsibilityRule.get(data["id"])
     if rule is None:
         raise tk.ObjectNotFound(tk._("Rule not found"))
     model.Session.delete(rule)
@@ -458,15 +392,15 @@ def territorial_duplicate_list(context: Context, data_dict: DataDict) -> dict[st
         "territorial_level", "territory_code"}, ...]}``
     """
     tk.check_access("territorial_duplicate_list", context, data_dict)
-    limit, offset = _paging(data_dict)
+    data = schema.validate(data_dict, schema.territorial_duplicate_list(), context)
     mirror = sa.orm.aliased(model.Package)
     canonical = sa.orm.aliased(model.Package)
     query = model.Session.query(Provenance, mirror, canonical).join(
         mirror, mirror.id == Provenance.package_id).join(
         canonical, canonical.id == Provenance.canonical_package_id).filter(
         _readable_packages(context, mirror), _readable_packages(context, canonical))
-    if data_dict.get("package_id"):
-        package = model.Package.get(str(data_dict["package_id"]))
+    if data.get("package_id"):
+        package = model.Package.get(data["package_id"])
         if package is None:
             raise tk.ObjectNotFound(tk._("Dataset not found"))
         provenance = Provenance.get(package.id)
@@ -474,7 +408,8 @@ def territorial_duplicate_list(context: Context, data_dict: DataDict) -> dict[st
             provenance.canonical_package_id else package.id
         query = query.filter(Provenance.canonical_package_id == group)
     count = query.count()
-    rows = query.order_by(canonical.title, mirror.title, mirror.id).offset(offset).limit(limit)
+    rows = query.order_by(canonical.title, mirror.title, mirror.id).offset(
+        data["offset"]).limit(data["limit"])
     results = [{
         "package_id": prov.package_id, "name": mine.name, "title": mine.title,
         "canonical_package_id": prov.canonical_package_id, "canonical_name": theirs.name,
