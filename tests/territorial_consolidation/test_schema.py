@@ -90,6 +90,9 @@ def test_territory_create_reads_its_fields() -> None:
     ({"code": "X1", "name": "X"}, "level"),
     ({"code": "X1", "level": "epci", "name": "  "}, "name"),
     ({"code": "X1", "level": "epci", "name": "X", "population": "beaucoup"}, "population"),
+    ({"code": "X1", "level": "epci", "name": "X", "population": -1}, "population"),
+    # Past a PostgreSQL integer: refused here rather than failing in the database.
+    ({"code": "X1", "level": "epci", "name": "X", "population": 3_000_000_000}, "population"),
 ])
 def test_territory_create_refuses_bad_fields(data: dict[str, Any], field: str) -> None:
     """A missing or malformed field is an error naming it."""

@@ -250,3 +250,11 @@ def test_flags_are_read_from_their_words() -> None:
                                                  include_children="no")
     assert helpers.call_action("territory_dataset_list", id=RENNES_METROPOLE,
                                include_members="false")["count"] == 0
+
+
+def test_create_refuses_a_population_the_table_cannot_hold() -> None:
+    """A population past a PostgreSQL integer is a ValidationError, not a database error."""
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action("territory_create", {"user": factories.Sysadmin()["name"]},
+                            code="99999", level="commune", name="Trop", population=3_000_000_000)
+    assert "population" in error.value.error_dict

@@ -30,6 +30,8 @@ MAX_COVERAGE = 5000
 MAX_RUNS = 100
 MAX_PREVIEW = 50
 MAX_REPORT_PAGE = 100
+#: The largest population the territory table holds (a PostgreSQL integer).
+MAX_POPULATION = 2_147_483_647
 #: Datasets whose provenance one ``territorial_provenance_list`` call may ask for.
 MAX_PROVENANCE_IDS = 1000
 
@@ -140,13 +142,15 @@ def territory_list(ignore_empty: Validator, unicode_safe: Validator, strip_value
 @tk.validator_args
 def territory_create(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
                      strip_value: Validator, default: ValidatorFactory,
-                     int_validator: Validator, consolidation_string_list: Validator) -> Schema:
+                     natural_number_validator: Validator,
+                     consolidation_string_list: Validator) -> Schema:
     return {
         "code": [not_empty, unicode_safe, strip_value, not_empty, _territory_code],
         "level": [not_empty, _one_of(LEVELS)],
         "name": [not_empty, unicode_safe, strip_value, not_empty],
         "parent_ids": [default(""), consolidation_string_list],
-        "population": [ignore_missing, int_validator],
+        # The column is a PostgreSQL integer: a larger number would fail in the database.
+        "population": [ignore_missing, natural_number_validator, _at_most(MAX_POPULATION)],
     }
 
 
