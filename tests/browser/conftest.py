@@ -15,6 +15,10 @@ from tests.live_server import free_port, serving
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
+#: The password of the users the journeys create.
+PASSWORD = "Motdepasse-Solide-2026"
+#: The suite's dataset schema, with its owner service field.
+GOVERNANCE_SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
 #: In ckan.ini.in's order, which decides whose templates come first.
 PORTAL_PLUGINS = ("postgres_search activity scheming_datasets scheming_organizations "
                   "opendata_governance validation reuse_tracker territorial_consolidation "
@@ -76,3 +80,14 @@ def browser_page() -> Iterator[object]:
             yield page
         finally:
             browser.close()
+
+
+def log_in(page, portal: str, name: str) -> None:
+    """Log ``name`` in through the login form (password ``PASSWORD``) and check that the
+    page header now links their profile."""
+    page.goto(portal + "/user/login")
+    page.fill("input[name=login]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_load_state()
+    assert page.locator(f"a[href*='/user/{name}']").count() > 0

@@ -9,10 +9,8 @@ import pytest
 from ckan import model
 from ckan.tests import factories, helpers
 
-from .conftest import ARTIFACTS, PORTAL_PLUGINS
+from .conftest import ARTIFACTS, GOVERNANCE_SCHEMA, PASSWORD, PORTAL_PLUGINS, log_in
 
-PASSWORD = "Motdepasse-Solide-2026"
-SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
 #: Words of the pages walked that would mean an untranslated string.
 ENGLISH = ("Producer guide", "Review checklist", "Save the checklist", "Who does what",
            "Why it matters", "How to fix it", "Required", "Optional", "Reviewer")
@@ -21,15 +19,7 @@ ENGLISH = ("Producer guide", "Review checklist", "Save the checklist", "Who does
 @pytest.fixture
 def portal_settings() -> dict[str, str]:
     """The live portal uses the suite's dataset schema, with its owner service field."""
-    return {"scheming.dataset_schemas": SCHEMA}
-
-
-def _log_in(page, portal: str, name: str) -> None:
-    page.goto(portal + "/user/login")
-    page.fill("input[name=login]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
+    return {"scheming.dataset_schemas": GOVERNANCE_SCHEMA}
 
 
 def _no_english(page) -> None:
@@ -40,7 +30,7 @@ def _no_english(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
-@pytest.mark.ckan_config("scheming.dataset_schemas", SCHEMA)
+@pytest.mark.ckan_config("scheming.dataset_schemas", GOVERNANCE_SCHEMA)
 @pytest.mark.ckan_config("scheming.organization_schemas", "ckanext.scheming:org_with_dept_id.json")
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_admin_writes_the_checklist_producer_reads_it_reviewer_decides_on_it(
@@ -66,7 +56,7 @@ def test_admin_writes_the_checklist_producer_reads_it_reviewer_decides_on_it(
     page = browser_page
 
     # The admin adds an item in a blank row and makes "schema" optional.
-    _log_in(page, live_portal, admin["name"])
+    log_in(page, live_portal, admin["name"])
     page.goto(live_portal + "/organization/governance/ville-de-rennes")
     _no_english(page)
     page.fill("#item-5-label", "Accessibilité des documents")
@@ -79,7 +69,7 @@ def test_admin_writes_the_checklist_producer_reads_it_reviewer_decides_on_it(
     page.goto(live_portal + "/user/_logout")
 
     # The producer follows the guide link of the Governance tab and finds the list.
-    _log_in(page, live_portal, editor["name"])
+    log_in(page, live_portal, editor["name"])
     page.goto(live_portal + "/dataset/budget-primitif-2026/governance")
     page.locator(".governance-guide-link a").click()
     page.wait_for_url("**/governance/guide?dataset=budget-primitif-2026")
@@ -94,7 +84,7 @@ def test_admin_writes_the_checklist_producer_reads_it_reviewer_decides_on_it(
     page.goto(live_portal + "/user/_logout")
 
     # The reviewer answers the required items only (schema is optional now).
-    _log_in(page, live_portal, reviewer["name"])
+    log_in(page, live_portal, reviewer["name"])
     page.goto(live_portal + "/dataset/budget-primitif-2026/governance")
     _no_english(page)
     for item in ("licence", "personal_data", "open_format", "metadata",

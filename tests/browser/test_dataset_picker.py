@@ -9,8 +9,7 @@ from ckan.tests import factories
 
 from tests.opendata_governance.gate_setup import switch_gate
 
-from .conftest import ARTIFACTS, PORTAL_PLUGINS
-from .test_reuse_journey import PASSWORD, _log_in
+from .conftest import ARTIFACTS, PASSWORD, PORTAL_PLUGINS, log_in
 
 
 @pytest.mark.browser
@@ -31,7 +30,7 @@ def test_reuser_picks_datasets_by_title_and_finds_the_pending_reuse(live_portal,
     model.Session.commit()
     page = browser_page
 
-    _log_in(page, live_portal, reuser["name"])
+    log_in(page, live_portal, reuser["name"])
     page.goto(live_portal + "/reuses/new")
     search = page.locator("#field-datasets-search")
     assert search.is_visible() and not page.locator("#field-datasets").is_visible()
@@ -99,7 +98,7 @@ def test_moderator_closes_a_request_with_the_dataset_picked_by_title(live_portal
     model.Session.commit()
     page = browser_page
 
-    _log_in(page, live_portal, admin["name"])
+    log_in(page, live_portal, admin["name"])
     page.goto(live_portal + f"/datarequest/{request['id']}")
     search = page.locator("#field-close-package-search")
     search.fill("horaires gym")

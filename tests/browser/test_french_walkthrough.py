@@ -20,10 +20,8 @@ from ckan.tests import factories, helpers
 from tests.opendata_governance.gate_setup import switch_gate
 from tests.suite import french_pages
 
-from .conftest import ARTIFACTS, PORTAL_PLUGINS
+from .conftest import ARTIFACTS, GOVERNANCE_SCHEMA, PASSWORD, PORTAL_PLUGINS
 
-PASSWORD = "Motdepasse-Solide-2026"
-SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
 CSV = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scan" / \
     "lieux-covoiturage_exemple-valide.csv"
 CHECKLIST = ("licence", "personal_data", "schema", "open_format", "metadata")
@@ -60,7 +58,7 @@ INTERNAL_KEYS = re.compile(
 @pytest.fixture
 def portal_settings() -> dict[str, str]:
     """The live portal uses the suite's dataset schema, with its owner service field."""
-    return {"scheming.dataset_schemas": SCHEMA}
+    return {"scheming.dataset_schemas": GOVERNANCE_SCHEMA}
 
 
 def _texts(page) -> list[str]:
@@ -268,7 +266,7 @@ def _reuser_submits(page, walk: Walk, portal: str, slug: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
-@pytest.mark.ckan_config("scheming.dataset_schemas", SCHEMA)
+@pytest.mark.ckan_config("scheming.dataset_schemas", GOVERNANCE_SCHEMA)
 @pytest.mark.ckan_config("scheming.organization_schemas", "ckanext.scheming:org_with_dept_id.json")
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_four_roles_walk_french_pages_from_a_blank_form_to_a_public_dataset(

@@ -8,9 +8,8 @@ from ckan.tests import factories
 
 from tests.opendata_governance.gate_setup import switch_gate
 
-from .conftest import ARTIFACTS, PORTAL_PLUGINS
+from .conftest import ARTIFACTS, PASSWORD, PORTAL_PLUGINS, log_in
 
-PASSWORD = "Motdepasse-Solide-2026"
 #: Each payload would set ``window.__xss`` (or open a dialog) if it ever ran.
 DESCRIPTION = """Carte des **arbres d'alignement** de la ville, mise à jour chaque mois.
 
@@ -19,15 +18,6 @@ DESCRIPTION = """Carte des **arbres d'alignement** de la ville, mise à jour cha
 <a href="https://example.org" onclick="window.__xss = 'onclick'">source</a>
 [voir la carte](javascript:window.__xss='javascript-link')
 """
-
-
-def _log_in(page, portal: str, name: str) -> None:
-    page.goto(portal + "/user/login")
-    page.fill("input[name=login]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
-    assert page.locator(f"a[href*='/user/{name}']").count() > 0
 
 
 @pytest.mark.browser
@@ -51,7 +41,7 @@ def test_user_submits_moderator_publishes_and_the_dataset_page_shows_it(live_por
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
     # The reuser starts from the dataset page: the form knows the dataset.
-    _log_in(page, live_portal, reuser["name"])
+    log_in(page, live_portal, reuser["name"])
     page.goto(live_portal + "/dataset/arbres-alignement")
     assert page.locator("#dataset-reuses .reuse-card").count() == 0
     page.locator("a.reuse-dataset-submit").click()
@@ -68,7 +58,7 @@ def test_user_submits_moderator_publishes_and_the_dataset_page_shows_it(live_por
     page.goto(live_portal + "/user/_logout")
 
     # The organization's admin moderates it from the queue.
-    _log_in(page, live_portal, admin["name"])
+    log_in(page, live_portal, admin["name"])
     page.goto(live_portal + "/reuses/moderation")
     item = page.locator(".reuse-queue-item")
     assert item.count() == 1

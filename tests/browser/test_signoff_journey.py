@@ -7,31 +7,20 @@ import requests
 from ckan import model
 from ckan.tests import factories, helpers
 
-from .conftest import ARTIFACTS, PORTAL_PLUGINS
+from .conftest import ARTIFACTS, GOVERNANCE_SCHEMA, PASSWORD, PORTAL_PLUGINS, log_in
 
-PASSWORD = "Motdepasse-Solide-2026"
-SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
 CHECKLIST = ("licence", "personal_data", "schema", "open_format", "metadata")
 
 
 @pytest.fixture
 def portal_settings() -> dict[str, str]:
     """The live portal uses the suite's dataset schema, with its owner service field."""
-    return {"scheming.dataset_schemas": SCHEMA}
-
-
-def _log_in(page, portal: str, name: str) -> None:
-    page.goto(portal + "/user/login")
-    page.fill("input[name=login]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
-    assert page.locator(f"a[href*='/user/{name}']").count() > 0
+    return {"scheming.dataset_schemas": GOVERNANCE_SCHEMA}
 
 
 @pytest.mark.browser
 @pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
-@pytest.mark.ckan_config("scheming.dataset_schemas", SCHEMA)
+@pytest.mark.ckan_config("scheming.dataset_schemas", GOVERNANCE_SCHEMA)
 @pytest.mark.ckan_config("scheming.organization_schemas", "ckanext.scheming:org_with_dept_id.json")
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_editor_requests_reviewer_approves_and_the_dataset_is_public(live_portal, browser_page):
@@ -55,7 +44,7 @@ def test_editor_requests_reviewer_approves_and_the_dataset_is_public(live_portal
     page = browser_page
 
     # The editor asks for a sign-off from the dataset's Governance tab.
-    _log_in(page, live_portal, editor["name"])
+    log_in(page, live_portal, editor["name"])
     page.goto(live_portal + "/dataset/budget-primitif-2026")
     page.locator("a[href$='/dataset/budget-primitif-2026/governance']").first.click()
     page.wait_for_url("**/governance")
@@ -71,7 +60,7 @@ def test_editor_requests_reviewer_approves_and_the_dataset_is_public(live_portal
     page.goto(live_portal + "/user/_logout")
 
     # The reviewer finds it in the queue and approves it, item by item.
-    _log_in(page, live_portal, reviewer["name"])
+    log_in(page, live_portal, reviewer["name"])
     page.goto(live_portal + "/governance/reviews")
     page.locator("a[href$='/dataset/budget-primitif-2026/governance']").first.click()
     page.wait_for_url("**/governance")
