@@ -160,8 +160,7 @@ def _index(register_ids: tuple[str, ...]) -> Mapping[str, str]:
     return index
 
 
-def _recognised(value: str) -> Optional[str]:
-    register_ids = tuple(ids())
+def _recognised(value: str, register_ids: tuple[str, ...]) -> Optional[str]:
     if value in register_ids:
         return value
     return _index(register_ids).get(_key(value))
@@ -171,24 +170,26 @@ def map_licence(*values: Any) -> str:
     """The register's id for the first recognised of a partner's licence id, title or
     URL; ``notspecified`` when none is recognised (never guessed, never an id the
     register lacks)."""
+    register_ids = tuple(ids())
     for value in values:
         if not isinstance(value, str) or not value.strip():
             continue
-        found = _recognised(value.strip())
+        found = _recognised(value.strip(), register_ids)
         if found and found != NOT_SPECIFIED:
             return found
-    return NOT_SPECIFIED if NOT_SPECIFIED in ids() else ""
+    return NOT_SPECIFIED if NOT_SPECIFIED in register_ids else ""
 
 
 def migration_target(licence_id: Any, extra: Optional[Mapping[str, str]] = None
                      ) -> Optional[str]:
     """The register id a dataset's licence id should become, or None when it is already
     a register id or is not recognised. ``extra`` maps more old ids (checked first)."""
-    if not isinstance(licence_id, str) or not licence_id or licence_id in ids():
+    register_ids = tuple(ids())
+    if not isinstance(licence_id, str) or not licence_id or licence_id in register_ids:
         return None
     for table in (extra or {}, _MIGRATION_ONLY):
         if licence_id in table:
-            return table[licence_id] if table[licence_id] in ids() else None
-    found = _recognised(licence_id)
-    return found if found in ids() else None
+            return table[licence_id] if table[licence_id] in register_ids else None
+    found = _recognised(licence_id, register_ids)
+    return found if found in register_ids else None
 

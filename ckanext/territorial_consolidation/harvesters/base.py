@@ -50,18 +50,47 @@ class RemoteDataset:
     :param modified: when the portal last changed it (naive UTC), when known
     :param identifier: URI or ``dct:identifier`` it declares (duplicate detection)
     :param raw: the JSON-able record, kept in the harvest object and hashed
+    :param fingerprint: a digest of what the record is read from, for a harvester that
+        can tell it for less than reading the record: the content hash is then made of
+        it, and an unchanged record is never read
+    :param read: reads the record when ``raw`` is wanted (with a fingerprint)
     """
 
     remote_id: str
     remote_url: Optional[str]
     modified: Optional[dt.datetime]
     identifier: Optional[str]
-    raw: dict[str, Any]
+    raw: dict[str, Any] = dataclasses.field(default_factory=dict)
+    fingerprint: Optional[str] = None
+    read: Optional[Callable[[], dict[str, Any]]] = dataclasses.field(
+        default=None, repr=False, compare=False)
+
+    def record(self) -> dict[str, Any]:
+        """The JSON-able record, read now if its reading was deferred."""
+        if self.read is not None:
+            self.raw, self.read = self.read(), None
+        return self.raw
 
     def to_json(self) -> dict[str, Any]:
         return {"remote_id": self.remote_id, "remote_url": self.remote_url,
                 "modified": self.modified.isoformat() if self.modified else None,
-                "identifier": self.identifier, "raw": self.raw}
+                "identifier": self.identifier, "raw": self.record()}
+
+    def content(self, config_key: dict[str, Any]) -> str:
+        """What a harvest object holds of the record: the record and the configuration
+        its import depends on."""
+        return json.dumps({"remote": self.to_json(), "config": config_key}, sort_keys=True,
+                          default=str)
+
+    def content_hash(self, config_key: dict[str, Any], content: Optional[str] = None) -> str:
+        """The digest an unchanged record keeps from one harvest to the next: of its
+        fingerprint when it has one, else of its ``content``."""
+        if self.fingerprint is not None:
+            content = json.dumps({"fingerprint": self.fingerprint, "config": config_key},
+                                 sort_keys=True, default=str)
+        elif content is None:
+            content = self.content(config_key)
+        return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "RemoteDataset":
@@ -250,9 +279,8 @@ class TerritorialHarvester(HarvesterBase):
                 if remote.remote_id in seen:
                     continue  # listed twice while paging: the first is kept
                 seen.add(remote.remote_id)
-                content = json.dumps({"remote": remote.to_json(), "config": config_key},
-                                     sort_keys=True, default=str)
-                digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+                content = None if remote.fingerprint else remote.content(config_key)
+                digest = remote.content_hash(config_key, content)
                 prov = known.get(remote.remote_id)
                 if prov is not None:
                     prov.missing_since = None
@@ -260,6 +288,7 @@ class TerritorialHarvester(HarvesterBase):
                             and states.get(prov.package_id) == "active"):
                         run.unchanged += 1
                         continue
+                content = content or remote.content(config_key)
                 batches.add(remote.remote_id, content, digest, "change" if prov else "new",
                             prov.package_id if prov else None)
         except IncompleteListing as error:

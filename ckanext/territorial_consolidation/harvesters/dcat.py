@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import urllib.parse
 from typing import Any, Callable, Iterator, Optional
@@ -23,6 +24,7 @@ from ckanext.territorial_consolidation.harvesters.base import (RemoteDataset,
                                                                TerritorialHarvester)
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
 from ckanext.territorial_consolidation.harvesters.listing import ListingCount
+from ckanext.territorial_consolidation.harvesters.rdf_fingerprint import fingerprint
 from ckanext.territorial_consolidation.harvesters.udata import (MAX_PAGES, clean_tags,
                                                                 parse_date)
 
@@ -104,7 +106,10 @@ def parse_page(body: bytes, fmt: str, url: str) -> rdflib.Graph:
         raise HarvestFetchError(tk._(
             "{url} declares a DOCTYPE; RDF/XML with DTDs or entities is refused").format(
                 url=url), url)
-    graph = rdflib.Graph()
+    # A store without named graphs where the syntax has none: ckanext-dcat's profiles
+    # make a few hundred lookups per dataset, and the context-aware store's bookkeeping
+    # costs a third of them (rdflib's JSON-LD parser needs that store).
+    graph = rdflib.Graph(store="Memory" if fmt == "json-ld" else "SimpleMemory")
     try:
         graph.parse(data=body, format=fmt, publicID=url)
     except Exception as error:  # each rdflib parser raises its own kinds
@@ -159,24 +164,48 @@ PROFILES = ["euro_dcat_ap_3", "suite_dcat"]
 
 class _PageParser(ProfilesLoadedOnce, RDFParser):
     """ckanext-dcat's parser over a graph already parsed by ``parse_page`` (its own
-    ``parse`` would let rdflib fetch remote contexts), reading the datasets given."""
+    ``parse`` would let rdflib fetch remote contexts), reading one dataset at a time, with
+    each profile made once per page rather than once per dataset as its ``datasets()``
+    does: making one looks the dataset schema up, and its licence register cache lives
+    as long as the profile."""
 
-    def __init__(self, graph: rdflib.Graph, nodes: list[Any]) -> None:
+    def __init__(self, graph: rdflib.Graph) -> None:
         super().__init__(profiles=PROFILES)
         self.g = graph
-        self._nodes = nodes
+        self._page_profiles: Optional[list[Any]] = None
 
-    def _datasets(self) -> Iterator[Any]:
-        return iter(self._nodes)
+    def _profiles_of_page(self) -> list[Any]:
+        if self._page_profiles is None:
+            self._page_profiles = [
+                profile_class(self.g, dataset_type=self.dataset_type,
+                              compatibility_mode=self.compatibility_mode)
+                for profile_class in self._profiles]
+        return self._page_profiles
 
+    def dataset(self, node: Any) -> dict[str, Any]:
+        """ckanext-dcat's dict of one dataset, as its ``datasets()`` makes each."""
+        dataset_dict: dict[str, Any] = {}
+        for profile in self._profiles_of_page():
+            profile.parse_dataset(dataset_dict, node)
+        return dataset_dict
+
+    def value(self, node: Any, predicate: Any) -> str:
+        """One property of a dataset as the DCAT-AP profile reads it (literal language
+        and fallbacks included), without reading the rest: the remote id of a record
+        must not depend on whether it was read."""
+        return self._profiles_of_page()[0]._object_value(node, predicate)
 
 
 def _dataset_nodes(graph: rdflib.Graph) -> list[Any]:
     """Typed datasets, and those a catalogue lists and describes without typing them
-    (a dataset only listed here may be described on another page), in a stable order."""
+    (a dataset only listed here may be described on another page; they get the type the
+    profiles look for), in a stable order."""
     listed = {node for node in graph.objects(None, DCAT.dataset)
               if not isinstance(node, rdflib.Literal) and (node, DCTERMS.title, None) in graph}
-    return sorted(set(graph.subjects(RDF.type, DCAT.Dataset)) | listed, key=str)
+    nodes = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)) | listed, key=str)
+    for node in nodes:
+        graph.add((node, RDF.type, DCAT.Dataset))
+    return nodes
 
 
 def _keywords(graph: rdflib.Graph, node: Any) -> list[str]:
@@ -299,11 +328,8 @@ def _day(value: Any) -> str:
 
 def dataset_records(graph: rdflib.Graph) -> list[dict[str, Any]]:
     """Every dataset of a page as a JSON-able record, in a stable order."""
-    nodes = _dataset_nodes(graph)
-    for node in nodes:
-        graph.add((node, RDF.type, DCAT.Dataset))
-    parsed = _PageParser(graph, nodes).datasets()
-    return [_record(graph, node, dataset) for node, dataset in zip(nodes, parsed)]
+    parser = _PageParser(graph)
+    return [_record(graph, node, parser.dataset(node)) for node in _dataset_nodes(graph)]
 
 def licence(*values: Any) -> str:
     """The portal's licence id for DCAT licence values: the register's ids, titles, URLs
@@ -380,17 +406,28 @@ class TerritorialDcatHarvester(TerritorialHarvester):
 
     def remote_datasets(self, graph: rdflib.Graph,
                         listing: Optional[ListingCount] = None) -> Iterator[RemoteDataset]:
-        """The datasets of one parsed catalogue page (counted in ``listing``)."""
-        for record in dataset_records(graph):
-            remote_id = record["identifier"] or record["uri"]
+        """The datasets of one parsed catalogue page (counted in ``listing``). Each is
+        read through the profiles only when its record is wanted: an unchanged one is
+        known by the fingerprint of its triples."""
+        parser = _PageParser(graph)
+        for node in _dataset_nodes(graph):
+            uri = str(node) if isinstance(node, rdflib.URIRef) else None
+            identifier = parser.value(node, DCTERMS.identifier) or None
+            remote_id = identifier or uri
             if listing is not None:
                 listing.saw(remote_id)
             if not remote_id:
                 continue  # a blank node without identifier cannot be followed
             yield RemoteDataset(
-                remote_id=remote_id, remote_url=record["landing_page"] or record["uri"],
-                modified=parse_date(record["modified"]),
-                identifier=record["identifier"] or record["uri"], raw=record)
+                remote_id=remote_id,
+                remote_url=parser.value(node, DCAT.landingPage) or uri,
+                modified=parse_date(parser.value(node, DCTERMS.modified)),
+                identifier=remote_id, fingerprint=fingerprint(graph, node),
+                read=functools.partial(_read, graph, node, parser))
 
     def to_package(self, remote: RemoteDataset, config: dict[str, Any]) -> dict[str, Any]:
-        return copy.deepcopy(remote.raw["package"])
+        return copy.deepcopy(remote.record()["package"])
+
+
+def _read(graph: rdflib.Graph, node: Any, parser: _PageParser) -> dict[str, Any]:
+    return _record(graph, node, parser.dataset(node))
