@@ -12,7 +12,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.reuse_tracker import antispam, datarequest_mail, feedback_spam
-from ckanext.reuse_tracker.logic import datarequest_schema as schema
+from ckanext.reuse_tracker.logic import datarequest_auth, datarequest_schema as schema
 from ckanext.reuse_tracker.logic.datarequest_auth import (
     comment_deletable, is_moderator, moderated_organizations, visible_request)
 from ckanext.reuse_tracker.logic.feedback_auth import can_read_dataset
@@ -23,17 +23,8 @@ from ckanext.reuse_tracker.model.datarequest import (
 from ckanext.suite.actions import commit
 from ckanext.suite.validate import validate_all
 
-__all__ = [
-    "datarequest_create",
-    "datarequest_show",
-    "datarequest_list",
-    "datarequest_update",
-    "datarequest_close",
-    "datarequest_vote",
-    "datarequest_follow",
-    "datarequest_comment_create",
-    "datarequest_comment_delete",
-]
+#: One action per auth function of datarequest_auth, of the same name.
+__all__ = datarequest_auth.__all__
 
 
 def _now() -> dt.datetime:

@@ -9,6 +9,7 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.reuse_tracker.logic.feedback_auth import managed_organizations
 from ckanext.reuse_tracker.model.datarequest import DataRequest, DataRequestComment
+from ckanext.suite import auth as suite_auth
 
 __all__ = [
     "datarequest_create",
@@ -23,16 +24,11 @@ __all__ = [
 ]
 
 
-def _user(context: Context) -> Optional[model.User]:
-    name = context.get("user")
-    return model.User.get(name) if name else None
-
-
 def is_moderator(context: Context, organization_id: Optional[str]) -> bool:
     """Sysadmins moderate every request; an organization's admins those targeting it."""
     if context.get("ignore_auth"):
         return True
-    user = _user(context)
+    user = suite_auth.context_user(context)
     if user is None or user.state != "active":
         return False
     if user.sysadmin:
@@ -59,12 +55,12 @@ def can_edit(context: Context, request: DataRequest) -> bool:
     """Its author while it is open, its moderators at any time."""
     if is_moderator(context, request.organization_id):
         return True
-    user = _user(context)
+    user = suite_auth.context_user(context)
     return user is not None and user.id == request.author_id and request.state == "open"
 
 
 def _logged_in(context: Context) -> Optional[AuthResult]:
-    if _user(context) is None:
+    if suite_auth.context_user(context) is None:
         return {"success": False, "msg": tk._("Log in to take part in data requests")}
     return None
 
@@ -72,7 +68,7 @@ def _logged_in(context: Context) -> Optional[AuthResult]:
 @tk.auth_allow_anonymous_access
 def datarequest_create(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in users ask for data."""
-    if _user(context) is None:
+    if suite_auth.context_user(context) is None:
         return {"success": False, "msg": tk._("Log in to request data")}
     return {"success": True}
 
@@ -84,10 +80,8 @@ def datarequest_show(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
-@tk.auth_allow_anonymous_access
-def datarequest_list(context: Context, data_dict: DataDict) -> AuthResult:
-    """Anyone lists requests (spam ones only for their moderators, filtered by the action)."""
-    return {"success": True}
+#: Anyone lists requests (spam ones only for their moderators, filtered by the action).
+datarequest_list = suite_auth.public
 
 
 @tk.auth_allow_anonymous_access
@@ -158,7 +152,7 @@ def comment_deletable(context: Context, request: DataRequest,
     """Its author or the request's moderators delete a comment."""
     if is_moderator(context, request.organization_id):
         return True
-    user = _user(context)
+    user = suite_auth.context_user(context)
     return user is not None and comment.author_id == user.id
 
 

@@ -14,25 +14,19 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.reuse_tracker import antispam, datastore_refs, feedback_mail, feedback_spam
-from ckanext.reuse_tracker.logic import feedback_schema as schema
+from ckanext.reuse_tracker.logic import feedback_auth, feedback_schema as schema
 from ckanext.reuse_tracker.logic.feedback_auth import (
-    can_manage_dataset, context_user, managed_organizations)
+    can_manage_dataset, managed_organizations)
 from ckanext.reuse_tracker.model.datarequest import DATAREQUEST_OPEN_STATES, DataRequest
 from ckanext.reuse_tracker.model.feedback import (
     FEEDBACK_OPEN_STATES, Feedback, FeedbackNote, FeedbackRating)
 from ckanext.reuse_tracker.services import service_titles
+from ckanext.suite import auth as suite_auth
 from ckanext.suite.actions import commit
 from ckanext.suite.collation import collation_key
 
-__all__ = [
-    "feedback_create",
-    "feedback_list",
-    "feedback_show",
-    "feedback_respond",
-    "feedback_update_status",
-    "feedback_note_create",
-    "feedback_stats",
-]
+#: One action per auth function of feedback_auth, of the same name.
+__all__ = feedback_auth.__all__
 
 
 def _now() -> dt.datetime:
@@ -176,7 +170,7 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("feedback_create", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_create(), context)
     package = _package(data["package_id"])
-    user = context_user(context)
+    user = suite_auth.context_user(context)
     errors: dict[str, list[str]] = {}
     resource_id = data.get("resource_id")
     if resource_id:
@@ -345,7 +339,7 @@ def feedback_respond(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("feedback_respond", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_respond(), context)
     feedback = _get(data)
-    user = context_user(context)
+    user = suite_auth.context_user(context)
     now = _now()
     feedback.answer = data["body"]
     feedback.answered = now
@@ -373,7 +367,7 @@ def feedback_update_status(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("feedback_update_status", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_update_status(), context)
     feedback = _get(data)
-    _change_state(feedback, data["state"], context_user(context), data.get("note"))
+    _change_state(feedback, data["state"], suite_auth.context_user(context), data.get("note"))
     commit(context)
     return _manager_dict(feedback, context)
 
@@ -388,7 +382,7 @@ def feedback_note_create(context: Context, data_dict: DataDict) -> dict[str, Any
     tk.check_access("feedback_note_create", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_note_create(), context)
     feedback = _get(data)
-    _change_state(feedback, None, context_user(context), data["body"])
+    _change_state(feedback, None, suite_auth.context_user(context), data["body"])
     commit(context)
     return _manager_dict(feedback, context)
 

@@ -14,7 +14,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.reuse_tracker import antispam, datastore_refs, images, reuse_mail
-from ckanext.reuse_tracker.logic import reuse_checks as checks
+from ckanext.reuse_tracker.logic import reuse_auth, reuse_checks as checks
 from ckanext.reuse_tracker.logic import reuse_dictize as dictize
 from ckanext.reuse_tracker.logic import reuse_schema as schema
 from ckanext.reuse_tracker.logic.reuse_auth import is_submitter, moderated_reuse_ids
@@ -24,14 +24,8 @@ from ckanext.reuse_tracker.reuse_visibility import (
     readable_datasets)
 from ckanext.suite.actions import commit
 
-__all__ = [
-    "reuse_create",
-    "reuse_update",
-    "reuse_delete",
-    "reuse_show",
-    "reuse_list",
-    "reuse_moderate",
-]
+#: One action per auth function of reuse_auth, of the same name.
+__all__ = reuse_auth.__all__
 
 log = logging.getLogger(__name__)
 
