@@ -1,7 +1,6 @@
 """Demo reuses, feedback and data requests in every state (`ckan reuse-tracker demo load`)."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any, Optional
 
@@ -14,7 +13,7 @@ from ckan.types import Context
 
 from ckanext.reuse_tracker import demo_participation
 from ckanext.reuse_tracker.model.reuse import Reuse
-from ckanext.suite import licences
+from ckanext.suite import demo_summary, licences
 
 __all__ = ["COMMANDS", "DemoError", "DemoSummary", "REUSES", "USERS", "demo", "load_demo"]
 
@@ -151,23 +150,10 @@ class DemoError(Exception):
     """The portal cannot take the demo reuses as it is (e.g. the governance demo is missing)."""
 
 
-def _empty() -> dict[str, list[str]]:
-    return {kind: [] for kind in KINDS}
+class DemoSummary(demo_summary.DemoSummary):
+    """What a load of the reuse demo created and kept, by kind."""
 
-
-@dataclasses.dataclass
-class DemoSummary:
-    """Names of the demo objects this run created and of those it found already there."""
-
-    created: dict[str, list[str]] = dataclasses.field(default_factory=_empty)
-    kept: dict[str, list[str]] = dataclasses.field(default_factory=_empty)
-
-    def record(self, kind: str, name: str, created: bool) -> None:
-        (self.created if created else self.kept)[kind].append(name)
-
-    def lines(self) -> list[str]:
-        return ["{}: {} created, {} kept".format(kind.capitalize(), len(self.created[kind]),
-                                                  len(self.kept[kind])) for kind in KINDS]
+    kinds = KINDS
 
 
 def _context(user: str) -> Context:
