@@ -14,6 +14,7 @@ from ckan.types import Context
 from ckanext.reuse_tracker import demo_participation
 from ckanext.reuse_tracker.model.reuse import Reuse
 from ckanext.suite import demo_summary, licences
+from ckanext.suite.rows import utcnow
 
 __all__ = ["COMMANDS", "DemoError", "DemoSummary", "REUSES", "USERS", "demo", "load_demo"]
 
@@ -161,10 +162,6 @@ def _context(user: str) -> Context:
     return {"user": user}
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def _exists(action: str, user: str, name: str) -> bool:
     try:
         tk.get_action(action)(_context(user), {"id": name})
@@ -252,7 +249,7 @@ def _ensure_reuse(site_user: str, spec: dict[str, Any], datasets: list[str],
 
 
 def _days_ago(days: Optional[int]) -> Optional[dt.datetime]:
-    return _now() - dt.timedelta(days=days) if days is not None else None
+    return utcnow() - dt.timedelta(days=days) if days is not None else None
 
 
 def _backdate(reuse_id: str, spec: dict[str, Any]) -> None:
@@ -269,14 +266,14 @@ def _backdate(reuse_id: str, spec: dict[str, Any]) -> None:
     broken = _days_ago(spec.get("link_broken_days_ago"))
     if broken is not None:
         row.link_broken_since = broken
-        row.link_checked = _now() - dt.timedelta(days=1)
+        row.link_checked = utcnow() - dt.timedelta(days=1)
         row.link_failures = 3 + (spec["link_broken_days_ago"] // 7)
         row.link_status = "HTTP 404"
         row.extras = {**(row.extras or {}), "link_checked_url": row.url}
     if spec["state"] == "archived":
         row.state = "archived"
         row.extras = {**(row.extras or {}), "archived_reason": "broken_link",
-                      "archived": _now().isoformat()}
+                      "archived": utcnow().isoformat()}
     model.Session.commit()
 
 
