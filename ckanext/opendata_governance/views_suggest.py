@@ -71,12 +71,8 @@ def dismiss(id: str) -> Result:
     organization = pages.organization_or_404(id)
     values = {"key": tk.request.form.get("key", ""),
               "reason": tk.request.form.get("reason", "")}
-    _result, errors = pages.submit("opening_suggestion_dismiss",
-                                   {"organization_id": organization["id"], **values})
-    if errors:
-        return _page(organization, errors, values), 400
-    tk.h.flash_success(tk._("Suggestion dismissed: it will not be suggested again."))
-    return tk.redirect_to("opening_suggestions.index", id=organization["name"])
+    return _submit(organization, "opening_suggestion_dismiss", values, values,
+                   tk._("Suggestion dismissed: it will not be suggested again."))
 
 
 @opening_suggestions.route("/<id>/plan", methods=["POST"])
@@ -85,11 +81,18 @@ def plan(id: str) -> Result:
     organization = pages.organization_or_404(id)
     values = {key: tk.request.form.get(key, "").strip() for key in PLAN_FIELDS}
     data = {key: value for key, value in values.items() if value}
-    _result, errors = pages.submit("planned_dataset_create",
-                                   {"organization_id": organization["id"], **data})
+    return _submit(organization, "planned_dataset_create", data, values,
+                   tk._("Planned: it is now in the organization's planned datasets."))
+
+
+def _submit(organization: dict[str, Any], action: str, data: dict[str, Any],
+            values: dict[str, Any], done: str) -> Result:
+    """Call the action of a form of the tab: the tab again with the form's ``values`` and
+    its errors, or back to the tab with ``done`` flashed."""
+    _result, errors = pages.submit(action, {"organization_id": organization["id"], **data})
     if errors:
         return _page(organization, errors, values), 400
-    tk.h.flash_success(tk._("Planned: it is now in the organization's planned datasets."))
+    tk.h.flash_success(done)
     return tk.redirect_to("opening_suggestions.index", id=organization["name"])
 
 

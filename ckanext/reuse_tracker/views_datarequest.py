@@ -129,12 +129,9 @@ def _render_form(values: dict[str, Any], errors: dict[str, Any],
 @datarequest.route("/datarequest/new", methods=["GET", "POST"])
 def new() -> Result:
     """Ask for data; ``?organization=<name>`` and ``?theme=<key>`` fill the form in."""
-    try:
-        tk.check_access("datarequest_create", _context(), {})
-    except tk.NotAuthorized:
-        if not tk.current_user.is_authenticated:
-            return pages.to_login()
-        raise
+    login = pages.log_in_to("datarequest_create", {})
+    if login is not None:
+        return login
     if tk.request.method == "GET":
         args = tk.request.args
         return _render_form({"organization_id": args.get("organization", "").strip(),

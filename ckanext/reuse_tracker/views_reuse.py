@@ -141,12 +141,9 @@ def _render_form(values: dict[str, Any], errors: dict[str, Any],
 @reuses.route("/reuses/new", methods=["GET", "POST"])
 def new() -> Result:
     """Propose a reuse; ``?dataset=<name>`` fills the datasets field in."""
-    try:
-        tk.check_access("reuse_create", _context(), {})
-    except tk.NotAuthorized:
-        if not tk.current_user.is_authenticated:
-            return pages.to_login()
-        raise
+    login = pages.log_in_to("reuse_create", {})
+    if login is not None:
+        return login
     if tk.request.method == "GET":
         return _render_form({"datasets": tk.request.args.get("dataset", "").strip(),
                              "type": "application"}, {})

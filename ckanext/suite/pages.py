@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 __all__ = ["error_page", "error_pages", "bad_request_page", "user_context", "page_number",
-           "to_login", "organization_or_404", "submit"]
+           "to_login", "log_in_to", "organization_or_404", "submit"]
 
 
 def error_page(code: int, content: str) -> tuple[str, int]:
@@ -64,6 +64,18 @@ def page_number() -> int:
 def to_login() -> WerkzeugResponse:
     """The login page, coming back to this page once logged in."""
     return tk.redirect_to("user.login", came_from=tk.request.full_path)
+
+
+def log_in_to(action: str, data_dict: dict[str, Any]) -> Optional[WerkzeugResponse]:
+    """None when the user may call ``action``; the login page for a visitor who may not;
+    ``NotAuthorized`` (the blueprint's 403 page) for a logged-in user who may not."""
+    try:
+        tk.check_access(action, user_context(), data_dict)
+    except tk.NotAuthorized:
+        if not tk.current_user.is_authenticated:
+            return to_login()
+        raise
+    return None
 
 
 def organization_or_404(id_: str) -> dict[str, Any]:
