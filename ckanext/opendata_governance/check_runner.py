@@ -13,6 +13,7 @@ from ckan import model
 
 from ckanext.opendata_governance import checks
 from ckanext.opendata_governance.model import CheckResult
+from ckanext.suite.rows import utcnow
 
 __all__ = ["Plan", "RESULTS_STORED", "sync_max_bytes", "plan", "execute", "store",
            "store_pending", "latest", "pending_for", "PENDING", "flagged_columns",
@@ -103,10 +104,6 @@ def execute(package: dict[str, Any],
     return results
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def store(package_id: str, results: list[dict[str, Any]], trigger: str,
           job_id: Optional[str] = None) -> list[dict[str, Any]]:
     """Add the results as CheckResult rows (not committed); returns them as dicts."""
@@ -118,7 +115,7 @@ def store(package_id: str, results: list[dict[str, Any]], trigger: str,
             check_id=result["check_id"], check_version=str(result.get("version") or "1"),
             title=result.get("title"), severity=result["severity"], status=result["status"],
             findings=_jsonable(result.get("findings") or []),
-            run_at=dt.datetime.fromisoformat(run_at) if run_at else _now(),
+            run_at=dt.datetime.fromisoformat(run_at) if run_at else utcnow(),
             duration_ms=result.get("duration_ms"), trigger=trigger, job_id=job_id)
         model.Session.add(row)
         rows.append(row)
@@ -130,13 +127,12 @@ def store(package_id: str, results: list[dict[str, Any]], trigger: str,
 def store_pending(package_id: str, later: list[tuple[checks.Check, Optional[dict[str, Any]]]],
                   trigger: str, job_id: str) -> list[dict[str, Any]]:
     """Add a ``pending`` row for each queued check (not committed)."""
-    now = _now().isoformat()
+    now = utcnow().isoformat()
     return store(package_id, [{
         "check_id": check.id, "title": check.title, "severity": check.severity,
         "resource_id": resource["id"] if resource else None, "status": PENDING,
         "findings": [], "version": check.version, "run_at": now,
     } for check, resource in later], trigger, job_id=job_id)
-
 
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import mimetypes
 from pathlib import Path
@@ -17,7 +16,7 @@ from ckan.lib import uploader
 from ckan.types import Context
 
 from ckanext.opendata_governance import checklist, freshness, schema_validation
-from ckanext.suite import validation_compat
+from ckanext.suite import demo_summary, validation_compat
 
 __all__ = [
     "DATA_DIR",
@@ -50,27 +49,10 @@ class DemoError(Exception):
     """The portal cannot take the demo as configured (storage, licences, files)."""
 
 
-def _empty() -> dict[str, list[str]]:
-    return {kind: [] for kind in KINDS}
+class DemoSummary(demo_summary.DemoSummary):
+    """What a load of the governance demo created and kept, by kind."""
 
-
-@dataclasses.dataclass
-class DemoSummary:
-    """Names of the demo objects this run created and of those it found already there."""
-
-    created: dict[str, list[str]] = dataclasses.field(default_factory=_empty)
-    kept: dict[str, list[str]] = dataclasses.field(default_factory=_empty)
-
-    def record(self, kind: str, name: str, created: bool) -> None:
-        (self.created if created else self.kept)[kind].append(name)
-
-    def lines(self) -> list[str]:
-        """One line per kind of object: how many were created and kept."""
-        return [
-            f"{kind.capitalize()}: {len(self.created[kind])} created, "
-            f"{len(self.kept[kind])} kept"
-            for kind in KINDS
-        ]
+    kinds = KINDS
 
 
 def read_description() -> dict[str, Any]:

@@ -1,8 +1,6 @@
 """Tables of the governance plugin: services, events, reminders, reviews, reviewers, settings."""
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,17 +10,10 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.suite.mail import outbox_table
+from ckanext.suite.rows import new_id, utcnow
 
 __all__ = ["Service", "Event", "ReminderSent", "Review", "Reviewer", "OrganizationSetting",
            "mail_outbox"]
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Service(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -34,7 +25,7 @@ class Service(tk.BaseModel):  # type: ignore[misc, valid-type]
                             name="opendata_governance_service_org_name_key"),
     )
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     # Core ids, without foreign keys: core tables are not ours to constrain.
     organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     name = sa.Column(sa.UnicodeText, nullable=False)
@@ -43,8 +34,8 @@ class Service(tk.BaseModel):  # type: ignore[misc, valid-type]
     referent_id = sa.Column(sa.UnicodeText)
     backup_referent_id = sa.Column(sa.UnicodeText)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def get(cls, id_: str) -> "Service | None":
@@ -94,8 +85,8 @@ class Event(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = "opendata_governance_event"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
-    timestamp = sa.Column(sa.DateTime, nullable=False, default=_now, index=True)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
+    timestamp = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
     actor_id = sa.Column(sa.UnicodeText)
     organization_id = sa.Column(sa.UnicodeText, index=True)
     package_id = sa.Column(sa.UnicodeText, index=True)
@@ -127,12 +118,12 @@ class ReminderSent(tk.BaseModel):  # type: ignore[misc, valid-type]
                             name="opendata_governance_reminder_key"),
     )
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     due_date = sa.Column(sa.Date, nullable=False)
     step = sa.Column(sa.UnicodeText, nullable=False)
     recipients = sa.Column(JSONB, nullable=False, default=list)
-    sent = sa.Column(sa.DateTime, nullable=False, default=_now)
+    sent = sa.Column(sa.DateTime, nullable=False, default=utcnow)
 
     @classmethod
     def keys_for(cls, package_ids: list[str]) -> set[tuple[str, str, str]]:
@@ -153,13 +144,13 @@ class Review(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = "opendata_governance_review"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     organization_id = sa.Column(sa.UnicodeText, index=True)
     state = sa.Column(sa.UnicodeText, nullable=False, default="submitted", index=True)
     requested_by = sa.Column(sa.UnicodeText)
     request_comment = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     # What the sign-off covers: a hash of the covered metadata and resources,
     # and the readable snapshot it was computed from.
     fingerprint = sa.Column(sa.UnicodeText, nullable=False)
@@ -216,11 +207,11 @@ class Reviewer(tk.BaseModel):  # type: ignore[misc, valid-type]
                             name="opendata_governance_reviewer_key"),
     )
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     user_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     created_by = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
 
     @classmethod
     def is_reviewer(cls, organization_id: "str | None", user_id: "str | None") -> bool:
@@ -257,7 +248,7 @@ class OrganizationSetting(tk.BaseModel):  # type: ignore[misc, valid-type]
     progress_public = sa.Column(sa.Boolean, nullable=False, default=False)
     progress_planned_titles = sa.Column(sa.Boolean, nullable=False, default=False)
     modified_by = sa.Column(sa.UnicodeText)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def gate_enabled_for(cls, organization_id: "str | None") -> bool:
@@ -295,7 +286,7 @@ class CheckResult(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = "opendata_governance_check_result"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     resource_id = sa.Column(sa.UnicodeText, index=True)
     check_id = sa.Column(sa.UnicodeText, nullable=False)
@@ -304,7 +295,7 @@ class CheckResult(tk.BaseModel):  # type: ignore[misc, valid-type]
     severity = sa.Column(sa.UnicodeText, nullable=False)
     status = sa.Column(sa.UnicodeText, nullable=False)
     findings = sa.Column(JSONB, nullable=False, default=list)
-    run_at = sa.Column(sa.DateTime, nullable=False, default=_now, index=True)
+    run_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
     duration_ms = sa.Column(sa.Integer)
     trigger = sa.Column(sa.UnicodeText, nullable=False)
     job_id = sa.Column(sa.UnicodeText)
@@ -340,12 +331,12 @@ class OpeningDismissal(tk.BaseModel):  # type: ignore[misc, valid-type]
                             name="opendata_governance_opening_dismissal_org_key"),
     )
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     key = sa.Column(sa.UnicodeText, nullable=False)
     reason = sa.Column(sa.UnicodeText, nullable=False)
     dismissed_by = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
 
     def as_dict(self) -> dict[str, Any]:
         user = model.User.get(self.dismissed_by) if self.dismissed_by else None
@@ -369,7 +360,7 @@ class PlannedDataset(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = "opendata_governance_planned_dataset"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     title = sa.Column(sa.UnicodeText, nullable=False)
     target_date = sa.Column(sa.Date)
@@ -381,11 +372,11 @@ class PlannedDataset(tk.BaseModel):  # type: ignore[misc, valid-type]
     package_id = sa.Column(sa.UnicodeText, index=True)
     suggestion_key = sa.Column(sa.UnicodeText)
     created_by = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     def as_dict(self) -> dict[str, Any]:
-        today = _now().date()
+        today = utcnow().date()
         return {
             "id": self.id,
             "organization_id": self.organization_id,
@@ -418,7 +409,7 @@ class ChecklistItem(tk.BaseModel):  # type: ignore[misc, valid-type]
                             name="opendata_governance_checklist_item_org_key"),
     )
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     organization_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     key = sa.Column(sa.UnicodeText, nullable=False)
     position = sa.Column(sa.Integer, nullable=False)
@@ -426,7 +417,7 @@ class ChecklistItem(tk.BaseModel):  # type: ignore[misc, valid-type]
     help = sa.Column(sa.UnicodeText)
     required = sa.Column(sa.Boolean, nullable=False, default=True)
     modified_by = sa.Column(sa.UnicodeText)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def for_organization(cls, organization_id: str) -> list["ChecklistItem"]:

@@ -7,11 +7,11 @@ from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.suite import formats
+from ckanext.suite import formats, svg
 
 __all__ = ["Series", "bars", "dashboard_charts", "gauge", "stacked_bars"]
 
-WIDTH = 640
+WIDTH = svg.WIDTH
 LABEL_WIDTH = 210
 VALUE_WIDTH = 60
 ROW = 26
@@ -41,18 +41,16 @@ def _number(value: float) -> str:
 
 
 def _frame(chart_id: str, title: str, description: str, height: int, body: str) -> Markup:
-    """The chart as a figure: its title shown above it, the SVG with its title and
-    description for screen readers (role="img" with aria-labelledby) and as a tooltip."""
+    """The chart as a figure: its title shown above the SVG."""
     return Markup(
         '<figure class="governance-figure"><figcaption class="governance-chart-title">'
-        '{title}</figcaption>'
-        '<svg xmlns="http://www.w3.org/2000/svg" class="governance-chart" '
-        'viewBox="0 0 {w} {h}" width="100%" role="img" '
-        'aria-labelledby="{id}-title {id}-desc" preserveAspectRatio="xMinYMin meet" '
-        'font-family="sans-serif" font-size="12">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-        '{body}</svg></figure>').format(w=WIDTH, h=height, id=chart_id, title=title,
-                                         desc=description, body=Markup(body))
+        '{title}</figcaption>{svg}</figure>').format(
+            title=title, svg=svg.frame("governance-chart", chart_id, title, description,
+                                       height, body))
+
+
+def _empty(chart_id: str, title: str, description: str, message: str) -> Markup:
+    return _frame(chart_id, title, description, *svg.empty(message))
 
 
 def _row_label(y: int, label: str) -> str:
@@ -79,8 +77,7 @@ def stacked_bars(chart_id: str, title: str, description: str, categories: Sequen
     read by screen readers and shown on hover.
     """
     if not categories:
-        return _frame(chart_id, title, description, 30, Markup(
-            '<text x="0" y="18" fill="#666">{}</text>').format(empty))
+        return _empty(chart_id, title, description, empty)
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / (max(totals) or 1)
     parts = []
@@ -111,8 +108,7 @@ def bars(chart_id: str, title: str, description: str, categories: Sequence[str],
          value_labels: Optional[Sequence[str]] = None) -> Markup:
     """Horizontal bars, one per category, each with its value written after it."""
     if not categories:
-        return _frame(chart_id, title, description, 30, Markup(
-            '<text x="0" y="18" fill="#666">{}</text>').format(empty))
+        return _empty(chart_id, title, description, empty)
     scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / (max(values) or 1)
     parts = []
     for i, (category, value) in enumerate(zip(categories, values)):

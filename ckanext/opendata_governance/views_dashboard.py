@@ -10,8 +10,8 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance import export, svg_charts
-from ckanext.suite import csrf
-from ckanext.suite.pages import error_page, user_context as _context
+from ckanext.suite import csrf, pages
+from ckanext.suite.pages import user_context as _context
 from ckanext.opendata_governance.logic.dashboard_action import MAX_INVENTORY_PAGE
 
 __all__ = ["governance_dashboard"]
@@ -21,19 +21,10 @@ governance_dashboard = csrf.protect(Blueprint("opendata_governance_dashboard", _
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 
-@governance_dashboard.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> Result:
-    if not tk.current_user.is_authenticated:
-        return tk.redirect_to("user.login", came_from=tk.request.full_path)
-    return error_page(403, tk._("Only sysadmins and organization admins can see the "
-                                "governance dashboard and the data inventory"))
-
-
-@governance_dashboard.errorhandler(tk.ValidationError)
-def _bad_request(error: tk.ValidationError) -> tuple[str, int]:
-    messages = "; ".join("{}: {}".format(field, " ".join(map(str, errors)))
-                         for field, errors in (error.error_dict or {}).items())
-    return error_page(400, messages)
+pages.error_pages(governance_dashboard, log_in_first=True,
+                  forbidden=lambda: tk._("Only sysadmins and organization admins can see the "
+                                         "governance dashboard and the data inventory"))
+governance_dashboard.register_error_handler(tk.ValidationError, pages.bad_request_page)
 
 
 def _filter() -> dict[str, Any]:

@@ -10,9 +10,9 @@ import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.suite import csrf
+from ckanext.suite import csrf, pages
 from ckanext.suite.collation import collation_key
-from ckanext.suite.pages import error_page, user_context as _context
+from ckanext.suite.pages import user_context as _context
 
 from ckanext.opendata_governance import checklist
 from ckanext.opendata_governance.logic import review_action
@@ -29,22 +29,9 @@ NEW_ROWS = 2
 MAX_ROWS = 100
 
 
-@reviews.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
-    return error_page(403, tk._("You are not allowed to see this governance page"))
-
-
-@reviews.errorhandler(tk.ObjectNotFound)
-def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return error_page(404, tk._("Dataset, organization or review not found"))
-
-
-def _submit(action: str, data_dict: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """Call a form's action: its result and no errors, or no result and the field errors."""
-    try:
-        return tk.get_action(action)(_context(), data_dict), {}
-    except tk.ValidationError as error:
-        return None, error.error_dict
+pages.error_pages(reviews,
+                  forbidden=lambda: tk._("You are not allowed to see this governance page"),
+                  not_found=lambda: tk._("Dataset, organization or review not found"))
 
 
 # The dataset's "Governance" tab.
@@ -114,7 +101,8 @@ def request_review(id: str) -> Result:
     pkg_dict = _dataset(id)
     values = {"comment": tk.request.form.get("comment", "").strip(),
               "publish": tk.request.form.get("publish") == "on"}
-    _result, errors = _submit("governance_review_request", {"id": pkg_dict["id"], **values})
+    _result, errors = pages.submit("governance_review_request",
+                                   {"id": pkg_dict["id"], **values})
     if errors:
         return _render_dataset(pkg_dict, values={"request": values}, request_errors=errors)
     tk.h.flash_success(tk._("Review requested: the reviewers will examine the dataset"))
@@ -169,7 +157,7 @@ def decide(id: str) -> Result:
         "comment": tk.request.form.get("comment", "").strip(),
         "override": tk.request.form.get("override") == "on",
     }
-    _result, errors = _submit("governance_review_decide", {"id": review_id, **values})
+    _result, errors = pages.submit("governance_review_decide", {"id": review_id, **values})
     if errors:
         general = {key: value for key, value in errors.items()
                    if key != "checklist" and not key.startswith("checklist")}
@@ -202,7 +190,7 @@ def queue() -> Result:
     tk.check_access("governance_review_list", _context(), data_dict)
     per_page = 20
     page = max(tk.h.get_page_number(tk.request.args), 1)
-    listed, errors = _submit("governance_review_list", {
+    listed, errors = pages.submit("governance_review_list", {
         **data_dict, "limit": per_page, "offset": (page - 1) * per_page})
     if errors:
         listed = {"count": 0, "results": []}
@@ -226,14 +214,6 @@ def _reviewed_organizations() -> list[dict[str, str]]:
 
 
 # The organization's "Governance" tab: reviewers and the publication gate.
-
-def _organization(id_: str) -> dict[str, Any]:
-    organization = tk.get_action("organization_show")(
-        _context(), {"id": id_, "include_datasets": False})
-    if not organization.get("is_organization"):
-        raise tk.ObjectNotFound()
-    return organization
-
 
 def _render_organization(organization: dict[str, Any], **extra: Any) -> str:
     reviewers = tk.get_action("governance_reviewer_list")(
@@ -274,16 +254,16 @@ def _to_organization(organization: dict[str, Any]) -> WerkzeugResponse:
 @reviews.route("/organization/governance/<id>")
 def organization(id: str) -> Result:
     """The organization's reviewers and publication-gate switch (admins manage, members read)."""
-    return _render_organization(_organization(id))
+    return _render_organization(pages.organization_or_404(id))
 
 
 @reviews.route("/organization/governance/<id>/reviewers/add", methods=["POST"])
 def reviewer_add(id: str) -> Result:
     """Name a user reviewer of the organization (its admins)."""
-    organization_dict = _organization(id)
+    organization_dict = pages.organization_or_404(id)
     user = tk.request.form.get("user", "").strip()
-    _result, errors = _submit("governance_reviewer_create",
-                              {"organization_id": organization_dict["id"], "user": user})
+    _result, errors = pages.submit("governance_reviewer_create",
+                                   {"organization_id": organization_dict["id"], "user": user})
     if errors:
         return _render_organization(organization_dict, errors=errors, user_value=user)
     tk.h.flash_success(tk._("Reviewer added"))
@@ -293,8 +273,8 @@ def reviewer_add(id: str) -> Result:
 @reviews.route("/organization/governance/<id>/reviewers/remove", methods=["POST"])
 def reviewer_remove(id: str) -> Result:
     """Withdraw a user from the organization's reviewers (its admins)."""
-    organization_dict = _organization(id)
-    _result, errors = _submit("governance_reviewer_delete", {
+    organization_dict = pages.organization_or_404(id)
+    _result, errors = pages.submit("governance_reviewer_delete", {
         "organization_id": organization_dict["id"],
         "user": tk.request.form.get("user", "").strip()})
     if errors:
@@ -307,11 +287,11 @@ def reviewer_remove(id: str) -> Result:
 def settings(id: str) -> Result:
     """Switch the organization's publication gate on or off (its admins; off: sysadmins
     unless the site lets admins do it)."""
-    organization_dict = _organization(id)
+    organization_dict = pages.organization_or_404(id)
     # Fail closed: only the form's explicit "off" switches the gate off; a missing
     # or garbled field goes to the action, whose validation refuses it.
     value = tk.request.form.get("gate_enabled")
-    result, errors = _submit("governance_settings_update", {
+    result, errors = pages.submit("governance_settings_update", {
         "organization_id": organization_dict["id"],
         "gate_enabled": {"on": True, "off": False}.get(value or "", value)})
     if errors:
@@ -346,11 +326,11 @@ def _checklist_rows() -> list[dict[str, Any]]:
 def checklist_update(id: str) -> Result:
     """Write the organization's review checklist (its admins): the rows as edited, or
     the built-in items back with ``reset``."""
-    organization_dict = _organization(id)
+    organization_dict = pages.organization_or_404(id)
     reset = tk.request.form.get("reset") == "on"
     rows = [] if reset else _checklist_rows()
     data = {"organization_id": organization_dict["id"], "reset": reset, "items": rows}
-    _result, errors = _submit("governance_checklist_update", data)
+    _result, errors = pages.submit("governance_checklist_update", data)
     if errors:
         # Re-shown in the order given, so that each error sits beside its item.
         return _render_organization(organization_dict, checklist_rows=rows,

@@ -1,15 +1,15 @@
 """The organization tab "Services": list, create, edit, delete and reassign owner services."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.suite import csrf
-from ckanext.suite.pages import error_page, user_context as _context
+from ckanext.suite import csrf, pages
+from ckanext.suite.pages import user_context as _context
 
 __all__ = ["services"]
 
@@ -21,22 +21,9 @@ Result = Union[str, WerkzeugResponse, tuple[str, int]]
 FIELDS = ("name", "title", "email", "referent_id", "backup_referent_id")
 
 
-@services.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
-    return error_page(403, tk._("You are not allowed to manage or see these services"))
-
-
-@services.errorhandler(tk.ObjectNotFound)
-def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return error_page(404, tk._("Organization or service not found"))
-
-
-def _organization(id_: str) -> dict[str, Any]:
-    organization = tk.get_action("organization_show")(
-        _context(), {"id": id_, "include_datasets": False})
-    if not organization.get("is_organization"):
-        raise tk.ObjectNotFound()
-    return organization
+pages.error_pages(services,
+                  forbidden=lambda: tk._("You are not allowed to manage or see these services"),
+                  not_found=lambda: tk._("Organization or service not found"))
 
 
 def _render(template: str, organization: dict[str, Any], **extra: Any) -> str:
@@ -57,7 +44,7 @@ def _to_list(id_: str) -> WerkzeugResponse:
 @services.route("/<id>")
 def index(id: str) -> Result:
     """The organization's services, with their dataset counts."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     per_page = tk.config["ckanext.opendata_governance.services_per_page"]
     page = max(tk.h.get_page_number(tk.request.args), 1)
     listed = tk.get_action("governance_service_list")(
@@ -71,35 +58,35 @@ def index(id: str) -> Result:
 @services.route("/<id>/new", methods=["GET", "POST"])
 def new(id: str) -> Result:
     """Form creating a service (organization admins)."""
-    organization = _organization(id)
-    tk.check_access("governance_service_create", _context(),
-                    {"organization_id": organization["id"]})
-    values: dict[str, Any] = {"active": True}
-    errors: dict[str, Any] = {}
-    if tk.request.method == "POST":
-        values = _form_values()
-        _result, errors = _submit("governance_service_create",
-                                  {**values, "organization_id": organization["id"]})
-        if not errors:
-            tk.h.flash_success(tk._("Service created"))
-            return _to_list(organization["name"])
-    return _render("opendata_governance/service_form.html", organization,
-                   data=values, errors=errors, service=None)
+    organization = pages.organization_or_404(id)
+    keys = {"organization_id": organization["id"]}
+    tk.check_access("governance_service_create", _context(), keys)
+    return _form(organization, None, "governance_service_create", keys,
+                 tk._("Service created"))
 
 
 @services.route("/<id>/edit/<service_id>", methods=["GET", "POST"])
 def edit(id: str, service_id: str) -> Result:
     """Form changing a service, its referents or its active flag (organization admins)."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     service = _service(organization, service_id)
-    tk.check_access("governance_service_update", _context(), {"id": service["id"]})
-    values: dict[str, Any] = {**service}
+    keys = {"id": service["id"]}
+    tk.check_access("governance_service_update", _context(), keys)
+    return _form(organization, service, "governance_service_update", keys,
+                 tk._("Service updated"))
+
+
+def _form(organization: dict[str, Any], service: Optional[dict[str, Any]], action: str,
+          keys: dict[str, Any], done: str) -> Result:
+    """The service form, new (``service`` None) or filled with the service; posted, the
+    action's field errors, or ``done`` flashed on the organization's list."""
+    values: dict[str, Any] = {**service} if service else {"active": True}
     errors: dict[str, Any] = {}
     if tk.request.method == "POST":
         values = _form_values()
-        _result, errors = _submit("governance_service_update", {**values, "id": service["id"]})
+        _result, errors = pages.submit(action, {**values, **keys})
         if not errors:
-            tk.h.flash_success(tk._("Service updated"))
+            tk.h.flash_success(done)
             return _to_list(organization["name"])
     return _render("opendata_governance/service_form.html", organization,
                    data=values, errors=errors, service=service)
@@ -108,12 +95,12 @@ def edit(id: str, service_id: str) -> Result:
 @services.route("/<id>/delete/<service_id>", methods=["GET", "POST"])
 def delete(id: str, service_id: str) -> Result:
     """Confirmation, then deletion of a service without datasets (organization admins)."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     service = _service(organization, service_id)
     tk.check_access("governance_service_delete", _context(), {"id": service["id"]})
     errors: dict[str, Any] = {}
     if tk.request.method == "POST":
-        _result, errors = _submit("governance_service_delete", {"id": service["id"]})
+        _result, errors = pages.submit("governance_service_delete", {"id": service["id"]})
         if not errors:
             tk.h.flash_success(tk._("Service deleted"))
             return _to_list(organization["name"])
@@ -124,14 +111,14 @@ def delete(id: str, service_id: str) -> Result:
 @services.route("/<id>/reassign/<service_id>", methods=["GET", "POST"])
 def reassign(id: str, service_id: str) -> Result:
     """Form moving every dataset of a service to another service (organization admins)."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     service = _service(organization, service_id)
     tk.check_access("governance_service_reassign", _context(), {"id": service["id"]})
     errors: dict[str, Any] = {}
     target = tk.request.form.get("target", "")
     if tk.request.method == "POST":
-        result, errors = _submit("governance_service_reassign",
-                                 {"id": service["id"], "target": target})
+        result, errors = pages.submit("governance_service_reassign",
+                                      {"id": service["id"], "target": target})
         if not errors:
             moved, failed = len(result["moved"]), len(result["failed"])
             tk.h.flash_success(tk.ungettext(
@@ -148,14 +135,6 @@ def reassign(id: str, service_id: str) -> Result:
     return _render("opendata_governance/service_reassign.html", organization,
                    service=service, errors=errors, target=target,
                    targets=[t for t in targets if t["id"] != service["id"]])
-
-
-def _submit(action: str, data_dict: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """Call a form's action: its result and no errors, or no result and the field errors."""
-    try:
-        return tk.get_action(action)(_context(), data_dict), {}
-    except tk.ValidationError as error:
-        return None, error.error_dict
 
 
 def _service(organization: dict[str, Any], service_id: str) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance.suggest import reference
-from ckanext.suite import csrf
+from ckanext.suite import csrf, pages
 from ckanext.suite.collation import collation_key
-from ckanext.suite.pages import error_page, user_context as _context
+from ckanext.suite.pages import user_context as _context
 
 __all__ = ["opening_suggestions", "organization_progress"]
 
@@ -28,33 +28,14 @@ PLAN_FIELDS = ("suggestion_key", "title", "target_date", "owner_service", "confo
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 
-@opening_suggestions.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> Result:
-    if not tk.current_user.is_authenticated:
-        return tk.redirect_to("user.login", came_from=tk.request.full_path)
-    return error_page(403, tk._("Only members of the organization can see its opening "
-                                "suggestions"))
-
-
-@opening_suggestions.errorhandler(tk.ObjectNotFound)
-@organization_progress.errorhandler(tk.ObjectNotFound)
-def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return error_page(404, tk._("Organization not found"))
-
-
-@organization_progress.errorhandler(tk.NotAuthorized)
-def _private_progress(error: tk.NotAuthorized) -> Result:
-    if not tk.current_user.is_authenticated:
-        return tk.redirect_to("user.login", came_from=tk.request.full_path)
-    return error_page(403, tk._("This organization has not made its progress page public"))
-
-
-def _organization(id_: str) -> dict[str, Any]:
-    organization = tk.get_action("organization_show")(
-        _context(), {"id": id_, "include_datasets": False})
-    if not organization.get("is_organization"):
-        raise tk.ObjectNotFound()
-    return organization
+pages.error_pages(opening_suggestions, log_in_first=True,
+                  forbidden=lambda: tk._("Only members of the organization can see its "
+                                         "opening suggestions"),
+                  not_found=lambda: tk._("Organization not found"))
+pages.error_pages(organization_progress, log_in_first=True,
+                  forbidden=lambda: tk._("This organization has not made its progress page "
+                                         "public"),
+                  not_found=lambda: tk._("Organization not found"))
 
 
 def _page(organization: dict[str, Any], errors: Optional[dict[str, Any]] = None,
@@ -81,43 +62,44 @@ def _page(organization: dict[str, Any], errors: Optional[dict[str, Any]] = None,
 @opening_suggestions.route("/<id>")
 def index(id: str) -> Result:
     """The organization's suggestions, its obligation and, for admins, its dismissals."""
-    return _page(_organization(id))
+    return _page(pages.organization_or_404(id))
 
 
 @opening_suggestions.route("/<id>/dismiss", methods=["POST"])
 def dismiss(id: str) -> Result:
     """Dismiss one suggestion with a reason (editors and admins)."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     values = {"key": tk.request.form.get("key", ""),
               "reason": tk.request.form.get("reason", "")}
-    try:
-        tk.get_action("opening_suggestion_dismiss")(
-            _context(), {"organization_id": organization["id"], **values})
-    except tk.ValidationError as error:
-        return _page(organization, error.error_dict, values), 400
-    tk.h.flash_success(tk._("Suggestion dismissed: it will not be suggested again."))
-    return tk.redirect_to("opening_suggestions.index", id=organization["name"])
+    return _submit(organization, "opening_suggestion_dismiss", values, values,
+                   tk._("Suggestion dismissed: it will not be suggested again."))
 
 
 @opening_suggestions.route("/<id>/plan", methods=["POST"])
 def plan(id: str) -> Result:
     """Turn a suggestion into a planned dataset (editors and admins)."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     values = {key: tk.request.form.get(key, "").strip() for key in PLAN_FIELDS}
     data = {key: value for key, value in values.items() if value}
-    try:
-        tk.get_action("planned_dataset_create")(
-            _context(), {"organization_id": organization["id"], **data})
-    except tk.ValidationError as error:
-        return _page(organization, error.error_dict, values), 400
-    tk.h.flash_success(tk._("Planned: it is now in the organization's planned datasets."))
+    return _submit(organization, "planned_dataset_create", data, values,
+                   tk._("Planned: it is now in the organization's planned datasets."))
+
+
+def _submit(organization: dict[str, Any], action: str, data: dict[str, Any],
+            values: dict[str, Any], done: str) -> Result:
+    """Call the action of a form of the tab: the tab again with the form's ``values`` and
+    its errors, or back to the tab with ``done`` flashed."""
+    _result, errors = pages.submit(action, {"organization_id": organization["id"], **data})
+    if errors:
+        return _page(organization, errors, values), 400
+    tk.h.flash_success(done)
     return tk.redirect_to("opening_suggestions.index", id=organization["name"])
 
 
 @opening_suggestions.route("/<id>/start/<plan_id>", methods=["POST"])
 def start(id: str, plan_id: str) -> Result:
     """Start a planned dataset: its draft dataset, then core's form to finish creating it."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     plan = tk.get_action("planned_dataset_show")(_context(), {"id": plan_id})
     if plan["organization_id"] != organization["id"]:
         raise tk.ObjectNotFound()
@@ -136,7 +118,7 @@ def start(id: str, plan_id: str) -> Result:
 def progress_settings(id: str) -> Result:
     """Make the organization's progress page public or not, with or without plan titles
     (admins)."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     values = {key: "true" if tk.request.form.get(key) else "false"
               for key in ("progress_public", "progress_planned_titles")}
     tk.get_action("governance_settings_update")(
@@ -148,7 +130,7 @@ def progress_settings(id: str) -> Result:
 @organization_progress.route("/<id>")
 def page(id: str) -> Result:
     """The organization's public progress page: for elected officials and citizens."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     figures = tk.get_action("organization_progress_show")(
         _context(), {"organization_id": organization["id"]})
     return tk.render("opendata_governance/progress.html", {
@@ -159,7 +141,7 @@ def page(id: str) -> Result:
 @opening_suggestions.route("/<id>/agents", methods=["POST"])
 def agents(id: str) -> Result:
     """Set the organization's agent count (admins)."""
-    organization = _organization(id)
+    organization = pages.organization_or_404(id)
     values = {"agent_count": tk.request.form.get("agent_count", "").strip()}
     try:
         tk.get_action("governance_settings_update")(

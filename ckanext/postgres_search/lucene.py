@@ -42,27 +42,23 @@ class MatchAll:
 
 
 @dataclasses.dataclass(frozen=True)
-class Term:
-    """A bare value; ``field`` None means the default field."""
+class _FieldValue:
+    """A value searched in ``field``; ``field`` None means the default field."""
 
     field: Optional[str]
     value: str
 
 
-@dataclasses.dataclass(frozen=True)
-class Phrase:
+class Term(_FieldValue):
+    """A bare value."""
+
+
+class Phrase(_FieldValue):
     """A double-quoted value."""
 
-    field: Optional[str]
-    value: str
 
-
-@dataclasses.dataclass(frozen=True)
-class Prefix:
+class Prefix(_FieldValue):
     """``value*``: values starting with ``value``."""
-
-    field: Optional[str]
-    value: str
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """Demo reuses, feedback and data requests in every state (`ckan reuse-tracker demo load`)."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any, Optional
 
@@ -14,7 +13,8 @@ from ckan.types import Context
 
 from ckanext.reuse_tracker import demo_participation
 from ckanext.reuse_tracker.model.reuse import Reuse
-from ckanext.suite import licences
+from ckanext.suite import demo_summary, licences
+from ckanext.suite.rows import utcnow
 
 __all__ = ["COMMANDS", "DemoError", "DemoSummary", "REUSES", "USERS", "demo", "load_demo"]
 
@@ -151,32 +151,15 @@ class DemoError(Exception):
     """The portal cannot take the demo reuses as it is (e.g. the governance demo is missing)."""
 
 
-def _empty() -> dict[str, list[str]]:
-    return {kind: [] for kind in KINDS}
+class DemoSummary(demo_summary.DemoSummary):
+    """What a load of the reuse demo created and kept, by kind."""
 
-
-@dataclasses.dataclass
-class DemoSummary:
-    """Names of the demo objects this run created and of those it found already there."""
-
-    created: dict[str, list[str]] = dataclasses.field(default_factory=_empty)
-    kept: dict[str, list[str]] = dataclasses.field(default_factory=_empty)
-
-    def record(self, kind: str, name: str, created: bool) -> None:
-        (self.created if created else self.kept)[kind].append(name)
-
-    def lines(self) -> list[str]:
-        return ["{}: {} created, {} kept".format(kind.capitalize(), len(self.created[kind]),
-                                                  len(self.kept[kind])) for kind in KINDS]
+    kinds = KINDS
 
 
 def _context(user: str) -> Context:
     # Actions write into their context, so every call gets a fresh one.
     return {"user": user}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _exists(action: str, user: str, name: str) -> bool:
@@ -266,7 +249,7 @@ def _ensure_reuse(site_user: str, spec: dict[str, Any], datasets: list[str],
 
 
 def _days_ago(days: Optional[int]) -> Optional[dt.datetime]:
-    return _now() - dt.timedelta(days=days) if days is not None else None
+    return utcnow() - dt.timedelta(days=days) if days is not None else None
 
 
 def _backdate(reuse_id: str, spec: dict[str, Any]) -> None:
@@ -283,14 +266,14 @@ def _backdate(reuse_id: str, spec: dict[str, Any]) -> None:
     broken = _days_ago(spec.get("link_broken_days_ago"))
     if broken is not None:
         row.link_broken_since = broken
-        row.link_checked = _now() - dt.timedelta(days=1)
+        row.link_checked = utcnow() - dt.timedelta(days=1)
         row.link_failures = 3 + (spec["link_broken_days_ago"] // 7)
         row.link_status = "HTTP 404"
         row.extras = {**(row.extras or {}), "link_checked_url": row.url}
     if spec["state"] == "archived":
         row.state = "archived"
         row.extras = {**(row.extras or {}), "archived_reason": "broken_link",
-                      "archived": _now().isoformat()}
+                      "archived": utcnow().isoformat()}
     model.Session.commit()
 
 

@@ -11,6 +11,7 @@ from ckan.types import Context
 from ckanext.reuse_tracker.model.datarequest import (
     DataRequest, DataRequestComment, DataRequestFollower, DataRequestVote)
 from ckanext.reuse_tracker.model.feedback import Feedback, FeedbackNote
+from ckanext.suite.rows import utcnow
 
 __all__ = ["FEEDBACK", "DATAREQUESTS", "load_feedback", "load_datarequests"]
 
@@ -174,10 +175,6 @@ def _context(user: str) -> Context:
     return {"user": user}
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def _package_id(name: str) -> Optional[str]:
     # Demo users only see public datasets (one still under review may be private).
     package = model.Package.get(name)
@@ -218,7 +215,7 @@ def _backdate_feedback(feedback_id: str, spec: dict[str, Any]) -> None:
     row = Feedback.get(feedback_id)
     if row is None:
         return
-    row.created = _now() - dt.timedelta(days=spec["days_ago"])
+    row.created = utcnow() - dt.timedelta(days=spec["days_ago"])
     if "response_after" in spec:
         responded = row.created + dt.timedelta(days=spec["response_after"])
         row.first_response = responded
@@ -281,7 +278,7 @@ def _backdate_request(request_id: str, spec: dict[str, Any]) -> None:
     request = DataRequest.get(request_id)
     if request is None:
         return
-    created = _now() - dt.timedelta(days=spec["days_ago"])
+    created = utcnow() - dt.timedelta(days=spec["days_ago"])
     request.created = request.modified = created
     moved = created + dt.timedelta(days=spec.get("state_after", 0))
     bodies = {body: days for _author, days, body in spec.get("comments", [])}
@@ -290,7 +287,7 @@ def _backdate_request(request_id: str, spec: dict[str, Any]) -> None:
         if comment.state_change:
             comment.created = moved
         elif comment.body in bodies:
-            comment.created = _now() - dt.timedelta(days=bodies[comment.body])
+            comment.created = utcnow() - dt.timedelta(days=bodies[comment.body])
         request.modified = max(request.modified, comment.created)
     if request.closed is not None:
         request.closed = moved

@@ -14,6 +14,7 @@ from ckan import model
 from ckanext.reuse_tracker import mail
 from ckanext.reuse_tracker.model.reuse import Reuse
 from ckanext.suite import safe_http
+from ckanext.suite.rows import utcnow
 from ckanext.suite.site import user_contact
 
 __all__ = ["COMMANDS", "LinkCheck", "check_links", "check_reuse", "enqueue_all", "probe",
@@ -28,11 +29,6 @@ MAX_BYTES = 1024
 OK = "ok"
 #: Key of the reuse's extras: the address the recorded failures are about.
 CHECKED_URL = "link_checked_url"
-
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 @dataclasses.dataclass
@@ -102,7 +98,7 @@ def check_reuse(reuse_id: str, force: bool = False) -> dict[str, Any]:
         return LinkCheck(reuse_id, reuse.name if reuse else "", "skipped").as_dict()
     min_hours = tk.config["ckanext.reuse_tracker.link_check_min_hours"]
     if (not force and reuse.link_checked is not None
-            and _now() - reuse.link_checked < dt.timedelta(hours=min_hours)):
+            and utcnow() - reuse.link_checked < dt.timedelta(hours=min_hours)):
         return LinkCheck(reuse.id, reuse.name, "skipped", reuse.link_status,
                          reuse.link_failures or 0).as_dict()
     url = reuse.url
@@ -119,7 +115,7 @@ def _record(reuse_id: str, url: str, ok: bool, status: str) -> LinkCheck:
         # Changed meanwhile: this result is about another state of the reuse.
         model.Session.rollback()
         return LinkCheck(reuse_id, reuse.name if reuse else "", "skipped")
-    now = _now()
+    now = utcnow()
     _forget_stale_failures(reuse, url)
     reuse.link_checked = now
     reuse.link_status = status

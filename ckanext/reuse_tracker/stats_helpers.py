@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
-from ckanext.suite import formats
+from ckanext.suite import formats, svg
 from ckanext.suite.pages import user_context as _context
 
 __all__ = ["reuse_stats_org_charts", "reuse_month_chart", "reuse_bar_chart",
@@ -17,7 +17,7 @@ __all__ = ["reuse_stats_org_charts", "reuse_month_chart", "reuse_bar_chart",
 ORG_CHART_MONTHS = 12
 #: Okabe-Ito blue and orange: readable by colour-blind people, on white.
 BLUE, ORANGE = "#0072B2", "#E69F00"
-WIDTH = 640
+WIDTH = svg.WIDTH
 
 
 def reuse_month_label(key: str, short: bool = False) -> str:
@@ -30,19 +30,11 @@ def reuse_month_label(key: str, short: bool = False) -> str:
 
 
 def _frame(chart_id: str, title: str, description: str, height: int, body: str) -> Markup:
-    # role="img" with aria-labelledby: screen readers announce the title and description.
-    return Markup(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="reuse-chart" viewBox="0 0 {w} {h}" '
-        'width="100%" role="img" aria-labelledby="{id}-title {id}-desc" '
-        'preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="12">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-        '{body}</svg>').format(w=WIDTH, h=height, id=chart_id, title=title,
-                                desc=description, body=Markup(body))
+    return svg.frame("reuse-chart", chart_id, title, description, height, body)
 
 
 def _empty(chart_id: str, title: str, description: str, message: str) -> Markup:
-    return _frame(chart_id, title, description, 30, Markup(
-        '<text x="0" y="18" fill="#666">{}</text>').format(message))
+    return _frame(chart_id, title, description, *svg.empty(message))
 
 
 def reuse_month_chart(chart_id: str, title: str, groups: Sequence[dict[str, Any]],

@@ -8,6 +8,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.suite import pages
 from ckanext.suite.pages import user_context as _context, page_number as _page
 
 __all__ = ["dashboard"]
@@ -21,10 +22,6 @@ PER_PAGE = 20
 REQUEST_LISTS = ("mine", "followed")
 
 
-def _to_login() -> WerkzeugResponse:
-    return tk.redirect_to("user.login", came_from=tk.request.full_path)
-
-
 def _render(template: str, extra_vars: dict[str, Any]) -> str:
     """A dashboard tab: core's dashboard template reads the user's dict."""
     user_dict = tk.get_action("user_show")(_context(), {"id": tk.current_user.id})
@@ -35,7 +32,7 @@ def _render(template: str, extra_vars: dict[str, Any]) -> str:
 def reuses() -> Result:
     """The reuses the user submitted, pending, rejected and archived ones included."""
     if not tk.current_user.is_authenticated:
-        return _to_login()
+        return pages.to_login()
     page = _page()
     listed = tk.get_action("reuse_list")(_context(), {
         "mine": True, "featured_first": False, "sort": "newest",
@@ -49,7 +46,7 @@ def reuses() -> Result:
 def datarequests() -> Result:
     """The data requests the user made, or (``?list=followed``) those they follow."""
     if not tk.current_user.is_authenticated:
-        return _to_login()
+        return pages.to_login()
     which = tk.request.args.get("list", "mine")
     if which not in REQUEST_LISTS:
         which = "mine"

@@ -9,7 +9,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
-from ckanext.suite import csrf
+from ckanext.suite import csrf, pages
 from ckanext.suite.pages import (
     error_page as _error_page, user_context as _context, page_number as _page)
 
@@ -27,14 +27,9 @@ FORM_FIELDS = ("title", "description", "organization_id", "theme")
 ORGANIZATION_PAGE = 25
 
 
-@datarequest.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
-    return _error_page(403, tk._("You are not allowed to see or do this on data requests"))
-
-
-@datarequest.errorhandler(tk.ObjectNotFound)
-def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return _error_page(404, tk._("Data request or organization not found"))
+pages.error_pages(datarequest,
+                  forbidden=lambda: tk._("You are not allowed to see or do this on data requests"),
+                  not_found=lambda: tk._("Data request or organization not found"))
 
 
 def _per_page() -> int:
@@ -43,10 +38,6 @@ def _per_page() -> int:
 
 def _show(id_: str) -> dict[str, Any]:
     return tk.get_action("datarequest_show")(_context(), {"id": id_})
-
-
-def _to_login() -> WerkzeugResponse:
-    return tk.redirect_to("user.login", came_from=tk.request.full_path)
 
 
 def _to_request(id_: str, anchor: str | None = None) -> WerkzeugResponse:
@@ -138,12 +129,9 @@ def _render_form(values: dict[str, Any], errors: dict[str, Any],
 @datarequest.route("/datarequest/new", methods=["GET", "POST"])
 def new() -> Result:
     """Ask for data; ``?organization=<name>`` and ``?theme=<key>`` fill the form in."""
-    try:
-        tk.check_access("datarequest_create", _context(), {})
-    except tk.NotAuthorized:
-        if not tk.current_user.is_authenticated:
-            return _to_login()
-        raise
+    login = pages.log_in_to("datarequest_create", {})
+    if login is not None:
+        return login
     if tk.request.method == "GET":
         args = tk.request.args
         return _render_form({"organization_id": args.get("organization", "").strip(),

@@ -11,7 +11,7 @@ from ckan.lib.pagination import Page
 
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
 from ckanext.reuse_tracker.services import service_titles
-from ckanext.suite import csrf
+from ckanext.suite import csrf, pages
 from ckanext.suite.collation import collation_key
 from ckanext.suite.pages import error_page as _error_page, user_context as _context
 
@@ -24,14 +24,9 @@ Result = Union[str, WerkzeugResponse, tuple[str, int]]
 FILTERS = ("organization", "service", "kind", "state")
 
 
-@feedback.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
-    return _error_page(403, tk._("You are not allowed to see or handle this feedback"))
-
-
-@feedback.errorhandler(tk.ObjectNotFound)
-def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return _error_page(404, tk._("Dataset or feedback not found"))
+pages.error_pages(feedback,
+                  forbidden=lambda: tk._("You are not allowed to see or handle this feedback"),
+                  not_found=lambda: tk._("Dataset or feedback not found"))
 
 
 def _flash_errors(error: tk.ValidationError) -> None:
@@ -66,7 +61,7 @@ def create(id: str) -> Result:
 def inbox() -> Result:
     """Feedback on the datasets the user edits, filtered, with overdue items and figures."""
     if not tk.current_user.is_authenticated:
-        return tk.redirect_to("user.login", came_from=tk.request.full_path)
+        return pages.to_login()
     args = tk.request.args
     filters = {key: args.get(key, "") for key in FILTERS if args.get(key)}
     overdue = args.get("overdue") in ("1", "true", "on")

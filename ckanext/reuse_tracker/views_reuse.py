@@ -11,9 +11,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.reuse_tracker import images
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
-from ckanext.suite import csrf
-from ckanext.suite.pages import (
-    error_page as _error_page, user_context as _context, page_number as _page)
+from ckanext.suite import csrf, pages
+from ckanext.suite.pages import user_context as _context, page_number as _page
 
 __all__ = ["reuses"]
 
@@ -30,22 +29,13 @@ FORM_FIELDS = ("title", "url", "description", "type", "topic", "datasets", "imag
 QUERY_FIELDS = ("resource_id", "filters", "q", "sort")
 
 
-@reuses.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
-    return _error_page(403, tk._("You are not allowed to see this reuse page"))
-
-
-@reuses.errorhandler(tk.ObjectNotFound)
-def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return _error_page(404, tk._("Reuse or organization not found"))
+pages.error_pages(reuses,
+                  forbidden=lambda: tk._("You are not allowed to see this reuse page"),
+                  not_found=lambda: tk._("Reuse or organization not found"))
 
 
 def _show(id_: str) -> dict[str, Any]:
     return tk.get_action("reuse_show")(_context(), {"id": id_})
-
-
-def _to_login() -> WerkzeugResponse:
-    return tk.redirect_to("user.login", came_from=tk.request.full_path)
 
 
 # The gallery.
@@ -151,12 +141,9 @@ def _render_form(values: dict[str, Any], errors: dict[str, Any],
 @reuses.route("/reuses/new", methods=["GET", "POST"])
 def new() -> Result:
     """Propose a reuse; ``?dataset=<name>`` fills the datasets field in."""
-    try:
-        tk.check_access("reuse_create", _context(), {})
-    except tk.NotAuthorized:
-        if not tk.current_user.is_authenticated:
-            return _to_login()
-        raise
+    login = pages.log_in_to("reuse_create", {})
+    if login is not None:
+        return login
     if tk.request.method == "GET":
         return _render_form({"datasets": tk.request.args.get("dataset", "").strip(),
                              "type": "application"}, {})
@@ -252,7 +239,7 @@ def _render_queue(errors: dict[str, dict[str, Any]] | None = None,
 def moderation() -> Result:
     """The pending reuses the current user may moderate."""
     if not tk.current_user.is_authenticated:
-        return _to_login()
+        return pages.to_login()
     return _render_queue()
 
 

@@ -11,9 +11,9 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckanext.suite import csrf
+from ckanext.suite import csrf, pages
 from ckanext.suite import csv_safe
-from ckanext.suite.pages import error_page as _error_page, user_context as _context
+from ckanext.suite.pages import user_context as _context
 
 __all__ = ["reuse_stats_pages"]
 
@@ -37,21 +37,13 @@ COLUMNS = {
 }
 
 
-@reuse_stats_pages.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> tuple[str, int]:
-    return _error_page(403, tk._("You are not allowed to see these reuse statistics"))
+pages.error_pages(reuse_stats_pages,
+                  forbidden=lambda: tk._("You are not allowed to see these reuse statistics"),
+                  not_found=lambda: tk._("Organization or dataset not found"))
 
 
-@reuse_stats_pages.errorhandler(tk.ObjectNotFound)
-def _not_found(error: tk.ObjectNotFound) -> tuple[str, int]:
-    return _error_page(404, tk._("Organization or dataset not found"))
-
-
-@reuse_stats_pages.errorhandler(tk.ValidationError)
-def _bad_request(error: tk.ValidationError) -> tuple[str, int]:
-    messages = "; ".join("{}: {}".format(field, " ".join(str(m) for m in problems))
-                         for field, problems in (error.error_dict or {}).items())
-    return _error_page(400, messages or tk._("Invalid parameters"))
+reuse_stats_pages.register_error_handler(
+    tk.ValidationError, lambda error: pages.bad_request_page(error, tk._("Invalid parameters")))
 
 
 def _filters() -> dict[str, Any]:

@@ -21,6 +21,8 @@ from ckan import model
 from ckan.lib import mailer
 from ckan.lib.redis import connect_to_redis
 
+from ckanext.suite.rows import utcnow
+
 __all__ = ["OWNERS", "STATES", "outbox_table", "queue", "deliver", "send_due", "flush",
            "counts", "messages", "retry"]
 
@@ -48,10 +50,6 @@ _JOB_SECONDS = 60
 _JOB_MARK_SECONDS = 600
 
 Recipient = tuple[Optional[str], Optional[str]]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _one_line(value: object) -> str:
@@ -99,7 +97,7 @@ def queue(owner: str, recipients: Iterable[Recipient], subject: str, body: str) 
     waited for the worker); ``ckan mail-outbox flush`` sends what is left.
     """
     table = outbox_table(owner)
-    now = _now()
+    now = utcnow()
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for name, address in recipients:
@@ -199,7 +197,7 @@ def _quiet_mailer() -> Iterator[None]:
 def _claim(owner: str, message_id: str, retry_now: bool) -> Optional[Any]:
     """Take the mail for one attempt, or None when it is sent, failed, not due or taken."""
     table = outbox_table(owner)
-    now = _now()
+    now = utcnow()
     due = sa.true() if retry_now else table.c.next_attempt_at <= now
     with _engine().begin() as conn:
         return conn.execute(
@@ -247,7 +245,7 @@ def deliver(owner: str, message_id: str, retry_now: bool = False) -> str:
         return _failed(owner, row, error)
     with _engine().begin() as conn:
         conn.execute(table.update().where(table.c.id == row.id).values(
-            state="sent", sent_at=_now(), claimed_until=None, last_error=None))
+            state="sent", sent_at=utcnow(), claimed_until=None, last_error=None))
     return "sent"
 
 
@@ -261,7 +259,7 @@ def _failed(owner: str, row: Any, error: BaseException) -> str:
     with _engine().begin() as conn:
         conn.execute(table.update().where(table.c.id == row.id).values(
             state=state, claimed_until=None, last_error=message,
-            next_attempt_at=_now() + _delay(row.attempts)))
+            next_attempt_at=utcnow() + _delay(row.attempts)))
     return state
 
 
@@ -293,7 +291,7 @@ def _due_ids(owner: str, retry_now: bool, limit: Optional[int] = None) -> list[s
     table = outbox_table(owner)
     query = sa.select(table.c.id).where(table.c.state == "pending")
     if not retry_now:
-        query = query.where(table.c.next_attempt_at <= _now())
+        query = query.where(table.c.next_attempt_at <= utcnow())
     query = query.order_by(table.c.created, table.c.id)
     if limit:
         query = query.limit(limit)
@@ -363,5 +361,5 @@ def retry(message_ids: Optional[list[str]] = None) -> int:
             query = query.where(table.c.id.in_(message_ids))
         with _engine().begin() as conn:
             changed += conn.execute(query.values(
-                state="pending", attempts=0, next_attempt_at=_now())).rowcount
+                state="pending", attempts=0, next_attempt_at=utcnow())).rowcount
     return changed

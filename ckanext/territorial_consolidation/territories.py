@@ -193,19 +193,17 @@ def territories() -> None:
     """Territories (communes, EPCI, départements, régions)."""
 
 
+def _file_option(name: str, help_: str) -> Callable[[Any], Any]:
+    """``--<name>``: an existing file, the one shipped in ``DEFAULT_FILES`` by default."""
+    return click.option(f"--{name}", type=click.Path(exists=True, dir_okay=False),
+                        default=str(DEFAULT_FILES[name]), show_default=True, help=help_)
+
+
 @territories.command("load")
-@click.option("--communes", type=click.Path(exists=True, dir_okay=False),
-              default=str(DEFAULT_FILES["communes"]), show_default=True,
-              help="INSEE COG communes CSV.")
-@click.option("--epci", type=click.Path(exists=True, dir_okay=False),
-              default=str(DEFAULT_FILES["epci"]), show_default=True,
-              help="DGCL communes → EPCI CSV (sheet Epcicom).")
-@click.option("--departements", type=click.Path(exists=True, dir_okay=False),
-              default=str(DEFAULT_FILES["departements"]), show_default=True,
-              help="INSEE COG départements CSV.")
-@click.option("--regions", type=click.Path(exists=True, dir_okay=False),
-              default=str(DEFAULT_FILES["regions"]), show_default=True,
-              help="INSEE COG régions CSV.")
+@_file_option("communes", "INSEE COG communes CSV.")
+@_file_option("epci", "DGCL communes → EPCI CSV (sheet Epcicom).")
+@_file_option("departements", "INSEE COG départements CSV.")
+@_file_option("regions", "INSEE COG régions CSV.")
 @click.option("--keep-missing", is_flag=True,
               help="Do not flag as obsolete the territories the files no longer list.")
 def load_command(communes: str, epci: str, departements: str, regions: str,

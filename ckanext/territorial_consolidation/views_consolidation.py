@@ -10,7 +10,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.suite import csrf
+from ckanext.suite import csrf, pages
 from ckanext.suite.csv_safe import neutralise
 from ckanext.suite.pages import (
     error_page as _error_page, user_context as _context, page_number as _page)
@@ -25,12 +25,9 @@ Result = Union[str, WerkzeugResponse, tuple[str, int]]
 PER_PAGE = 50
 
 
-for _blueprint in (consolidation, coverage):
-    _blueprint.register_error_handler(
-        tk.NotAuthorized,
-        lambda error: _error_page(403, tk._("You are not allowed to run this consolidation")))
-    _blueprint.register_error_handler(
-        tk.ObjectNotFound, lambda error: _error_page(404, tk._("Consolidation not found")))
+pages.error_pages(consolidation, coverage,
+                  forbidden=lambda: tk._("You are not allowed to run this consolidation"),
+                  not_found=lambda: tk._("Consolidation not found"))
 
 
 @consolidation.route("/")

@@ -7,8 +7,8 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
-from ckanext.suite import csrf
-from ckanext.suite.pages import error_page as _error_page, user_context as _context
+from ckanext.suite import csrf, pages
+from ckanext.suite.pages import user_context as _context
 
 __all__ = ["territorial_harvest"]
 
@@ -17,23 +17,10 @@ territorial_harvest = csrf.protect(Blueprint("territorial_harvest", __name__))
 Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 
-@territorial_harvest.errorhandler(tk.NotAuthorized)
-def _forbidden(error: tk.NotAuthorized) -> Result:
-    if not tk.current_user.is_authenticated:
-        return tk.redirect_to("user.login", came_from=tk.request.full_path)
-    return _error_page(403, tk._("Only editors of the harvest source can see its reports"))
-
-
-@territorial_harvest.errorhandler(tk.ObjectNotFound)
-def _not_found(error: tk.ObjectNotFound) -> Result:
-    return _error_page(404, tk._("Harvest source not found"))
-
-
-@territorial_harvest.errorhandler(tk.ValidationError)
-def _bad_request(error: tk.ValidationError) -> Result:
-    messages = "; ".join("{}: {}".format(field, " ".join(map(str, errors)))
-                         for field, errors in (error.error_dict or {}).items())
-    return _error_page(400, messages)
+pages.error_pages(territorial_harvest, log_in_first=True,
+                  forbidden=lambda: tk._("Only editors of the harvest source can see its reports"),
+                  not_found=lambda: tk._("Harvest source not found"))
+territorial_harvest.register_error_handler(tk.ValidationError, pages.bad_request_page)
 
 
 def _page(value: Any) -> int:

@@ -7,9 +7,8 @@ from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
-from ckanext.suite import csrf
-from ckanext.suite.pages import (
-    error_page as _error_page, user_context as _context, page_number as _page)
+from ckanext.suite import csrf, pages
+from ckanext.suite.pages import user_context as _context, page_number as _page
 
 __all__ = ["territory", "territory_organization"]
 
@@ -22,12 +21,9 @@ Result = Union[str, WerkzeugResponse, tuple[str, int]]
 PER_PAGE = 50
 
 
-for _blueprint in (territory, territory_organization):
-    _blueprint.register_error_handler(
-        tk.NotAuthorized,
-        lambda error: _error_page(403, tk._("You are not allowed to see or change this")))
-    _blueprint.register_error_handler(
-        tk.ObjectNotFound, lambda error: _error_page(404, tk._("Territory not found")))
+pages.error_pages(territory, territory_organization,
+                  forbidden=lambda: tk._("You are not allowed to see or change this"),
+                  not_found=lambda: tk._("Territory not found"))
 
 
 @territory.route("/")

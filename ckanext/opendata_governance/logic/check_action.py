@@ -9,9 +9,10 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance import check_runner, checks, jobs
-from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.logic import check_auth, schema
 
-__all__ = ["governance_check_run", "governance_check_result_list"]
+#: One action per auth function of check_auth, of the same name.
+__all__ = check_auth.__all__
 
 
 def _package(id_or_name: str) -> model.Package:

@@ -10,12 +10,13 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance import checklist, events
-from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.logic import checklist_auth, schema
 from ckanext.opendata_governance.logic.validators import governance_boolean
 from ckanext.opendata_governance.model import ChecklistItem
 from ckanext.suite.actions import acting_user, commit
 
-__all__ = ["governance_checklist_show", "governance_checklist_update"]
+#: One action per auth function of checklist_auth, of the same name.
+__all__ = checklist_auth.__all__
 
 #: The most items a checklist holds, and the longest label and help text.
 MAX_ITEMS = 30

@@ -9,9 +9,11 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance import dashboard
+from ckanext.opendata_governance.logic import dashboard_auth
 from ckanext.opendata_governance.suggest import plans
 
-__all__ = ["governance_dashboard", "governance_inventory"]
+#: One action per auth function of dashboard_auth, of the same name.
+__all__ = dashboard_auth.__all__
 
 #: Largest page of ``governance_inventory``.
 MAX_INVENTORY_PAGE = 1000

@@ -17,12 +17,12 @@ from ckanext.opendata_governance import resource_source, schema_reference
 from ckanext.opendata_governance.extract import ChoiceError, ExtractError, ExtractLimits, Table
 from ckanext.opendata_governance.extract import csvout, jobs, mapping, pipeline, provenance
 from ckanext.opendata_governance.extract import resource as source
-from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.logic import extract_auth, schema
 from ckanext.opendata_governance.model import OrganizationSetting
 from ckanext.suite.file_limits import FileError
 
-__all__ = ["resource_table_preview", "resource_table_extract",
-           "resource_table_extract_status"]
+#: One action per auth function of extract_auth, of the same name.
+__all__ = extract_auth.__all__
 
 #: The value of ``target`` that asks for a new resource.
 NEW = "new"

@@ -10,13 +10,13 @@ from ckan import model
 from ckan.lib.munge import munge_title_to_name
 from ckan.types import Context, DataDict
 
-from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.logic import planned_auth, schema
 from ckanext.opendata_governance.model import PlannedDataset, Service
 from ckanext.opendata_governance.suggest.plans import OPEN_STATES
 from ckanext.suite.actions import commit
 
-__all__ = ["planned_dataset_create", "planned_dataset_update", "planned_dataset_delete",
-           "planned_dataset_show", "planned_dataset_list", "planned_dataset_start"]
+#: One action per auth function of planned_auth, of the same name.
+__all__ = planned_auth.__all__
 
 _EDITABLE = ("title", "target_date", "owner_service", "conforms_to", "update_frequency",
              "notes", "state", "package_id", "suggestion_key")

@@ -7,12 +7,13 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.logic import progress_auth, schema
 from ckanext.opendata_governance.logic.settings_action import DEFAULTS
 from ckanext.opendata_governance.model import OrganizationSetting
 from ckanext.opendata_governance.suggest import progress
 
-__all__ = ["organization_progress_show"]
+#: One action per auth function of progress_auth, of the same name.
+__all__ = progress_auth.__all__
 
 
 @tk.side_effect_free

@@ -25,11 +25,6 @@ __all__ = [
 ]
 
 
-def _user(context: Context) -> Optional[model.User]:
-    name = context.get("user")
-    return model.User.get(name) if name else None
-
-
 def _can_update_dataset(context: Context, package_id: Any) -> bool:
     """Core's own answer to "may this user edit this dataset"."""
     if not package_id or not context.get("user"):
@@ -42,7 +37,7 @@ def _can_update_dataset(context: Context, package_id: Any) -> bool:
 
 
 def _is_reviewer(context: Context, organization_id: Optional[str]) -> bool:
-    user = _user(context)
+    user = suite_auth.context_user(context)
     return user is not None and Reviewer.is_reviewer(organization_id, user.id)
 
 
@@ -68,7 +63,7 @@ def governance_review_request(context: Context, data_dict: DataDict) -> AuthResu
 @tk.auth_sysadmins_check
 def governance_review_decide(context: Context, data_dict: DataDict) -> AuthResult:
     """Sysadmins and the organization's reviewers decide; never the requester."""
-    user = _user(context)
+    user = suite_auth.context_user(context)
     review = _review_of(data_dict)
     if review is None:
         # Sysadmins learn that the review does not exist from the action.
@@ -100,7 +95,7 @@ def governance_review_show(context: Context, data_dict: DataDict) -> AuthResult:
 
 def governance_review_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Reviewers, editors and admins of some organization see its queue."""
-    user = _user(context)
+    user = suite_auth.context_user(context)
     if user is not None and (
             Reviewer.organizations_of(user.id) or
             authz.has_user_permission_for_some_org(user.name, "update_dataset")):
@@ -110,11 +105,9 @@ def governance_review_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def governance_reviewer_create(context: Context, data_dict: DataDict) -> AuthResult:
-    organization_id = suite_auth.organization_id(data_dict.get("organization_id"))
-    if _has_permission(context, organization_id, "admin"):
-        return {"success": True}
-    return {"success": False,
-            "msg": tk._("Only the organization's admins can name its reviewers")}
+    return suite_auth.organization_permission(
+        context, suite_auth.organization_id(data_dict.get("organization_id")), "admin",
+        tk._("Only the organization's admins can name its reviewers"))
 
 
 def governance_reviewer_delete(context: Context, data_dict: DataDict) -> AuthResult:
@@ -131,11 +124,9 @@ def governance_reviewer_list(context: Context, data_dict: DataDict) -> AuthResul
 
 
 def governance_settings_show(context: Context, data_dict: DataDict) -> AuthResult:
-    organization_id = suite_auth.organization_id(data_dict.get("organization_id"))
-    if _has_permission(context, organization_id, "read"):
-        return {"success": True}
-    return {"success": False,
-            "msg": tk._("Only members of the organization can see its settings")}
+    return suite_auth.organization_permission(
+        context, suite_auth.organization_id(data_dict.get("organization_id")), "read",
+        tk._("Only members of the organization can see its settings"))
 
 
 def governance_settings_update(context: Context, data_dict: DataDict) -> AuthResult:

@@ -10,20 +10,12 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance import cadence, freshness
-from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.logic import schema, service_auth
 from ckanext.opendata_governance.model import Event, Service
 from ckanext.suite.actions import commit
 
-__all__ = [
-    "governance_service_create",
-    "governance_service_update",
-    "governance_service_delete",
-    "governance_service_show",
-    "governance_service_list",
-    "governance_service_reassign",
-    "governance_event_list",
-    "governance_overdue_list",
-]
+#: One action per auth function of service_auth, of the same name.
+__all__ = service_auth.__all__
 
 #: Rows fetched per package_search page when collecting a service's datasets.
 _PAGE = 500

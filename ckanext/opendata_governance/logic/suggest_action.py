@@ -8,12 +8,13 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.logic import schema, suggest_auth
 from ckanext.opendata_governance.model import (
     OpeningDismissal, OrganizationSetting, PlannedDataset)
 from ckanext.opendata_governance.suggest import obligation, plans, ranking, territory
 
-__all__ = ["opening_suggestion_list", "opening_suggestion_dismiss"]
+#: One action per auth function of suggest_auth, of the same name.
+__all__ = suggest_auth.__all__
 
 
 def _is_admin(context: Context, organization_id: str) -> bool:

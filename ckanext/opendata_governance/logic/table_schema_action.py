@@ -11,9 +11,10 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.opendata_governance import schema_catalogue
-from ckanext.opendata_governance.logic import schema
+from ckanext.opendata_governance.logic import schema, table_schema_auth
 
-__all__ = ["governance_table_schema_list"]
+#: One action per auth function of table_schema_auth, of the same name.
+__all__ = table_schema_auth.__all__
 
 
 @tk.side_effect_free

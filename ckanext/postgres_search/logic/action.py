@@ -25,24 +25,16 @@ def package_search(original: Action, context: Context, data_dict: DataDict) -> A
     return original(context, data_dict)
 
 
-@tk.side_effect_free
-@tk.chained_action
-def package_show(original: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core's ``package_show``; an id that is not a storable string is refused."""
-    input_guard.check(data_dict)
-    return original(context, data_dict)
+def _guarded(side_effect_free: bool) -> Action:
+    """Core's action of the name it is registered under, once ``input_guard`` has refused
+    what PostgreSQL cannot store: an id that is not a string, a ``query`` that is not one..."""
+    @tk.chained_action
+    def guarded(original: Action, context: Context, data_dict: DataDict) -> Any:
+        input_guard.check(data_dict)
+        return original(context, data_dict)
+    return tk.side_effect_free(guarded) if side_effect_free else guarded
 
 
-@tk.chained_action
-def package_patch(original: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core's ``package_patch``; an id that is not a storable string is refused."""
-    input_guard.check(data_dict)
-    return original(context, data_dict)
-
-
-@tk.side_effect_free
-@tk.chained_action
-def tag_list(original: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core's ``tag_list``; a ``query`` that is not a string is refused."""
-    input_guard.check(data_dict)
-    return original(context, data_dict)
+package_show = _guarded(side_effect_free=True)
+package_patch = _guarded(side_effect_free=False)
+tag_list = _guarded(side_effect_free=True)

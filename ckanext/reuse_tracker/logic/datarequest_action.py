@@ -12,7 +12,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.reuse_tracker import antispam, datarequest_mail, feedback_spam
-from ckanext.reuse_tracker.logic import datarequest_schema as schema
+from ckanext.reuse_tracker.logic import datarequest_auth, datarequest_schema as schema
 from ckanext.reuse_tracker.logic.datarequest_auth import (
     comment_deletable, is_moderator, moderated_organizations, visible_request)
 from ckanext.reuse_tracker.logic.feedback_auth import can_read_dataset
@@ -21,23 +21,11 @@ from ckanext.reuse_tracker.model.datarequest import (
     DATAREQUEST_OPEN_STATES, DataRequest, DataRequestComment, DataRequestFollower,
     DataRequestVote)
 from ckanext.suite.actions import commit
+from ckanext.suite.rows import utcnow
 from ckanext.suite.validate import validate_all
 
-__all__ = [
-    "datarequest_create",
-    "datarequest_show",
-    "datarequest_list",
-    "datarequest_update",
-    "datarequest_close",
-    "datarequest_vote",
-    "datarequest_follow",
-    "datarequest_comment_create",
-    "datarequest_comment_delete",
-]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+#: One action per auth function of datarequest_auth, of the same name.
+__all__ = datarequest_auth.__all__
 
 
 def _iso(value: Optional[dt.datetime]) -> Optional[str]:
@@ -210,7 +198,7 @@ def _show_dict(context: Context, request: DataRequest) -> dict[str, Any]:
 def _follow(request_id: str, user_id: str) -> None:
     table = DataRequestFollower.__table__
     model.Session.execute(insert(table).values(
-        datarequest_id=request_id, user_id=user_id, created=_now()
+        datarequest_id=request_id, user_id=user_id, created=utcnow()
     ).on_conflict_do_nothing(index_elements=[table.c.datarequest_id, table.c.user_id]))
 
 
@@ -434,7 +422,7 @@ def datarequest_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
         if old == "spam":
             request.spam_reason = None
         _record_state(request, old, user, data.get("comment"))
-    request.modified = _now()
+    request.modified = utcnow()
     commit(context)
     if changed:
         _announce(context, request, old, user, data.get("comment"))
@@ -472,7 +460,7 @@ def datarequest_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
     request.state = data["state"]
     request.package_id = package.id if package else None
     request.reason = data.get("reason") if data["state"] == "declined" else None
-    request.closed = request.modified = _now()
+    request.closed = request.modified = utcnow()
     request.closed_by = user.id if user else None
     _record_state(request, old, user, data.get("comment"))
     commit(context)
@@ -507,7 +495,7 @@ def datarequest_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
     table = DataRequestVote.__table__
     if data["vote"]:
         model.Session.execute(insert(table).values(
-            datarequest_id=request.id, user_id=user.id, created=_now()
+            datarequest_id=request.id, user_id=user.id, created=utcnow()
         ).on_conflict_do_nothing(index_elements=[table.c.datarequest_id, table.c.user_id]))
     else:
         model.Session.execute(table.delete().where(
@@ -575,7 +563,7 @@ def datarequest_comment_create(context: Context, data_dict: DataDict) -> dict[st
     model.Session.add(comment)
     model.Session.flush()
     _count_comments(request)
-    request.modified = _now()
+    request.modified = utcnow()
     _follow(request.id, user.id)
     commit(context)
     return _comment_dict(context, request, comment, _users({user.id}))

@@ -1,7 +1,8 @@
 """Auth functions of the data request actions, one per action and of the same name."""
 from __future__ import annotations
 
-from typing import Optional
+import functools
+from typing import Callable, Optional
 
 import ckan.plugins.toolkit as tk
 from ckan import authz, model
@@ -9,6 +10,7 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.reuse_tracker.logic.feedback_auth import managed_organizations
 from ckanext.reuse_tracker.model.datarequest import DataRequest, DataRequestComment
+from ckanext.suite import auth as suite_auth
 
 __all__ = [
     "datarequest_create",
@@ -23,16 +25,11 @@ __all__ = [
 ]
 
 
-def _user(context: Context) -> Optional[model.User]:
-    name = context.get("user")
-    return model.User.get(name) if name else None
-
-
 def is_moderator(context: Context, organization_id: Optional[str]) -> bool:
     """Sysadmins moderate every request; an organization's admins those targeting it."""
     if context.get("ignore_auth"):
         return True
-    user = _user(context)
+    user = suite_auth.context_user(context)
     if user is None or user.state != "active":
         return False
     if user.sysadmin:
@@ -59,20 +56,27 @@ def can_edit(context: Context, request: DataRequest) -> bool:
     """Its author while it is open, its moderators at any time."""
     if is_moderator(context, request.organization_id):
         return True
-    user = _user(context)
+    user = suite_auth.context_user(context)
     return user is not None and user.id == request.author_id and request.state == "open"
 
 
-def _logged_in(context: Context) -> Optional[AuthResult]:
-    if _user(context) is None:
-        return {"success": False, "msg": tk._("Log in to take part in data requests")}
-    return None
+def _participants(check: Callable[[Context, DataDict, DataRequest], AuthResult]
+                  ) -> Callable[[Context, DataDict], AuthResult]:
+    """The auth function of an action taking part in a request: visitors are asked to log
+    in, a request the user may not see is not found, then ``check`` decides on it."""
+    @tk.auth_allow_anonymous_access
+    @functools.wraps(check)
+    def auth_function(context: Context, data_dict: DataDict) -> AuthResult:
+        if suite_auth.context_user(context) is None:
+            return {"success": False, "msg": tk._("Log in to take part in data requests")}
+        return check(context, data_dict, visible_request(context, data_dict))
+    return auth_function
 
 
 @tk.auth_allow_anonymous_access
 def datarequest_create(context: Context, data_dict: DataDict) -> AuthResult:
     """Logged-in users ask for data."""
-    if _user(context) is None:
+    if suite_auth.context_user(context) is None:
         return {"success": False, "msg": tk._("Log in to request data")}
     return {"success": True}
 
@@ -84,20 +88,14 @@ def datarequest_show(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
-@tk.auth_allow_anonymous_access
-def datarequest_list(context: Context, data_dict: DataDict) -> AuthResult:
-    """Anyone lists requests (spam ones only for their moderators, filtered by the action)."""
-    return {"success": True}
+#: Anyone lists requests (spam ones only for their moderators, filtered by the action).
+datarequest_list = suite_auth.public
 
 
-@tk.auth_allow_anonymous_access
-def datarequest_update(context: Context, data_dict: DataDict) -> AuthResult:
+@_participants
+def datarequest_update(context: Context, data_dict: DataDict, request: DataRequest) -> AuthResult:
     """The author edits the request while it is open; its moderators edit it and move it
     through its states at any time."""
-    refusal = _logged_in(context)
-    if refusal:
-        return refusal
-    request = visible_request(context, data_dict)
     if data_dict.get("state") and not is_moderator(context, request.organization_id):
         return {"success": False,
                 "msg": tk._("Only the request's moderators change its status")}
@@ -107,47 +105,32 @@ def datarequest_update(context: Context, data_dict: DataDict) -> AuthResult:
         "Only its author, while it is open, and its moderators edit a data request")}
 
 
-@tk.auth_allow_anonymous_access
-def datarequest_close(context: Context, data_dict: DataDict) -> AuthResult:
+@_participants
+def datarequest_close(context: Context, data_dict: DataDict, request: DataRequest) -> AuthResult:
     """The request's moderators publish (answer) or decline it."""
-    refusal = _logged_in(context)
-    if refusal:
-        return refusal
-    request = visible_request(context, data_dict)
     if is_moderator(context, request.organization_id):
         return {"success": True}
     return {"success": False,
             "msg": tk._("Only the request's moderators publish or decline it")}
 
 
-def _participate(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users take part in a request they can see."""
-    refusal = _logged_in(context)
-    if refusal:
-        return refusal
-    visible_request(context, data_dict)
+@_participants
+def datarequest_vote(context: Context, data_dict: DataDict, request: DataRequest) -> AuthResult:
+    """Logged-in users vote for (or withdraw their vote from) a request they can see."""
     return {"success": True}
 
 
-@tk.auth_allow_anonymous_access
-def datarequest_vote(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users vote for (or withdraw their vote from) a request."""
-    return _participate(context, data_dict)
+@_participants
+def datarequest_follow(context: Context, data_dict: DataDict,
+                       request: DataRequest) -> AuthResult:
+    """Logged-in users follow (or stop following) a request they can see."""
+    return {"success": True}
 
 
-@tk.auth_allow_anonymous_access
-def datarequest_follow(context: Context, data_dict: DataDict) -> AuthResult:
-    """Logged-in users follow (or stop following) a request."""
-    return _participate(context, data_dict)
-
-
-@tk.auth_allow_anonymous_access
-def datarequest_comment_create(context: Context, data_dict: DataDict) -> AuthResult:
+@_participants
+def datarequest_comment_create(context: Context, data_dict: DataDict,
+                               request: DataRequest) -> AuthResult:
     """Logged-in users comment on a request that is not spam."""
-    refusal = _logged_in(context)
-    if refusal:
-        return refusal
-    request = visible_request(context, data_dict)
     if request.state == "spam":
         return {"success": False, "msg": tk._("This request takes no comments")}
     return {"success": True}
@@ -158,17 +141,14 @@ def comment_deletable(context: Context, request: DataRequest,
     """Its author or the request's moderators delete a comment."""
     if is_moderator(context, request.organization_id):
         return True
-    user = _user(context)
+    user = suite_auth.context_user(context)
     return user is not None and comment.author_id == user.id
 
 
-@tk.auth_allow_anonymous_access
-def datarequest_comment_delete(context: Context, data_dict: DataDict) -> AuthResult:
+@_participants
+def datarequest_comment_delete(context: Context, data_dict: DataDict,
+                               request: DataRequest) -> AuthResult:
     """A comment's author, or the request's moderators, delete it."""
-    refusal = _logged_in(context)
-    if refusal:
-        return refusal
-    request = visible_request(context, data_dict)
     comment = model.Session.get(DataRequestComment, data_dict.get("comment_id") or "")
     if comment is None or comment.datarequest_id != request.id:
         raise tk.ObjectNotFound(tk._("Comment not found"))

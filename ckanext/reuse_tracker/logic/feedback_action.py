@@ -14,29 +14,20 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.reuse_tracker import antispam, datastore_refs, feedback_mail, feedback_spam
-from ckanext.reuse_tracker.logic import feedback_schema as schema
+from ckanext.reuse_tracker.logic import feedback_auth, feedback_schema as schema
 from ckanext.reuse_tracker.logic.feedback_auth import (
-    can_manage_dataset, context_user, managed_organizations)
+    can_manage_dataset, managed_organizations)
 from ckanext.reuse_tracker.model.datarequest import DATAREQUEST_OPEN_STATES, DataRequest
 from ckanext.reuse_tracker.model.feedback import (
     FEEDBACK_OPEN_STATES, Feedback, FeedbackNote, FeedbackRating)
 from ckanext.reuse_tracker.services import service_titles
+from ckanext.suite import auth as suite_auth
 from ckanext.suite.actions import commit
 from ckanext.suite.collation import collation_key
+from ckanext.suite.rows import utcnow
 
-__all__ = [
-    "feedback_create",
-    "feedback_list",
-    "feedback_show",
-    "feedback_respond",
-    "feedback_update_status",
-    "feedback_note_create",
-    "feedback_stats",
-]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+#: One action per auth function of feedback_auth, of the same name.
+__all__ = feedback_auth.__all__
 
 
 def _target_days() -> int:
@@ -140,7 +131,7 @@ def _notes(feedback: Feedback) -> list[dict[str, Any]]:
 def _manager_dict(feedback: Feedback, context: Context) -> dict[str, Any]:
     users = _users({feedback.author_id, feedback.answered_by})
     packages = {feedback.package_id: model.Package.get(feedback.package_id)}
-    return {**_dictize(feedback, users, True, _now(), packages), "notes": _notes(feedback)}
+    return {**_dictize(feedback, users, True, utcnow(), packages), "notes": _notes(feedback)}
 
 
 def _spam_reason(data: dict[str, Any], data_dict: DataDict, manager: bool
@@ -176,7 +167,7 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("feedback_create", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_create(), context)
     package = _package(data["package_id"])
-    user = context_user(context)
+    user = suite_auth.context_user(context)
     errors: dict[str, list[str]] = {}
     resource_id = data.get("resource_id")
     if resource_id:
@@ -213,10 +204,10 @@ def feedback_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     commit(context)
     users, packages = ({user.id: user} if user else {}), {package.id: package}
     if not spam_reason:
-        feedback_mail.notify_received(_dictize(feedback, users, True, _now(), packages),
+        feedback_mail.notify_received(_dictize(feedback, users, True, utcnow(), packages),
                                       package)
     # The author sees the public view: why a post went to spam is not told.
-    return _dictize(feedback, users, manager, _now(), packages)
+    return _dictize(feedback, users, manager, utcnow(), packages)
 
 
 def _rate(package_id: str, user_id: str, rating: int) -> None:
@@ -224,10 +215,10 @@ def _rate(package_id: str, user_id: str, rating: int) -> None:
     # leave two rows.
     table = FeedbackRating.__table__
     statement = insert(table).values(
-        package_id=package_id, user_id=user_id, rating=rating, modified=_now())
+        package_id=package_id, user_id=user_id, rating=rating, modified=utcnow())
     model.Session.execute(statement.on_conflict_do_update(
         index_elements=[table.c.package_id, table.c.user_id],
-        set_={"rating": rating, "modified": _now()}))
+        set_={"rating": rating, "modified": utcnow()}))
 
 
 def _rating_summary(package_id: str) -> tuple[Optional[float], int]:
@@ -280,7 +271,7 @@ def feedback_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         query = query.filter(Feedback.kind == data["kind"])
     if data.get("state"):
         query = query.filter(Feedback.state == data["state"])
-    now = _now()
+    now = utcnow()
     if data["overdue"]:
         query = query.filter(
             Feedback.first_response.is_(None), Feedback.state != "spam",
@@ -313,7 +304,7 @@ def feedback_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if can_manage_dataset(context, feedback.package_id):
         return _manager_dict(feedback, context)
     package = model.Package.get(feedback.package_id)
-    return _dictize(feedback, _users({feedback.author_id}), False, _now(),
+    return _dictize(feedback, _users({feedback.author_id}), False, utcnow(),
                     {feedback.package_id: package})
 
 
@@ -325,7 +316,7 @@ def _change_state(feedback: Feedback, state: Optional[str], user: Optional[model
     if changed:
         feedback.state = state
         if feedback.first_response is None and state not in ("new", "spam"):
-            feedback.first_response = _now()
+            feedback.first_response = utcnow()
     if changed or note:
         model.Session.add(FeedbackNote(
             feedback_id=feedback.id, author_id=user.id if user else None,
@@ -345,8 +336,8 @@ def feedback_respond(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("feedback_respond", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_respond(), context)
     feedback = _get(data)
-    user = context_user(context)
-    now = _now()
+    user = suite_auth.context_user(context)
+    now = utcnow()
     feedback.answer = data["body"]
     feedback.answered = now
     feedback.answered_by = user.id if user else None
@@ -373,7 +364,7 @@ def feedback_update_status(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("feedback_update_status", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_update_status(), context)
     feedback = _get(data)
-    _change_state(feedback, data["state"], context_user(context), data.get("note"))
+    _change_state(feedback, data["state"], suite_auth.context_user(context), data.get("note"))
     commit(context)
     return _manager_dict(feedback, context)
 
@@ -388,7 +379,7 @@ def feedback_note_create(context: Context, data_dict: DataDict) -> dict[str, Any
     tk.check_access("feedback_note_create", context, data_dict)
     data = schema.validate(data_dict, schema.feedback_note_create(), context)
     feedback = _get(data)
-    _change_state(feedback, None, context_user(context), data["body"])
+    _change_state(feedback, None, suite_auth.context_user(context), data["body"])
     commit(context)
     return _manager_dict(feedback, context)
 
@@ -448,7 +439,7 @@ def feedback_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
         requests = requests.filter(
             DataRequest.organization_id == (group.id if group else None))
     rows = query.all()
-    now, target = _now(), dt.timedelta(days=_target_days())
+    now, target = utcnow(), dt.timedelta(days=_target_days())
     by_org: dict[Optional[str], list[Any]] = {}
     by_service: dict[tuple[Optional[str], Optional[str]], list[Any]] = {}
     for row in rows:

@@ -21,18 +21,6 @@ __all__ = [
 ]
 
 
-def context_user(context: Context) -> Optional[model.User]:
-    """The context's user; the object core's ``check_access`` already loaded when there
-    is one (a query less)."""
-    name = context.get("user")
-    if not name:
-        return None
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User) and name in (user.name, user.id):
-        return user
-    return model.User.get(name)
-
-
 def _allowed(action: str, context: Context, package_id: Any) -> bool:
     if not package_id:
         return False
@@ -66,7 +54,7 @@ def managed_organizations(context: Context, permission: str = "update_dataset"
     datasets); None means every one."""
     if context.get("ignore_auth"):
         return None
-    user = context_user(context)
+    user = suite_auth.context_user(context)
     if user is None:
         return []
     if user.sysadmin:
@@ -93,6 +81,17 @@ def feedback_create(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
+def _managed_organization(context: Context, data_dict: DataDict, msg: str) -> AuthResult:
+    """Allowed for ``data_dict["organization"]`` when the user edits its datasets, and
+    without one for those who edit some organization's datasets (sysadmins: all)."""
+    managed = managed_organizations(context)
+    organization = data_dict.get("organization")
+    if managed is None or (managed and not organization) or (
+            organization and suite_auth.organization_id(organization) in (managed or [])):
+        return {"success": True}
+    return {"success": False, "msg": msg}
+
+
 @tk.auth_allow_anonymous_access
 def feedback_list(context: Context, data_dict: DataDict) -> AuthResult:
     """A dataset's feedback for those who see the dataset; an inbox for those who edit datasets."""
@@ -101,13 +100,8 @@ def feedback_list(context: Context, data_dict: DataDict) -> AuthResult:
         if can_read_dataset(context, package_id):
             return {"success": True}
         return {"success": False, "msg": tk._("You cannot see this dataset's feedback")}
-    managed = managed_organizations(context)
-    organization = data_dict.get("organization")
-    if managed is None or (managed and not organization) or (
-            organization and suite_auth.organization_id(organization) in (managed or [])):
-        return {"success": True}
-    return {"success": False,
-            "msg": tk._("Only the editors of an organization's datasets see its feedback")}
+    return _managed_organization(context, data_dict, tk._(
+        "Only the editors of an organization's datasets see its feedback"))
 
 
 @tk.auth_allow_anonymous_access
@@ -116,7 +110,7 @@ def feedback_show(context: Context, data_dict: DataDict) -> AuthResult:
     feedback = _feedback(data_dict)
     if feedback is None:
         # Sysadmins learn from the action that it does not exist.
-        user = context_user(context)
+        user = suite_auth.context_user(context)
         return {"success": bool(user and user.sysadmin), "msg": tk._("Feedback not found")}
     if feedback.state == "spam":
         allowed = can_manage_dataset(context, feedback.package_id)
@@ -128,7 +122,7 @@ def feedback_show(context: Context, data_dict: DataDict) -> AuthResult:
 def _manage(context: Context, data_dict: DataDict) -> AuthResult:
     feedback = _feedback(data_dict)
     if feedback is None:
-        user = context_user(context)
+        user = suite_auth.context_user(context)
         return {"success": bool(user and user.sysadmin), "msg": tk._("Feedback not found")}
     if can_manage_dataset(context, feedback.package_id):
         return {"success": True}
@@ -153,10 +147,5 @@ def feedback_note_create(context: Context, data_dict: DataDict) -> AuthResult:
 
 def feedback_stats(context: Context, data_dict: DataDict) -> AuthResult:
     """Figures of the organizations whose datasets the user edits (sysadmins: all)."""
-    managed = managed_organizations(context)
-    organization = data_dict.get("organization")
-    if managed is None or (managed and not organization) or (
-            organization and suite_auth.organization_id(organization) in (managed or [])):
-        return {"success": True}
-    return {"success": False,
-            "msg": tk._("Only the editors of an organization's datasets see its figures")}
+    return _managed_organization(context, data_dict, tk._(
+        "Only the editors of an organization's datasets see its figures"))

@@ -1,7 +1,6 @@
 """Reuse actions: create, update, delete, show, list, moderate."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import unicodedata
@@ -14,7 +13,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.reuse_tracker import antispam, datastore_refs, images, reuse_mail
-from ckanext.reuse_tracker.logic import reuse_checks as checks
+from ckanext.reuse_tracker.logic import reuse_auth, reuse_checks as checks
 from ckanext.reuse_tracker.logic import reuse_dictize as dictize
 from ckanext.reuse_tracker.logic import reuse_schema as schema
 from ckanext.reuse_tracker.logic.reuse_auth import is_submitter, moderated_reuse_ids
@@ -23,15 +22,10 @@ from ckanext.reuse_tracker.reuse_visibility import (
     PUBLIC_STATES, can_read_dataset, current_user, may_see, moderated, own_or_moderated,
     readable_datasets)
 from ckanext.suite.actions import commit
+from ckanext.suite.rows import utcnow
 
-__all__ = [
-    "reuse_create",
-    "reuse_update",
-    "reuse_delete",
-    "reuse_show",
-    "reuse_list",
-    "reuse_moderate",
-]
+#: One action per auth function of reuse_auth, of the same name.
+__all__ = reuse_auth.__all__
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +88,7 @@ def _new_reuse(data: dict[str, Any], user: Optional[model.User], published: bool
     """The new reuse's row: published at once when ``published``, pending otherwise;
     its image is the upload's (image and thumbnail) or the given address."""
     image_url, thumbnail_url = upload or (data.get("image_url"), data.get("image_url"))
-    now = _now()
+    now = utcnow()
     return Reuse(
         name=data.get("name") or _unique_name(data["title"]),
         title=data["title"], description=data["description"], url=data["url"],
@@ -177,7 +171,7 @@ def reuse_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
         if (reuse.state != "pending" and is_submitter(context.get("user"), reuse)
                 and not _trusted(user) and not moderated_reuse_ids(user, [reuse.id])):
             reuse.state = "pending"
-        reuse.modified = _now()
+        reuse.modified = utcnow()
         commit(context)
     return dictize.reuse(context, reuse)
 
@@ -368,7 +362,7 @@ def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
             else tk._("The reuse is already rejected")]})
 
     user = current_user(context)
-    now = _now()
+    now = utcnow()
     reuse.state = target
     reuse.moderation_comment = data["comment"] or None
     reuse.moderated_by = user.id if user else None
@@ -384,10 +378,6 @@ def reuse_moderate(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _trusted(user: Optional[model.User]) -> bool:

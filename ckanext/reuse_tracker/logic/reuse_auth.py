@@ -8,6 +8,7 @@ from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.reuse_tracker.model import Reuse, ReuseDataset
+from ckanext.suite import auth as suite_auth
 
 __all__ = [
     "reuse_create",
@@ -103,16 +104,12 @@ def reuse_delete(context: Context, data_dict: DataDict) -> AuthResult:
             "msg": tk._("Only the submitter and the moderators can delete this reuse")}
 
 
-@tk.auth_allow_anonymous_access
-def reuse_show(context: Context, data_dict: DataDict) -> AuthResult:
-    """Anyone may ask; a reuse the caller may not see is reported as not found."""
-    return {"success": True}
+#: Anyone may ask; a reuse the caller may not see is reported as not found.
+reuse_show = suite_auth.public
 
 
-@tk.auth_allow_anonymous_access
-def reuse_list(context: Context, data_dict: DataDict) -> AuthResult:
-    """Anyone may list; each caller gets only the reuses and datasets they may see."""
-    return {"success": True}
+#: Anyone may list; each caller gets only the reuses and datasets they may see.
+reuse_list = suite_auth.public
 
 
 def reuse_moderate(context: Context, data_dict: DataDict) -> AuthResult:

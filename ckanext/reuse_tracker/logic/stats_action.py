@@ -12,11 +12,13 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ckanext.reuse_tracker.logic import stats_auth
 from ckanext.reuse_tracker.model.reuse import REUSE_TYPES, Reuse, ReuseDataset
 from ckanext.reuse_tracker.services import service_titles
 from ckanext.reuse_tracker.topics import type_label
 
-__all__ = ["reuse_stats", "reuse_link_check"]
+#: One action per auth function of stats_auth, of the same name.
+__all__ = stats_auth.__all__
 
 GROUPINGS = ("type", "month", "dataset", "organization", "service")
 MAX_MOST_REUSED = 100

@@ -2,13 +2,12 @@
 and followers."""
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+
+from ckanext.suite.rows import new_id, utcnow
 
 __all__ = ["DataRequest", "DataRequestVote", "DataRequestComment", "DataRequestFollower",
            "DATAREQUEST_STATES", "DATAREQUEST_OPEN_STATES", "DATAREQUEST_CLOSED_STATES"]
@@ -21,20 +20,12 @@ DATAREQUEST_OPEN_STATES = ("open", "under_review", "planned")
 DATAREQUEST_CLOSED_STATES = ("published", "declined")
 
 
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 class DataRequest(tk.BaseModel):  # type: ignore[misc, valid-type]
     """A user's request for a dataset that the portal does not publish yet."""
 
     __tablename__ = "reuse_tracker_datarequest"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     title = sa.Column(sa.UnicodeText, nullable=False)
     description = sa.Column(sa.UnicodeText, nullable=False)
     # Core ids, without foreign keys: core tables are not ours to constrain.
@@ -53,8 +44,8 @@ class DataRequest(tk.BaseModel):  # type: ignore[misc, valid-type]
     # Kept up to date with the vote and comment rows, so that lists sort without counting.
     vote_count = sa.Column(sa.Integer, nullable=False, default=0)
     comment_count = sa.Column(sa.Integer, nullable=False, default=0)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now, index=True)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def get(cls, id_: str | None) -> "DataRequest | None":
@@ -69,7 +60,7 @@ class DataRequestVote(tk.BaseModel):  # type: ignore[misc, valid-type]
     datarequest_id = sa.Column(sa.UnicodeText, sa.ForeignKey(
         "reuse_tracker_datarequest.id", ondelete="CASCADE"), primary_key=True)
     user_id = sa.Column(sa.UnicodeText, primary_key=True, index=True)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
 
 
 class DataRequestComment(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -77,7 +68,7 @@ class DataRequestComment(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = "reuse_tracker_datarequest_comment"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     datarequest_id = sa.Column(sa.UnicodeText, sa.ForeignKey(
         "reuse_tracker_datarequest.id", ondelete="CASCADE"), nullable=False, index=True)
     author_id = sa.Column(sa.UnicodeText)
@@ -87,7 +78,7 @@ class DataRequestComment(tk.BaseModel):  # type: ignore[misc, valid-type]
     # ``active``, ``deleted`` (by its author or a moderator) or ``spam``: only active ones show.
     state = sa.Column(sa.UnicodeText, nullable=False, default="active")
     spam_reason = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now, index=True)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
 
 
 class DataRequestFollower(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -98,4 +89,4 @@ class DataRequestFollower(tk.BaseModel):  # type: ignore[misc, valid-type]
     datarequest_id = sa.Column(sa.UnicodeText, sa.ForeignKey(
         "reuse_tracker_datarequest.id", ondelete="CASCADE"), primary_key=True)
     user_id = sa.Column(sa.UnicodeText, primary_key=True, index=True)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)

@@ -1,14 +1,13 @@
 """Feedback tables: a feedback item, its internal notes, and each user's rating of a dataset."""
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+
+from ckanext.suite.rows import new_id, utcnow
 
 __all__ = ["Feedback", "FeedbackNote", "FeedbackRating", "FEEDBACK_KINDS", "FEEDBACK_STATES",
            "FEEDBACK_OPEN_STATES"]
@@ -19,20 +18,12 @@ FEEDBACK_STATES = ("new", "acknowledged", "in_progress", "resolved", "rejected",
 FEEDBACK_OPEN_STATES = ("new", "acknowledged", "in_progress")
 
 
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 class Feedback(tk.BaseModel):  # type: ignore[misc, valid-type]
     """A question, problem report, update request or thanks about a dataset."""
 
     __tablename__ = "reuse_tracker_feedback"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     # Core ids, without foreign keys: core tables are not ours to constrain.
     package_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     organization_id = sa.Column(sa.UnicodeText, index=True)
@@ -57,8 +48,8 @@ class Feedback(tk.BaseModel):  # type: ignore[misc, valid-type]
     answered = sa.Column(sa.DateTime)
     # First public answer or status change: the response time runs until then.
     first_response = sa.Column(sa.DateTime)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now, index=True)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def get(cls, id_: str | None) -> "Feedback | None":
@@ -70,7 +61,7 @@ class FeedbackNote(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = "reuse_tracker_feedback_note"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     feedback_id = sa.Column(sa.UnicodeText, sa.ForeignKey("reuse_tracker_feedback.id",
                                                           ondelete="CASCADE"),
                             nullable=False, index=True)
@@ -78,7 +69,7 @@ class FeedbackNote(tk.BaseModel):  # type: ignore[misc, valid-type]
     body = sa.Column(sa.UnicodeText, nullable=False)
     # A status change recorded with the note ("new -> in_progress"), if any.
     state_change = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
 
 
 class FeedbackRating(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -89,4 +80,4 @@ class FeedbackRating(tk.BaseModel):  # type: ignore[misc, valid-type]
     package_id = sa.Column(sa.UnicodeText, primary_key=True)
     user_id = sa.Column(sa.UnicodeText, primary_key=True)
     rating = sa.Column(sa.Integer, nullable=False)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -1,14 +1,13 @@
 """Reuse tables: a reuse, the datasets it uses, and its link-health record."""
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+
+from ckanext.suite.rows import new_id, utcnow
 
 __all__ = ["Reuse", "ReuseDataset", "REUSE_TYPES", "REUSE_STATES"]
 
@@ -18,20 +17,12 @@ REUSE_TYPES = ("application", "visualization", "api", "news_article", "paper", "
 REUSE_STATES = ("pending", "published", "rejected", "archived")
 
 
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 class Reuse(tk.BaseModel):  # type: ignore[misc, valid-type]
     """A reuse of the portal's data (an app, a visualisation, an article...)."""
 
     __tablename__ = "reuse_tracker_reuse"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     name = sa.Column(sa.UnicodeText, nullable=False, unique=True)
     title = sa.Column(sa.UnicodeText, nullable=False)
     description = sa.Column(sa.UnicodeText, nullable=False, default="")
@@ -50,8 +41,8 @@ class Reuse(tk.BaseModel):  # type: ignore[misc, valid-type]
     moderation_comment = sa.Column(sa.UnicodeText)
     moderated_by = sa.Column(sa.UnicodeText)
     featured = sa.Column(sa.Boolean, nullable=False, default=False)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     published = sa.Column(sa.DateTime)
     # Link health (filled by the periodic link check).
     link_checked = sa.Column(sa.DateTime)
@@ -77,4 +68,4 @@ class ReuseDataset(tk.BaseModel):  # type: ignore[misc, valid-type]
                                                        ondelete="CASCADE"),
                          primary_key=True)
     package_id = sa.Column(sa.UnicodeText, primary_key=True, index=True)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)

@@ -1,7 +1,6 @@
 """One consolidation run, from the schema to the published file, recorded with its report."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 from typing import Any, Callable, Optional
@@ -10,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.suite import safe_http
+from ckanext.suite.rows import utcnow
 from ckanext.territorial_consolidation.consolidation import (engine, failures, publisher,
                                                             sources)
 from ckanext.territorial_consolidation.consolidation.schema import SchemaError, load_schema
@@ -21,10 +21,6 @@ __all__ = ["load", "workdir", "previous_state", "execute", "ALLOWLIST_OPTION"]
 log = logging.getLogger(__name__)
 
 ALLOWLIST_OPTION = "ckanext.territorial_consolidation.consolidation_allowlist"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def workdir(consolidation_id: str) -> str:
@@ -92,7 +88,7 @@ def execute(consolidation_id: str, run_id: Optional[str] = None,
     if run is None:
         run = ConsolidationRun(consolidation_id=consolidation.id)
         model.Session.add(run)
-    run.state, run.started, run.error = "running", _now(), None
+    run.state, run.started, run.error = "running", utcnow(), None
     model.Session.commit()
     result = None
     try:
@@ -135,7 +131,7 @@ def execute(consolidation_id: str, run_id: Optional[str] = None,
         model.Session.rollback()
         run = _failed(model.Session.get(ConsolidationRun, run.id), error, result)
         consolidation = Consolidation.get(consolidation_id)
-    run.finished = _now()
+    run.finished = utcnow()
     _prune(consolidation.id)
     model.Session.commit()
     return run.as_dict()

@@ -24,6 +24,7 @@ from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject
                                    HarvestObjectExtra)
 
 from ckanext.suite import safe_http
+from ckanext.suite.rows import utcnow
 from ckanext.territorial_consolidation.harvesters import job_state, local_edits
 from ckanext.territorial_consolidation.harvesters.config import LEVELS, parse_config
 from ckanext.territorial_consolidation.harvesters.http import HarvestClient, HarvestFetchError
@@ -98,10 +99,6 @@ class RemoteDataset:
         return cls(remote_id=data["remote_id"], remote_url=data.get("remote_url"),
                    modified=dt.datetime.fromisoformat(modified) if modified else None,
                    identifier=data.get("identifier"), raw=data.get("raw") or {})
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class _ObjectBatches:
@@ -241,7 +238,7 @@ class TerritorialHarvester(HarvesterBase):
         job_state.catch_up_detection(harvest_job)
         since = self._since(source.id, config) if self.supports_since() else None
         run = HarvestRun(harvest_job_id=harvest_job.id, harvest_source_id=source.id,
-                         since=since, started=_now(), complete=False, gathered=0,
+                         since=since, started=utcnow(), complete=False, gathered=0,
                          unchanged=0, missing=0)
         known = {prov.remote_id: prov for prov in model.Session.query(Provenance)
                  .filter(Provenance.harvest_source_id == source.id)}
@@ -311,7 +308,7 @@ class TerritorialHarvester(HarvesterBase):
                       batches: _ObjectBatches) -> None:
         """After a complete gather: datasets no longer listed are missing from now, and
         withdrawn once missing for the grace period."""
-        now = _now()
+        now = utcnow()
         grace = dt.timedelta(days=tk.config[_OPTION + "harvest_grace_days"])
         for remote_id, prov in known.items():
             if remote_id in seen or prov.withdrawn is not None:
@@ -338,7 +335,7 @@ class TerritorialHarvester(HarvesterBase):
         last_complete = (model.Session.query(sa.func.max(HarvestRun.started))
                          .filter(HarvestRun.harvest_source_id == source_id,
                                  HarvestRun.complete.is_(True)).scalar())
-        if last_complete is None or _now() - last_complete > _FULL_GATHER_EVERY:
+        if last_complete is None or utcnow() - last_complete > _FULL_GATHER_EVERY:
             return None
         last = (model.Session.query(HarvestRun.harvest_job_id)
                 .filter(HarvestRun.harvest_source_id == source_id)
@@ -504,7 +501,7 @@ class TerritorialHarvester(HarvesterBase):
         prov.content_hash = digest
         prov.resource_urls = [res["url"] for res in package_dict.get("resources", [])
                               if res.get("url")]
-        prov.harvested = _now()
+        prov.harvested = utcnow()
         prov.missing_since = None
         prov.withdrawn = None
 
@@ -517,7 +514,7 @@ class TerritorialHarvester(HarvesterBase):
         package = model.Package.get(prov.package_id)
         if package is not None and package.state != "deleted":
             tk.get_action("package_delete")(self._context(), {"id": prov.package_id})
-        prov.withdrawn = _now()
+        prov.withdrawn = utcnow()
         model.Session.query(HarvestObject).filter(
             HarvestObject.package_id == prov.package_id).update({"current": False})
         harvest_object.package_id = prov.package_id

@@ -13,13 +13,13 @@ from ckan.types import Context, DataDict
 
 from ckanext.territorial_consolidation.consolidation import failures, sources
 from ckanext.territorial_consolidation.consolidation import jobs as consolidation_jobs
-from ckanext.territorial_consolidation.logic import schema
+from ckanext.territorial_consolidation.logic import consolidation_auth, schema
 from ckanext.suite.collation import collation_key
 from ckanext.territorial_consolidation.model.consolidation import (
     Consolidation, ConsolidationRun)
 
-__all__ = ["consolidation_create", "consolidation_update", "consolidation_show",
-           "consolidation_list", "consolidation_run", "territorial_coverage"]
+#: One action per auth function of consolidation_auth, of the same name.
+__all__ = consolidation_auth.__all__
 
 #: A run still "running" after this long is taken as dead (a killed worker).
 _STALE_RUN = dt.timedelta(hours=6)

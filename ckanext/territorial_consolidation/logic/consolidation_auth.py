@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.territorial_consolidation.model.consolidation import Consolidation
+from ckanext.suite import auth as suite_auth
 
 __all__ = ["consolidation_create", "consolidation_update", "consolidation_show",
            "consolidation_list", "consolidation_run", "territorial_coverage"]
@@ -47,17 +48,11 @@ def consolidation_run(context: Context, data_dict: DataDict) -> AuthResult:
     return _existing(context, data_dict)
 
 
-@tk.auth_allow_anonymous_access
-def consolidation_show(context: Context, data_dict: DataDict) -> AuthResult:
-    # Only public datasets are consolidated: settings and reports are public too.
-    return {"success": True}
+#: Only public datasets are consolidated: settings and reports are public too.
+consolidation_show = suite_auth.public
 
 
-@tk.auth_allow_anonymous_access
-def consolidation_list(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
+consolidation_list = suite_auth.public
 
 
-@tk.auth_allow_anonymous_access
-def territorial_coverage(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
+territorial_coverage = suite_auth.public

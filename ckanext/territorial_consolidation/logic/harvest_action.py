@@ -11,15 +11,11 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.territorial_consolidation.harvesters.http import HarvestFetchError
-from ckanext.territorial_consolidation.logic import schema
+from ckanext.territorial_consolidation.logic import harvest_auth, schema
 from ckanext.territorial_consolidation.model.harvest import HarvestRun, Provenance
 
-__all__ = [
-    "territorial_harvest_preview",
-    "territorial_harvest_report",
-    "territorial_provenance_show",
-    "territorial_provenance_list",
-]
+#: One action per auth function of harvest_auth, of the same name.
+__all__ = harvest_auth.__all__
 
 
 def _harvester(source_type: str) -> Any:

@@ -10,22 +10,13 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.territorial_consolidation import duplicates
-from ckanext.territorial_consolidation.logic import schema
+from ckanext.territorial_consolidation.logic import schema, territory_auth
 from ckanext.territorial_consolidation.model import (
     LEVELS, OrganizationTerritory, Provenance, ResponsibilityRule, Territory, normalise,
     territory_id)
 
-__all__ = [
-    "territory_show",
-    "territory_list",
-    "territory_create",
-    "territory_organization_set",
-    "territory_dataset_list",
-    "responsibility_rule_create",
-    "responsibility_rule_list",
-    "responsibility_rule_delete",
-    "territorial_duplicate_list",
-]
+#: One action per auth function of territory_auth, of the same name.
+__all__ = territory_auth.__all__
 
 MAX_CHILDREN = 1000
 

@@ -5,6 +5,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.suite import auth as suite_auth
+
 __all__ = [
     "territory_show",
     "territory_list",
@@ -18,15 +20,11 @@ __all__ = [
 ]
 
 
-@tk.auth_allow_anonymous_access
-def territory_show(context: Context, data_dict: DataDict) -> AuthResult:
-    # Territories are public reference data.
-    return {"success": True}
+#: Territories are public reference data.
+territory_show = suite_auth.public
 
 
-@tk.auth_allow_anonymous_access
-def territory_list(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
+territory_list = suite_auth.public
 
 
 def territory_create(context: Context, data_dict: DataDict) -> AuthResult:
@@ -49,26 +47,20 @@ def territory_organization_set(context: Context, data_dict: DataDict) -> AuthRes
     return {"success": True}
 
 
-@tk.auth_allow_anonymous_access
-def territory_dataset_list(context: Context, data_dict: DataDict) -> AuthResult:
-    # Anyone; the action lists only the datasets the caller can read.
-    return {"success": True}
+#: Anyone; the action lists only the datasets the caller can read.
+territory_dataset_list = suite_auth.public
 
 
 def responsibility_rule_create(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins can manage responsibility rules")}
 
 
-@tk.auth_allow_anonymous_access
-def responsibility_rule_list(context: Context, data_dict: DataDict) -> AuthResult:
-    return {"success": True}
+responsibility_rule_list = suite_auth.public
 
 
 def responsibility_rule_delete(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins can manage responsibility rules")}
 
 
-@tk.auth_allow_anonymous_access
-def territorial_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult:
-    # Anyone; the action lists only the datasets the caller can read.
-    return {"success": True}
+#: Anyone; the action lists only the datasets the caller can read.
+territorial_duplicate_list = suite_auth.public

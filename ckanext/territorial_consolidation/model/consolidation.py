@@ -1,8 +1,6 @@
 """Consolidation tables: a consolidation's settings and the history of its runs."""
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -11,15 +9,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.suite.rows import new_id, utcnow
+
 __all__ = ["Consolidation", "ConsolidationRun"]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
 
 
 class Consolidation(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -27,7 +19,7 @@ class Consolidation(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = "territorial_consolidation_consolidation"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     name = sa.Column(sa.UnicodeText, nullable=False, unique=True)
     title = sa.Column(sa.UnicodeText, nullable=False)
     # The consolidating organization and its target dataset (core ids, no foreign keys).
@@ -44,8 +36,8 @@ class Consolidation(tk.BaseModel):  # type: ignore[misc, valid-type]
     notify_owners = sa.Column(sa.Boolean, nullable=False, default=False)
     schedule = sa.Column(sa.UnicodeText, nullable=False, default="manual")
     creator_user_id = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def get(cls, reference: str) -> Optional["Consolidation"]:
@@ -72,11 +64,11 @@ class ConsolidationRun(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = "territorial_consolidation_run"
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     consolidation_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
     # pending, running, succeeded, unchanged, failed
     state = sa.Column(sa.UnicodeText, nullable=False, default="pending")
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     started = sa.Column(sa.DateTime)
     finished = sa.Column(sa.DateTime)
     error = sa.Column(sa.UnicodeText)

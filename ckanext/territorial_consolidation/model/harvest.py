@@ -1,19 +1,15 @@
 """Harvest provenance: where each harvested dataset comes from, and whether it mirrors another."""
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.suite.rows import utcnow
+
 __all__ = ["HarvestRun", "Provenance"]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Provenance(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -41,7 +37,7 @@ class Provenance(tk.BaseModel):  # type: ignore[misc, valid-type]
     content_hash = sa.Column(sa.UnicodeText)
     # Resource URLs and content hashes known for the remote dataset, for duplicates.
     resource_urls = sa.Column(JSONB, nullable=False, default=list)
-    harvested = sa.Column(sa.DateTime, nullable=False, default=_now)
+    harvested = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     # Set when the remote dataset was missing from a complete gather; withdrawn after
     # the grace period, cleared when it comes back.
     missing_since = sa.Column(sa.DateTime)
@@ -70,7 +66,7 @@ class HarvestRun(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     harvest_job_id = sa.Column(sa.UnicodeText, primary_key=True)
     harvest_source_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    started = sa.Column(sa.DateTime, nullable=False, default=_now)
+    started = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     # Incremental gathers ask only for records modified after ``since``.
     since = sa.Column(sa.DateTime)
     complete = sa.Column(sa.Boolean, nullable=False, default=False)

@@ -1,10 +1,8 @@
 """Territory, organization territory and responsibility rule tables."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,19 +11,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.suite.rows import new_id, utcnow
+
 __all__ = ["LEVELS", "Territory", "OrganizationTerritory", "ResponsibilityRule",
            "territory_id", "normalise"]
 
 #: Territorial levels, from the smallest to the largest.
 LEVELS = ("commune", "epci", "departement", "region", "national")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
 
 
 def territory_id(level: str, code: str) -> str:
@@ -62,8 +54,8 @@ class Territory(tk.BaseModel):  # type: ignore[misc, valid-type]
     # Set by a reload when the official files no longer list the territory: kept, so that
     # datasets and organizations linked to it keep their link, but flagged.
     obsolete = sa.Column(sa.Boolean, nullable=False, default=False)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def get(cls, id_: str) -> "Territory | None":
@@ -91,7 +83,7 @@ class OrganizationTerritory(tk.BaseModel):  # type: ignore[misc, valid-type]
     # A core id, without a foreign key: core tables are not ours to constrain.
     organization_id = sa.Column(sa.UnicodeText, primary_key=True)
     territory_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @classmethod
     def get(cls, organization_id: str) -> "OrganizationTerritory | None":
@@ -107,13 +99,13 @@ class ResponsibilityRule(tk.BaseModel):  # type: ignore[misc, valid-type]
                             name="territorial_consolidation_responsibility_rule_kind_value_key"),
     )
 
-    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=new_id)
     kind = sa.Column(sa.UnicodeText, nullable=False)  # schema, theme, keyword
     value = sa.Column(sa.UnicodeText, nullable=False)
     level = sa.Column(sa.UnicodeText, nullable=False)
     note = sa.Column(sa.UnicodeText)
     created_by = sa.Column(sa.UnicodeText)
-    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    created = sa.Column(sa.DateTime, nullable=False, default=utcnow)
 
     @classmethod
     def get(cls, id_: str) -> "ResponsibilityRule | None":
