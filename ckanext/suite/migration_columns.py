@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = ["IX", "IDX", "id_column", "text_keys", "required_text", "optional_text",
-           "required_datetime", "optional_datetime", "required_jsonb", "flag", "counters", "reference",
-           "index_each", "drop_tables"]
+           "required_datetime", "optional_datetime", "required_jsonb", "flag", "counters",
+           "reference", "index_each", "drop_tables"]
 
 #: Index names of opendata_governance's migrations (as SQLAlchemy's ``index=True``).
 IX = "ix_{table}_{column}"
