@@ -1,9 +1,6 @@
 """Create the search document table and the French text search configuration.
 
-Revision ID: 5d1a0c7e2b41
-Revises:
 Create Date: 2026-11-27 06:00:00
-
 """
 from alembic import op
 
@@ -11,8 +8,6 @@ from ckanext.postgres_search import ddl
 
 revision = "5d1a0c7e2b41"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

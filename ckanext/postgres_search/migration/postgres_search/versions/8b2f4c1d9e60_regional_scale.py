@@ -2,10 +2,7 @@
 to the search table (for the counts kept between requests), the index of the default
 order, the text match's planner hint and the record of rebuild runs.
 
-Revision ID: 8b2f4c1d9e60
-Revises: 5d1a0c7e2b41
 Create Date: 2026-12-07 05:00:00
-
 """
 from alembic import op
 
@@ -13,8 +10,6 @@ from ckanext.postgres_search import ddl
 
 revision = "8b2f4c1d9e60"
 down_revision = "5d1a0c7e2b41"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

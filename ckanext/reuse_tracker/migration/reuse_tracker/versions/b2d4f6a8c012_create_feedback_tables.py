@@ -1,70 +1,53 @@
 """Create the feedback tables.
 
-Revision ID: b2d4f6a8c012
-Revises: a1c3e5f7b901
 Create Date: 2026-11-27 12:00:00
-
 """
 from alembic import op
 import sqlalchemy as sa
 
+from ckanext.suite.migration_columns import (IDX, drop_tables, id_column, index_each,
+                                             optional_datetime, optional_text, reference,
+                                             required_datetime, required_text, text_keys)
+
 # revision identifiers, used by Alembic.
 revision = "b2d4f6a8c012"
-down_revision = 'a1c3e5f7b901'
-branch_labels = None
-depends_on = None
+down_revision = "a1c3e5f7b901"
 
 
 def upgrade():
     op.create_table(
         "reuse_tracker_feedback",
-        sa.Column("id", sa.UnicodeText, primary_key=True),
-        sa.Column("package_id", sa.UnicodeText, nullable=False),
-        sa.Column("organization_id", sa.UnicodeText),
-        sa.Column("service", sa.UnicodeText),
-        sa.Column("resource_id", sa.UnicodeText),
-        sa.Column("reference", sa.UnicodeText),
-        sa.Column("kind", sa.UnicodeText, nullable=False),
-        sa.Column("body", sa.UnicodeText, nullable=False),
+        id_column(),
+        *required_text("package_id"),
+        *optional_text("organization_id", "service", "resource_id", "reference"),
+        *required_text("kind", "body"),
         sa.Column("rating", sa.Integer),
-        sa.Column("author_id", sa.UnicodeText),
-        sa.Column("author_name", sa.UnicodeText),
-        sa.Column("state", sa.UnicodeText, nullable=False, server_default="new"),
-        sa.Column("spam_reason", sa.UnicodeText),
-        sa.Column("answer", sa.UnicodeText),
-        sa.Column("answered_by", sa.UnicodeText),
-        sa.Column("answered", sa.DateTime),
-        sa.Column("first_response", sa.DateTime),
-        sa.Column("created", sa.DateTime, nullable=False),
-        sa.Column("modified", sa.DateTime, nullable=False),
+        *optional_text("author_id", "author_name"),
+        *required_text("state", server_default="new"),
+        *optional_text("spam_reason", "answer", "answered_by"),
+        *optional_datetime("answered", "first_response"),
+        *required_datetime("created", "modified"),
     )
-    for column in ("package_id", "organization_id", "service", "author_id", "state",
-                   "created"):
-        op.create_index(f"reuse_tracker_feedback_{column}_idx", "reuse_tracker_feedback",
-                        [column])
+    index_each(op, "reuse_tracker_feedback",
+               ["package_id", "organization_id", "service", "author_id", "state", "created"], IDX)
     op.create_table(
         "reuse_tracker_feedback_note",
-        sa.Column("id", sa.UnicodeText, primary_key=True),
-        sa.Column("feedback_id", sa.UnicodeText,
-                  sa.ForeignKey("reuse_tracker_feedback.id", ondelete="CASCADE"),
-                  nullable=False),
-        sa.Column("author_id", sa.UnicodeText),
-        sa.Column("body", sa.UnicodeText, nullable=False),
-        sa.Column("state_change", sa.UnicodeText),
-        sa.Column("created", sa.DateTime, nullable=False),
+        id_column(),
+        reference("feedback_id", "reuse_tracker_feedback", nullable=False),
+        *optional_text("author_id"),
+        *required_text("body"),
+        *optional_text("state_change"),
+        *required_datetime("created"),
     )
-    op.create_index("reuse_tracker_feedback_note_feedback_id_idx",
-                    "reuse_tracker_feedback_note", ["feedback_id"])
+    index_each(op, "reuse_tracker_feedback_note", ["feedback_id"], IDX)
     op.create_table(
         "reuse_tracker_feedback_rating",
-        sa.Column("package_id", sa.UnicodeText, primary_key=True),
-        sa.Column("user_id", sa.UnicodeText, primary_key=True),
+        *text_keys("package_id", "user_id"),
         sa.Column("rating", sa.Integer, nullable=False),
-        sa.Column("modified", sa.DateTime, nullable=False),
+        *required_datetime("modified"),
     )
 
 
 def downgrade():
-    op.drop_table("reuse_tracker_feedback_rating")
-    op.drop_table("reuse_tracker_feedback_note")
-    op.drop_table("reuse_tracker_feedback")
+    drop_tables(op, "reuse_tracker_feedback_rating", "reuse_tracker_feedback_note",
+                "reuse_tracker_feedback")

@@ -1,9 +1,6 @@
 """Add the indexes behind a dataset's reuse block: published reuses by id, links by dataset.
 
-Revision ID: c7e9a1b3d5f7
-Revises: b2d4f6a8c012
 Create Date: 2026-11-27 13:15:00
-
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,8 +8,6 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = "c7e9a1b3d5f7"
 down_revision = "b2d4f6a8c012"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

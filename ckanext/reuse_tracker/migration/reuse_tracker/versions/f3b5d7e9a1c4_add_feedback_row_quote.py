@@ -1,9 +1,6 @@
 """A feedback may quote a row of the resource's DataStore table: its ``_id`` and values.
 
-Revision ID: f3b5d7e9a1c4
-Revises: e1a3c5b7d9f2
 Create Date: 2026-12-06 22:30:00
-
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 # revision identifiers, used by Alembic.
 revision = "f3b5d7e9a1c4"
 down_revision = "e1a3c5b7d9f2"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,63 +1,53 @@
 """Create the consolidation and run tables.
 
-Revision ID: e5a7c9d1f345
-Revises: d4f6b8c0e234
 Create Date: 2026-11-27 12:00:00
-
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from ckanext.suite.migration_columns import (IDX, drop_tables, flag, id_column, index_each,
+                                             optional_datetime, optional_text, required_datetime,
+                                             required_jsonb, required_text)
+
 # revision identifiers, used by Alembic.
 revision = "e5a7c9d1f345"
-down_revision = 'd4f6b8c0e234'
-branch_labels = None
-depends_on = None
+down_revision = "d4f6b8c0e234"
 
 
 def upgrade():
     op.create_table(
         "territorial_consolidation_consolidation",
-        sa.Column("id", sa.UnicodeText, primary_key=True),
-        sa.Column("name", sa.UnicodeText, nullable=False, unique=True),
-        sa.Column("title", sa.UnicodeText, nullable=False),
-        sa.Column("organization_id", sa.UnicodeText, nullable=False),
-        sa.Column("package_id", sa.UnicodeText),
-        sa.Column("schema_url", sa.UnicodeText, nullable=False),
+        id_column(),
+        *required_text("name", unique=True),
+        *required_text("title", "organization_id"),
+        *optional_text("package_id"),
+        *required_text("schema_url"),
         sa.Column("schema_json", JSONB),
-        sa.Column("scope_territory_id", sa.UnicodeText, nullable=False),
-        sa.Column("include", JSONB, nullable=False, server_default="[]"),
-        sa.Column("exclude", JSONB, nullable=False, server_default="[]"),
-        sa.Column("dedup_key", JSONB, nullable=False, server_default="[]"),
-        sa.Column("keep_valid_rows", sa.Boolean, nullable=False, server_default=sa.true()),
-        sa.Column("notify_owners", sa.Boolean, nullable=False, server_default=sa.false()),
-        sa.Column("schedule", sa.UnicodeText, nullable=False, server_default="manual"),
-        sa.Column("creator_user_id", sa.UnicodeText),
-        sa.Column("created", sa.DateTime, nullable=False),
-        sa.Column("modified", sa.DateTime, nullable=False),
+        *required_text("scope_territory_id"),
+        *required_jsonb("include", "exclude", "dedup_key", server_default="[]"),
+        flag("keep_valid_rows", True),
+        flag("notify_owners", False),
+        *required_text("schedule", server_default="manual"),
+        *optional_text("creator_user_id"),
+        *required_datetime("created", "modified"),
     )
-    for column in ("organization_id", "package_id", "schema_url"):
-        op.create_index(f"territorial_consolidation_consolidation_{column}_idx",
-                        "territorial_consolidation_consolidation", [column])
+    index_each(op, "territorial_consolidation_consolidation",
+               ["organization_id", "package_id", "schema_url"], IDX)
     op.create_table(
         "territorial_consolidation_run",
-        sa.Column("id", sa.UnicodeText, primary_key=True),
-        sa.Column("consolidation_id", sa.UnicodeText, nullable=False),
-        sa.Column("state", sa.UnicodeText, nullable=False, server_default="pending"),
-        sa.Column("created", sa.DateTime, nullable=False),
-        sa.Column("started", sa.DateTime),
-        sa.Column("finished", sa.DateTime),
-        sa.Column("error", sa.UnicodeText),
-        sa.Column("report", JSONB, nullable=False, server_default="{}"),
-        sa.Column("sources_state", JSONB, nullable=False, server_default="{}"),
-        sa.Column("resource_id", sa.UnicodeText),
-        sa.Column("user_id", sa.UnicodeText),
+        id_column(),
+        *required_text("consolidation_id"),
+        *required_text("state", server_default="pending"),
+        *required_datetime("created"),
+        *optional_datetime("started", "finished"),
+        *optional_text("error"),
+        *required_jsonb("report", "sources_state", server_default="{}"),
+        *optional_text("resource_id", "user_id"),
     )
     op.create_index("territorial_consolidation_run_consolidation_id_idx",
                     "territorial_consolidation_run", ["consolidation_id", "created"])
 
 
 def downgrade():
-    op.drop_table("territorial_consolidation_run")
-    op.drop_table("territorial_consolidation_consolidation")
+    drop_tables(op, "territorial_consolidation_run", "territorial_consolidation_consolidation")
