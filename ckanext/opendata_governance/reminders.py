@@ -13,7 +13,7 @@ from ckan.lib import search as search_lib
 from ckanext.opendata_governance import cadence, freshness, frequencies
 from ckanext.opendata_governance.model import Event, ReminderSent
 from ckanext.suite import mail as outbox
-from ckanext.suite.site import site_context, user_contact
+from ckanext.suite.site import service_contacts, site_context, user_contact
 
 __all__ = ["Outcome", "RunReport", "run"]
 
@@ -87,15 +87,11 @@ def _service(reminder: cadence.Reminder) -> Optional[dict[str, Any]]:
         return None
 
 
-def _recipients(reminder: cadence.Reminder, service: Optional[dict[str, Any]]
-                ) -> list[tuple[str, str]]:
+def _recipients(reminder: cadence.Reminder) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if reminder.recipients == "service":
-        if service and service.get("email"):
-            found.append((service["title"], service["email"]))
-        referent = user_contact(service.get("referent_id")) if service else None
-        if referent:
-            found.append(referent)
+        found = service_contacts(reminder.owner_service, reminder.organization,
+                                 ("mailbox", "referent"))
     elif reminder.organization:
         members = tk.get_action("member_list")(site_context(), {
             "id": reminder.organization, "object_type": "user", "capacity": "admin"})
@@ -165,7 +161,7 @@ def run(today: Optional[dt.date] = None, dry_run: bool = False) -> RunReport:
     lang = tk.config.get("ckan.locale_default") or "en"
     for reminder in planned:
         service = _service(reminder)
-        outcome = Outcome(reminder, _recipients(reminder, service))
+        outcome = Outcome(reminder, _recipients(reminder))
         report.outcomes.append(outcome)
         if not outcome.recipients:
             outcome.error = "no recipient with an e-mail address"

@@ -13,7 +13,7 @@ from ckan.types import Context
 
 from ckanext.opendata_governance import checks, fingerprint, mail
 from ckanext.opendata_governance.model import Event, OrganizationSetting, Review, Reviewer
-from ckanext.suite.site import site_context, user_contact
+from ckanext.suite.site import service_contacts, site_context, user_contact
 
 __all__ = ["is_harvest_source", "is_gated", "event", "not_overridden", "notify",
            "unpublish_for"]
@@ -83,13 +83,9 @@ def not_overridden(package_id: str, results: list[dict[str, Any]]
 
 
 def _recipients(dataset: dict[str, Any]) -> list[tuple[str, str]]:
-    found: list[Optional[tuple[str, str]]] = []
     organization_id = dataset.get("owner_org")
-    service = _service(dataset)
-    if service:
-        if service.get("email"):
-            found.append((service["title"], service["email"]))
-        found.append(user_contact(service.get("referent_id")))
+    found: list[Optional[tuple[str, str]]] = list(service_contacts(
+        dataset.get("owner_service"), organization_id, ("mailbox", "referent")))
     reviewers = [row.user_id for row in
                  model.Session.query(Reviewer).filter_by(organization_id=organization_id)]
     if not reviewers and organization_id:

@@ -3,27 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.reuse_tracker.mail import one_line, render, send
-from ckanext.suite.site import user_contact
+from ckanext.suite.site import service_contacts, user_contact
 
 __all__ = ["routing", "render", "send", "notify_received", "notify_answered"]
 
 Recipient = tuple[str, str]
-
-
-def _service(package: model.Package) -> Optional[dict[str, Any]]:
-    name = package.extras.get("owner_service")
-    if not name or not package.owner_org or not p.plugin_loaded("opendata_governance"):
-        return None
-    try:
-        return tk.get_action("governance_service_show")(
-            {"ignore_auth": True}, {"id": name, "organization_id": package.owner_org})
-    except tk.ObjectNotFound:
-        return None
 
 
 def _organization_admins(organization_id: Optional[str]) -> list[Recipient]:
@@ -43,17 +31,9 @@ def routing(package: model.Package) -> tuple[str, list[Recipient]]:
     """Who receives the dataset's feedback: ``("service", [mailbox, referent...])`` when its
     owner service (opendata_governance) has a mailbox or a referent, else
     ``("admins", [organization admins])``."""
-    service = _service(package)
-    if service is not None:
-        recipients: list[Recipient] = []
-        if service.get("email"):
-            recipients.append((service.get("title") or service["name"], service["email"]))
-        for key in ("referent_id", "backup_referent_id"):
-            recipient = user_contact(service.get(key))
-            if recipient:
-                recipients.append(recipient)
-        if recipients:
-            return "service", recipients
+    recipients = service_contacts(package.extras.get("owner_service"), package.owner_org)
+    if recipients:
+        return "service", recipients
     return "admins", _organization_admins(package.owner_org)
 
 

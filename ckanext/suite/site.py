@@ -1,13 +1,14 @@
 """Who the suite acts as when no user asked (jobs, mails, the gate), and whom it writes to."""
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context
 
-__all__ = ["site_context", "user_contact", "user_contacts"]
+__all__ = ["site_context", "user_contact", "user_contacts", "service_contacts"]
 
 #: ``(display name, e-mail address)``, as the outbox takes it.
 Contact = tuple[str, str]
@@ -41,3 +42,20 @@ def user_contacts(user_ids: Iterable[Optional[str]]) -> list[Contact]:
     users = model.Session.query(model.User).filter(
         model.User.id.in_(ids), model.User.state == "active").order_by(model.User.name)
     return [contact for contact in map(_contact, users) if contact]
+
+
+def service_contacts(service: Optional[str], organization_id: Optional[str],
+                     roles: Sequence[str] = ()) -> list[Contact]:
+    """The contacts of an owner service (its name or id, in ``organization_id``), asked
+    of the governance plugin (``governance_service_contacts``, all roles by default):
+    none when that plugin is not loaded or there is no such service."""
+    if not service or not organization_id or not p.plugin_loaded("opendata_governance"):
+        return []
+    data = {"id": service, "organization_id": organization_id}
+    if roles:
+        data["roles"] = list(roles)
+    try:
+        found = tk.get_action("governance_service_contacts")(site_context(), data)
+    except tk.ObjectNotFound:
+        return []
+    return [(contact["name"], contact["email"]) for contact in found]

@@ -185,6 +185,49 @@ def test_show_accepts_a_name_with_its_organization():
     assert shown["id"] == portal.service["id"]
 
 
+def test_contacts_are_the_mailbox_and_referents_each_address_once():
+    """A service's contacts: its mailbox, its referent and backup referent, in that
+    order; a referent with the mailbox's address is not given twice."""
+    portal = make_portal()
+    service = _create(portal, email="mobilite@example.org", referent_id=portal.editor["name"],
+                      backup_referent_id=portal.member["name"])
+    helpers.call_action("user_patch", id=portal.member["id"], email="MOBILITE@example.org")
+
+    contacts = helpers.call_action("governance_service_contacts", as_user(portal.admin),
+                                   id=service["name"], organization_id=portal.org["id"])
+
+    assert [(c["role"], c["email"]) for c in contacts] == [
+        ("mailbox", "mobilite@example.org"), ("referent", portal.editor["email"])]
+    assert contacts[0]["name"] == "Direction de la mobilité"
+
+
+def test_contacts_of_the_roles_asked_skip_deleted_accounts():
+    """``roles`` chooses among the contacts (a list or names separated by commas); a
+    deleted referent is never written to."""
+    portal = make_portal()
+    service = _create(portal, email="mobilite@example.org", referent_id=portal.editor["name"],
+                      backup_referent_id=portal.member["name"])
+    helpers.call_action("user_delete", id=portal.member["id"])
+
+    def roles(value):
+        return [c["role"] for c in helpers.call_action(
+            "governance_service_contacts", id=service["id"], roles=value)]
+
+    assert roles(["referent", "backup_referent"]) == ["referent"]
+    assert roles("mailbox,backup_referent") == ["mailbox"]
+
+
+@pytest.mark.parametrize("value", [["mailbox", "owner"], "owner", "mailbox,", 3])
+def test_contacts_refuse_unknown_roles_naming_the_field(value):
+    """Roles outside mailbox, referent and backup_referent are a validation error on
+    ``roles``."""
+    portal = make_portal()
+    with pytest.raises(tk.ValidationError) as error:
+        helpers.call_action("governance_service_contacts", id=portal.service["id"],
+                            roles=value)
+    assert "roles" in error.value.error_dict
+
+
 def test_list_pages_with_count_and_results():
     """governance_service_list pages by limit and offset and gives the full count."""
     portal = make_portal()

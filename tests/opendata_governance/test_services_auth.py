@@ -34,6 +34,7 @@ MATRIX: dict[str, tuple[Callable[[Portal], dict[str, Any]], set[str]]] = {
     "governance_service_delete": (_service, {"admin", "sysadmin"}),
     "governance_service_reassign": (_reassign, {"admin", "sysadmin"}),
     "governance_service_show": (_service, {"editor", "admin", "sysadmin"}),
+    "governance_service_contacts": (_service, {"admin", "sysadmin"}),
     "governance_service_list": (_org, {"editor", "admin", "sysadmin"}),
     "governance_event_list": (_org, {"admin", "sysadmin"}),
 }

@@ -1,6 +1,9 @@
 """Schemas of the governance actions."""
 from __future__ import annotations
 
+from typing import Any
+
+import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator, ValidatorFactory
 
@@ -11,6 +14,8 @@ __all__ = [
     "service_create",
     "service_update",
     "service_reassign",
+    "CONTACT_ROLES",
+    "service_contacts",
     "service_list",
     "event_list",
     "overdue_list",
@@ -57,6 +62,30 @@ def service_reassign(not_empty: Validator, unicode_safe: Validator) -> Schema:
     return {
         "id": [not_empty, unicode_safe],
         "target": [not_empty, unicode_safe],
+    }
+
+
+#: Whom ``governance_service_contacts`` can give, in the order it gives them.
+CONTACT_ROLES = ("mailbox", "referent", "backup_referent")
+
+
+def _contact_roles(value: Any) -> list[str]:
+    """A list of roles, or their names separated by commas (as a GET request sends)."""
+    roles = value.split(",") if isinstance(value, str) else value
+    if (not isinstance(roles, list) or not roles
+            or any(role not in CONTACT_ROLES for role in roles)):
+        raise tk.Invalid(tk._("Roles must be among: {roles}").format(
+            roles=", ".join(CONTACT_ROLES)))
+    return roles
+
+
+@validator_args
+def service_contacts(not_empty: Validator, ignore_missing: Validator,
+                     unicode_safe: Validator, default: ValidatorFactory) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "organization_id": [ignore_missing, unicode_safe],
+        "roles": [default(list(CONTACT_ROLES)), _contact_roles],
     }
 
 

@@ -13,6 +13,7 @@ from ckanext.opendata_governance import cadence, freshness
 from ckanext.opendata_governance.logic import schema, service_auth
 from ckanext.opendata_governance.model import Event, Service
 from ckanext.suite.actions import commit
+from ckanext.suite.site import user_contact
 
 #: One action per auth function of service_auth, of the same name.
 __all__ = service_auth.__all__
@@ -117,6 +118,33 @@ def governance_service_show(context: Context, data_dict: DataDict) -> dict[str, 
     tk.check_access("governance_service_show", context, data_dict)
     service = _get_service(data_dict)
     return {**_service_dict(service), "dataset_count": _count_datasets(service)}
+
+
+@tk.side_effect_free
+def governance_service_contacts(context: Context, data_dict: DataDict) -> list[dict[str, str]]:
+    """Whom to write to about a service's datasets: its mailbox, its referent and its
+    backup referent (active accounts with an address), each address once. The other
+    plugins ask this rather than reading a service's fields themselves.
+
+    :param id: service id (or name, with ``organization_id``)
+    :param organization_id: id of the service's organization, when ``id`` is a name
+    :param roles: which of ``mailbox``, ``referent`` and ``backup_referent`` (a list, or
+        names separated by commas; default all three)
+    :returns: ``[{"role": ..., "name": ..., "email": ...}, ...]`` in that order
+    """
+    tk.check_access("governance_service_contacts", context, data_dict)
+    data = schema.validate(data_dict, schema.service_contacts(), context)
+    service = _get_service(data)
+    found: list[tuple[str, Optional[tuple[str, str]]]] = [
+        ("mailbox", (service.title or service.name, service.email) if service.email else None),
+        ("referent", user_contact(service.referent_id)),
+        ("backup_referent", user_contact(service.backup_referent_id))]
+    contacts: dict[str, dict[str, str]] = {}
+    for role, contact in found:
+        if contact and role in data["roles"]:
+            contacts.setdefault(contact[1].lower(),
+                                {"role": role, "name": contact[0], "email": contact[1]})
+    return list(contacts.values())
 
 
 @tk.side_effect_free

@@ -16,6 +16,7 @@ __all__ = [
     "governance_service_update",
     "governance_service_delete",
     "governance_service_show",
+    "governance_service_contacts",
     "governance_service_list",
     "governance_service_reassign",
     "governance_event_list",
@@ -57,6 +58,11 @@ def governance_service_reassign(context: Context, data_dict: DataDict) -> AuthRe
 
 def governance_service_show(context: Context, data_dict: DataDict) -> AuthResult:
     return _read(context, _organization_of_service(data_dict))
+
+
+def governance_service_contacts(context: Context, data_dict: DataDict) -> AuthResult:
+    # The referents' own addresses: for those who manage the service, and for jobs.
+    return _manage(context, _organization_of_service(data_dict))
 
 
 def governance_service_list(context: Context, data_dict: DataDict) -> AuthResult:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.suite import mail as outbox
-from ckanext.suite.site import user_contact
+from ckanext.suite.site import service_contacts
 
 __all__ = ["notify_owners"]
 
@@ -16,30 +15,10 @@ __all__ = ["notify_owners"]
 _LISTED = 10
 
 
-def _service_recipients(package: model.Package) -> list[tuple[str, str]]:
-    """The mailbox and referents of the dataset's owner service, when the governance
-    plugin is loaded and the dataset names one (asked through its action)."""
-    name = package.extras.get("owner_service")
-    if not name or not package.owner_org or not p.plugin_loaded("opendata_governance"):
-        return []
-    try:
-        service = tk.get_action("governance_service_show")(
-            {"ignore_auth": True}, {"id": name, "organization_id": package.owner_org})
-    except tk.ObjectNotFound:
-        return []
-    recipients = []
-    if service.get("email"):
-        recipients.append((service.get("title") or name, service["email"]))
-    recipients.extend(contact for contact in map(
-        user_contact, (service.get("referent_id"), service.get("backup_referent_id")))
-        if contact)
-    return recipients
-
-
 def _owners(package: model.Package) -> list[tuple[str, str]]:
     """The dataset's owner service (governance), its maintainer and the admins of its
     organization, with an e-mail."""
-    recipients = _service_recipients(package)
+    recipients = service_contacts(package.extras.get("owner_service"), package.owner_org)
     if package.maintainer_email:
         recipients.append((package.maintainer or package.maintainer_email,
                            package.maintainer_email))
