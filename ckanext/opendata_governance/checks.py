@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.opendata_governance import (
     check_guidance, resource_source, safe_fetch, schema_reference, schema_report,
     schema_validation)
+from ckanext.opendata_governance.scan import ScanError, scanner
 from ckanext.suite import formats, licences
 from ckanext.suite.file_limits import LimitExceeded
 
@@ -390,7 +391,6 @@ def _schema_conformity_here(resource: dict[str, Any], reference: str,
     validate (not loaded, not one of its formats, or its runs switched off)."""
     descriptor = schema_reference.descriptor(reference)
     import frictionless  # heavy; only when a resource declares a schema
-    from ckanext.opendata_governance.scan import formats
     schema = frictionless.Schema.from_descriptor(descriptor)
     suffix = "." + fmt
     with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
@@ -400,8 +400,8 @@ def _schema_conformity_here(resource: dict[str, Any], reference: str,
             shutil.copyfileobj(stream, copy, 1024 * 1024)
         copy.flush()
         try:
-            formats.check_limits(copy.name, fmt)
-        except formats.ScanError as error:
+            scanner.check_limits(copy.name, fmt)
+        except ScanError as error:
             raise _not_scanned(error) from error
         with frictionless.system.use_context(trusted=True):
             report = frictionless.validate(copy.name, format=fmt, schema=schema)

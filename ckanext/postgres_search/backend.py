@@ -210,12 +210,6 @@ def install() -> None:
         if hasattr(module, "is_available"):
             setattr(module, "is_available", _is_available)
     search.check_solr_schema_version = _check_solr_schema_version
-    # Core's ``search-index rebuild-fast`` becomes this backend's resumable one.
-    from ckan.cli import search_index as search_index_cli
-
-    from ckanext.postgres_search import cli
-
-    cli.replace_core_command(search_index_cli.search_index)
     synchronous = getattr(search, "SynchronousSearchPlugin", None)  # gone in CKAN 2.12
     if synchronous is not None:
         _ORIGINALS["notify"] = synchronous.notify

@@ -5,7 +5,7 @@ from typing import Any, Callable, Optional
 
 import click
 
-from . import rebuild
+from . import backend, rebuild
 
 __all__ = ["rebuild_fast", "replace_core_command"]
 
@@ -33,8 +33,6 @@ def replace_core_command(group: click.Group) -> None:
 def rebuild_fast(processes: Optional[int], batch: int, restart: bool) -> None:
     """Index every dataset, in batches committed as they go. After an interruption the
     same command goes on with the datasets the interrupted run had not indexed yet."""
-    from . import backend
-
     if not backend.is_active() and _core_rebuild_fast is not None:
         _core_rebuild_fast()
         return

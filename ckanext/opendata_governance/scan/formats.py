@@ -18,7 +18,7 @@ import openpyxl
 from ckanext.opendata_governance.scan import N_, ScanError, ScanLimitError, ScanLimits
 from ckanext.suite import file_limits
 
-__all__ = ["read_xlsx", "read_ods", "check_zip", "check_limits", "render_value",
+__all__ = ["read_xlsx", "read_ods", "check_zip", "render_value",
            "ZIP_MAX_ENTRIES", "ZIP_MAX_UNCOMPRESSED", "ZIP_MAX_RATIO",
            "XLSX_MAX_SHARED_STRINGS", "MAX_COLUMNS"]
 
@@ -465,26 +465,3 @@ def read_ods(path: str, limits: Optional[ScanLimits] = None
                             error=str(exc))
 
     return _table(raw_rows(), limits, on_close=close)
-
-
-# --- files for other parsers ---------------------------------------------------------
-
-
-def check_limits(path: str, fmt: str, limits: Optional[ScanLimits] = None) -> None:
-    """Read a table file to its end through these bounded readers, for a parser with no
-    limits of its own (frictionless reads JSON with ijson.items, shared strings whole).
-
-    :raises ScanLimitError: the file goes past a reading limit
-    """
-    from .scanner import read_table  # the scanner imports this module
-
-    limits = _limits(limits)
-    try:
-        with open(path, "rb") as stream:
-            _header, rows = read_table(stream, fmt, limits)
-            for _row in rows:
-                pass
-    except ScanLimitError:
-        raise
-    except ScanError:
-        pass  # malformed: the other parser reports it in its own words

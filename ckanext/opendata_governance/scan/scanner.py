@@ -18,7 +18,7 @@ from . import detectors as det
 from . import csvread
 from .csvread import detect_encoding, iter_chunks, parse_header, sniff_delimiter
 
-__all__ = ["scan_stream", "scan_path", "MESSAGES"]
+__all__ = ["scan_stream", "scan_path", "read_table", "check_limits", "MESSAGES"]
 
 
 MESSAGES = {
@@ -380,6 +380,23 @@ def read_table(stream: IO[bytes], fmt: str, limits: ScanLimits
     if fmt in ("csv", "tsv"):
         return csvread.read_csv(stream, limits, fmt)
     return _read_table(fmt, stream, None, limits)
+
+
+def check_limits(path: str, fmt: str, limits: Optional[ScanLimits] = None) -> None:
+    """Read a table file to its end through these bounded readers, for a parser with no
+    limits of its own (frictionless reads JSON with ijson.items, shared strings whole).
+
+    :raises ScanLimitError: the file goes past a reading limit
+    """
+    try:
+        with open(path, "rb") as stream:
+            _header, rows = read_table(stream, fmt, limits or ScanLimits())
+            for _row in rows:
+                pass
+    except ScanLimitError:
+        raise
+    except ScanError:
+        pass  # malformed: the other parser reports it in its own words
 
 
 def scan_stream(binary_stream: IO[bytes], *, name: str = "", fmt: Optional[str] = None,
