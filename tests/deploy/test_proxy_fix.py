@@ -12,7 +12,7 @@ from ckan import model
 from ckan.tests import factories
 
 from ckanext.reuse_tracker.model.feedback import Feedback
-from tests.reuse_tracker.feedback_setup import csrf_token
+from tests.shared import csrf_token
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins",

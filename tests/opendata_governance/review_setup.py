@@ -8,8 +8,8 @@ from typing import Any, Optional
 from ckan.tests import factories, helpers
 
 from tests.opendata_governance.clean_peer import clean_url
-from tests.opendata_governance.services_setup import (  # noqa: F401  (re-exported)
-    MARKS, PASSWORD, SCHEMA, Portal, as_user, make_portal)
+from tests.shared import PASSWORD, as_user
+from tests.opendata_governance.services_setup import MARKS, SCHEMA, Portal, make_portal
 
 #: A checklist with every item ``ok``.
 ALL_OK: dict[str, str] = {

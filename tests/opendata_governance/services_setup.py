@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 import pytest
@@ -12,10 +11,10 @@ from ckan.tests import factories, helpers
 from ckanext.opendata_governance.model import OrganizationSetting
 from tests.opendata_governance.clean_peer import ALLOWLIST
 from tests.opendata_governance.gate_setup import open_dataset, published
+from tests.shared import PASSWORD
 
 PLUGINS = "postgres_search scheming_datasets opendata_governance"
 SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
-PASSWORD = "Correct-horse-battery-1"
 
 #: Marks every service test: our plugins, our dataset schema, a clean database, and the
 #: checks allowed to read the fixtures' files from the loopback peer (clean_peer).
@@ -62,9 +61,6 @@ def make_portal() -> Portal:
                   service=service, **users)
 
 
-def as_user(user: dict[str, Any] | None) -> dict[str, Any]:
-    """An action context for the user, anonymous when None."""
-    return {"user": user["name"] if user else "", "ignore_auth": False}
 
 
 def dataset(portal: Portal, service: str | None = "direction-des-finances",
@@ -83,24 +79,4 @@ def dataset(portal: Portal, service: str | None = "direction-des-finances",
     return published(**open_dataset(**data))
 
 
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form of a page."""
-    match = re.search(r'name="_csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="_csrf_token"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
-
-def login(app: Any, user: dict[str, Any]) -> Any:
-    """A test client holding the session of the user, logged in through the login form.
-
-    The ``app`` fixture opens a new client, without cookies, per request;
-    a session needs one client kept across requests.
-    """
-    client = app.test_client()
-    page = client.get("/user/login")
-    response = client.post("/user/login", data={
-        "login": user["name"], "password": PASSWORD,
-        "_csrf_token": csrf_token(page.body)}, follow_redirects=False)
-    assert response.status_code == 302, response.body
-    return client

@@ -9,8 +9,8 @@ import pytest
 from ckan.tests import factories, helpers
 
 from tests.opendata_governance.gate_setup import switch_gate
-from tests.territorial_consolidation.territory_setup import (
-    as_user, harvested_dataset, load_dep35)
+from tests.shared import as_user
+from tests.territorial_consolidation.territory_setup import harvested_dataset, load_dep35
 
 PLUGINS = "postgres_search opendata_governance territorial_consolidation reuse_tracker"
 PASSWORD = "Correct-horse-battery-1"

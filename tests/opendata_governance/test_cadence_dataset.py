@@ -10,7 +10,8 @@ from werkzeug.datastructures import FileStorage
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from tests.opendata_governance.services_setup import MARKS, as_user, dataset, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, dataset, make_portal
 
 pytestmark = MARKS
 

@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
 from tests.opendata_governance.gate_setup import published
-from tests.opendata_governance.services_setup import MARKS, as_user, dataset, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, dataset, make_portal
 
 pytestmark = MARKS
 

@@ -12,7 +12,7 @@ from ckan.tests import factories, helpers
 from tests.opendata_governance.check_setup import BIG, private_dataset, resource
 from tests.opendata_governance.review_setup import (
     MARKS, as_user, make_review_portal, request_review, reviewable_dataset)
-from tests.opendata_governance.services_setup import csrf_token, login
+from tests.shared import csrf_token, login
 
 pytestmark = MARKS
 

@@ -16,7 +16,7 @@ from tests.opendata_governance.checks_setup import file_server, result_of, uploa
 from tests.opendata_governance.clean_peer import clean_url
 from tests.opendata_governance.review_setup import (
     MARKS, approve, as_user, make_review_portal, request_review, reviewable_dataset)
-from tests.opendata_governance.services_setup import csrf_token, login
+from tests.shared import csrf_token, login
 
 pytestmark = MARKS
 

@@ -12,7 +12,7 @@ from ckan.tests import factories, helpers
 from tests.opendata_governance.checks_setup import upload
 from tests.opendata_governance.review_setup import (
     MARKS, as_user, make_review_portal, reviewable_dataset)
-from tests.opendata_governance.services_setup import login
+from tests.shared import login
 
 pytestmark = MARKS
 

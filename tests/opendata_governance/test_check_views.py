@@ -6,7 +6,7 @@ from ckan.tests import helpers
 from tests.opendata_governance.check_setup import (
     MARKS, as_user, make_review_portal, private_dataset, resource)
 from tests.opendata_governance.gate_setup import published, open_dataset
-from tests.opendata_governance.services_setup import csrf_token, login
+from tests.shared import csrf_token, login
 
 pytestmark = MARKS
 

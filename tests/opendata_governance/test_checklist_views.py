@@ -10,7 +10,8 @@ from ckan.tests import helpers
 
 from tests.opendata_governance.review_setup import (
     as_user, make_review_portal, request_review, reviewable_dataset)
-from tests.opendata_governance.services_setup import MARKS, csrf_token, login
+from tests.shared import csrf_token, login
+from tests.opendata_governance.services_setup import MARKS
 
 pytestmark = MARKS
 

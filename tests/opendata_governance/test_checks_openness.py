@@ -10,7 +10,8 @@ from ckan.tests import helpers
 from ckanext.opendata_governance import checks
 from tests.opendata_governance.checks_setup import (  # noqa: F401  (fixture)
     file_server, result_of, upload)
-from tests.opendata_governance.services_setup import MARKS, as_user, dataset, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, dataset, make_portal
 
 pytestmark = MARKS
 

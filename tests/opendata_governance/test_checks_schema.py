@@ -7,7 +7,8 @@ from ckan.tests import helpers
 
 from tests.opendata_governance.checks_setup import (  # noqa: F401  (fixture)
     SUBVENTIONS, file_server, result_of, upload)
-from tests.opendata_governance.services_setup import MARKS, as_user, dataset, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, dataset, make_portal
 
 pytestmark = [*MARKS, pytest.mark.ckan_config(
     "ckanext.opendata_governance.fetch_allowlist", "127.0.0.1")]

@@ -11,7 +11,8 @@ from ckan.tests import helpers
 
 from tests.opendata_governance.dashboard_setup import (
     COMPLETE, add_review, add_service, dataset, days_ago, gate_off, now, other_dataset)
-from tests.opendata_governance.services_setup import MARKS, as_user, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, make_portal
 
 pytestmark = MARKS
 

@@ -11,7 +11,7 @@ from tests.opendata_governance.checks_setup import upload
 from tests.opendata_governance.datastore_setup import (
     MARKS, run_jobs, served_portal)  # noqa: F401 (fixture)
 from tests.opendata_governance.gate_setup import switch_gate
-from tests.opendata_governance.services_setup import PASSWORD, csrf_token, login
+from tests.shared import PASSWORD, csrf_token, login
 
 pytestmark = MARKS
 

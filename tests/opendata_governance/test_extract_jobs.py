@@ -14,7 +14,8 @@ from ckan.tests import factories, helpers
 from tests.opendata_governance import extract_setup as setup
 from tests.opendata_governance.checks_setup import upload
 from tests.opendata_governance.gate_setup import open_dataset
-from tests.opendata_governance.services_setup import MARKS, as_user, login, make_portal
+from tests.shared import as_user, login
+from tests.opendata_governance.services_setup import MARKS, make_portal
 
 #: Every file is "big": reading it is left to the job.
 pytestmark = MARKS + [

@@ -15,8 +15,8 @@ from ckanext.opendata_governance import resource_source
 from tests.opendata_governance import extract_setup as setup
 from tests.opendata_governance.checks_setup import upload
 from tests.opendata_governance.gate_setup import open_dataset
-from tests.opendata_governance.services_setup import (MARKS, as_user, csrf_token, login,
-                                                      make_portal)
+from tests.shared import as_user, csrf_token, login
+from tests.opendata_governance.services_setup import MARKS, make_portal
 
 pytestmark = MARKS
 

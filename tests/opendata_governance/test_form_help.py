@@ -15,7 +15,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.opendata_governance import schema_catalogue
 from tests.opendata_governance.gate_setup import open_dataset, switch_gate
-from tests.opendata_governance.services_setup import MARKS, login, make_portal
+from tests.shared import login
+from tests.opendata_governance.services_setup import MARKS, make_portal
 
 pytestmark = MARKS
 

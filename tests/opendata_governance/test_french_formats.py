@@ -7,7 +7,7 @@ import re
 from tests.opendata_governance.dashboard_setup import dataset
 from tests.opendata_governance.review_setup import (
     MARKS, make_review_portal, request_review, reviewable_dataset)
-from tests.opendata_governance.services_setup import login
+from tests.shared import login
 
 pytestmark = MARKS
 

@@ -12,7 +12,8 @@ from ckan.tests import factories, helpers
 from ckanext.opendata_governance.model import Event
 from tests.opendata_governance.gate_setup import (
     approve, open_dataset, request, switch_gate)
-from tests.opendata_governance.services_setup import MARKS, as_user, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, make_portal
 
 pytestmark = MARKS
 

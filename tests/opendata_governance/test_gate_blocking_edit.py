@@ -11,8 +11,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.opendata_governance.model import CheckResult, Event
 from tests.opendata_governance.gate_setup import approve, open_dataset
-from tests.opendata_governance.services_setup import (
-    MARKS, as_user, csrf_token, login, make_portal)
+from tests.shared import as_user, csrf_token, login
+from tests.opendata_governance.services_setup import MARKS, make_portal
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
 pytestmark = MARKS

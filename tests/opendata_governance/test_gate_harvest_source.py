@@ -9,7 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from tests.opendata_governance.gate_setup import open_dataset
-from tests.opendata_governance.services_setup import PLUGINS, SCHEMA, as_user, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import PLUGINS, SCHEMA, make_portal
 
 DATA = [{"name": "budget.csv", "url": "https://example.org/budget.csv", "format": "CSV"}]
 

@@ -13,7 +13,8 @@ from ckanext.opendata_governance.model import Event, Reviewer
 from tests.opendata_governance.check_setup import heavy_check  # noqa: F401  (fixture)
 from tests.opendata_governance.clean_peer import clean_url
 from tests.opendata_governance.gate_setup import approve, open_dataset
-from tests.opendata_governance.services_setup import MARKS, as_user, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, make_portal
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
 pytestmark = MARKS

@@ -7,7 +7,8 @@ from typing import Any
 from ckan.tests import factories, helpers
 
 from tests.opendata_governance.gate_setup import approve, open_dataset
-from tests.opendata_governance.services_setup import MARKS, csrf_token, login, make_portal
+from tests.shared import csrf_token, login
+from tests.opendata_governance.services_setup import MARKS, make_portal
 
 pytestmark = MARKS
 

@@ -5,8 +5,8 @@ import pytest
 
 from ckan.tests import factories, helpers
 
-from tests.opendata_governance.services_setup import (
-    MARKS, PASSWORD, Portal, csrf_token, login, make_portal)
+from tests.shared import PASSWORD, csrf_token, login
+from tests.opendata_governance.services_setup import MARKS, Portal, make_portal
 
 pytestmark = MARKS
 

@@ -15,7 +15,8 @@ from ckan.tests import helpers
 
 from ckanext.opendata_governance.model import PlannedDataset
 from tests.opendata_governance.dashboard_setup import dataset, gate_off
-from tests.opendata_governance.services_setup import MARKS, as_user, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, make_portal
 
 pytestmark = MARKS
 

@@ -16,7 +16,8 @@ from ckanext.opendata_governance import fingerprint
 from ckanext.opendata_governance.cli import opendata_governance
 from ckanext.opendata_governance.model import Event
 from tests.opendata_governance.gate_setup import approve, open_dataset
-from tests.opendata_governance.services_setup import MARKS, login, make_portal
+from tests.shared import login
+from tests.opendata_governance.services_setup import MARKS, make_portal
 
 pytestmark = MARKS
 

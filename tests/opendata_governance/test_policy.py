@@ -12,8 +12,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
 from tests.opendata_governance.gate_setup import switch_gate
-from tests.opendata_governance.services_setup import (
-    MARKS, Portal, as_user, csrf_token, login, make_portal)
+from tests.shared import as_user, csrf_token, login
+from tests.opendata_governance.services_setup import MARKS, Portal, make_portal
 
 pytestmark = MARKS
 

@@ -15,7 +15,7 @@ from ckan.tests import factories, helpers
 from tests.opendata_governance.services_setup import SCHEMA
 from tests.opendata_governance.suggest_setup import (
     PRENOMS_URL, SUBVENTIONS_URL, as_user, make_portal)
-from tests.territorial_consolidation.territory_setup import csrf_token, login
+from tests.shared import csrf_token, login
 
 #: The portal's dataset form (scheming), where a started plan's fields land.
 pytestmark = [

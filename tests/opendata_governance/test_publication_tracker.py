@@ -12,7 +12,7 @@ from ckan.tests import helpers
 
 from tests.opendata_governance.review_setup import (
     MARKS, approve, as_user, make_review_portal, request_review, reviewable_dataset)
-from tests.opendata_governance.services_setup import csrf_token, login
+from tests.shared import csrf_token, login
 
 pytestmark = MARKS
 

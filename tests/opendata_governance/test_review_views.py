@@ -7,8 +7,8 @@ from bs4 import BeautifulSoup
 
 from ckan.tests import factories, helpers
 
-from tests.opendata_governance.services_setup import (
-    MARKS, PASSWORD, Portal, csrf_token, login, make_portal)
+from tests.shared import PASSWORD, csrf_token, login
+from tests.opendata_governance.services_setup import MARKS, Portal, make_portal
 
 pytestmark = MARKS
 

@@ -20,7 +20,8 @@ from tests.opendata_governance.clean_peer import ALLOWLIST
 from tests.opendata_governance.review_setup import (
     PASSWORD, SCHEMA, approve, as_user, make_review_portal, request_review,
     reviewable_dataset)
-from tests.opendata_governance.services_setup import dataset, login
+from tests.shared import login
+from tests.opendata_governance.services_setup import dataset
 from tests.suite.french_pages import english_texts
 
 #: The shipped copy of this schema (table_schemas/) is read, never the network.

@@ -6,7 +6,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
-from tests.opendata_governance.services_setup import MARKS, as_user, dataset, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, dataset, make_portal
 
 pytestmark = MARKS
 

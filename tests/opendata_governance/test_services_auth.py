@@ -8,7 +8,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
-from tests.opendata_governance.services_setup import MARKS, Portal, as_user, make_portal
+from tests.shared import as_user
+from tests.opendata_governance.services_setup import MARKS, Portal, make_portal
 
 pytestmark = MARKS
 

@@ -5,8 +5,8 @@ import pytest
 
 from ckan.tests import helpers
 
-from tests.opendata_governance.services_setup import (
-    MARKS, csrf_token, dataset, login, make_portal)
+from tests.shared import csrf_token, login
+from tests.opendata_governance.services_setup import MARKS, dataset, make_portal
 
 pytestmark = MARKS
 

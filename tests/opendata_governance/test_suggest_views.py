@@ -7,7 +7,7 @@ from ckan.tests import helpers
 
 from tests.opendata_governance.suggest_setup import (
     MARKS, PEERS, SUBVENTIONS_URL, as_user, harvest, make_portal, suggestion, suggestions)
-from tests.territorial_consolidation.territory_setup import csrf_token, login
+from tests.shared import csrf_token, login
 
 pytestmark = MARKS
 

@@ -8,7 +8,7 @@ import pytest
 
 from ckan.tests import factories, helpers
 
-from tests.reuse_tracker.feedback_setup import PASSWORD, as_user, csrf_token, login
+from tests.shared import PASSWORD, as_user, csrf_token, login
 
 __all__ = ["PLUGINS", "MARKS", "ROLES", "PASSWORD", "Portal", "make_portal", "as_user",
            "create", "csrf_token", "login"]

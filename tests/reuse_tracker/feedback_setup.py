@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 import pytest
 
 from ckan.tests import factories, helpers
+from tests.shared import PASSWORD, as_user
 
 PLUGINS = "postgres_search reuse_tracker"
 GOVERNANCE_PLUGINS = "postgres_search scheming_datasets opendata_governance reuse_tracker"
 SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
-PASSWORD = "Correct-horse-battery-1"
 
 #: Marks every feedback test: the reuse tracker alone, a clean database.
 MARKS = [
@@ -75,9 +74,6 @@ def make_portal(service: str | None = "direction-des-finances") -> Portal:
                   private=private, feedback=feedback, **users)
 
 
-def as_user(user: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
-    """An action context for the user, anonymous when None."""
-    return {"user": user["name"] if user else "", "ignore_auth": False, **extra}
 
 
 def post(user: dict[str, Any] | None, package_id: str, **data: Any) -> dict[str, Any]:
@@ -87,20 +83,4 @@ def post(user: dict[str, Any] | None, package_id: str, **data: Any) -> dict[str,
     return helpers.call_action("feedback_create", as_user(user), package_id=package_id, **data)
 
 
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form of a page."""
-    match = re.search(r'name="_csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="_csrf_token"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
-
-def login(app: Any, user: dict[str, Any]) -> Any:
-    """A test client holding the session of the user, logged in through the login form."""
-    client = app.test_client()
-    page = client.get("/user/login")
-    response = client.post("/user/login", data={
-        "login": user["name"], "password": PASSWORD,
-        "_csrf_token": csrf_token(page.body)}, follow_redirects=False)
-    assert response.status_code == 302, response.body
-    return client

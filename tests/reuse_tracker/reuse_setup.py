@@ -9,12 +9,12 @@ from typing import Any, Optional
 import pytest
 
 from ckan.tests import factories, helpers
+from tests.shared import PASSWORD, as_user
 
 PLUGINS = "postgres_search reuse_tracker"
 #: With the governance plugin: owner services are told of new published reuses.
 PLUGINS_WITH_GOVERNANCE = "postgres_search scheming_datasets opendata_governance reuse_tracker"
 SCHEMA = "ckanext.opendata_governance:schemas/dataset.yaml"
-PASSWORD = "Correct-horse-battery-1"
 
 #: Marks every reuse test: the reuse plugin alone, a clean database.
 MARKS = [
@@ -80,9 +80,6 @@ def make_portal() -> Portal:
                   second=second, private=private, other=other, **users)
 
 
-def as_user(user: Optional[dict[str, Any]]) -> dict[str, Any]:
-    """An action context for the user, anonymous when None."""
-    return {"user": user["name"] if user else "", "ignore_auth": False}
 
 
 def unique_url() -> str:

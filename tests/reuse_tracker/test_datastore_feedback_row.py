@@ -14,8 +14,8 @@ from ckan.tests import helpers
 
 from ckanext.reuse_tracker.model.feedback import Feedback
 from tests.reuse_tracker.datastore_refs_setup import MARKS, RECORDS, row_id, table
-from tests.reuse_tracker.feedback_setup import (
-    as_user, csrf_token, login, make_portal, post)
+from tests.shared import as_user, csrf_token, login
+from tests.reuse_tracker.feedback_setup import make_portal, post
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
 pytestmark = MARKS

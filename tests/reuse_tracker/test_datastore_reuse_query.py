@@ -11,9 +11,9 @@ from bs4 import BeautifulSoup
 
 from ckan.tests import helpers
 
-from tests.opendata_governance.services_setup import csrf_token, login
+from tests.shared import as_user, csrf_token, login
 from tests.reuse_tracker.datastore_refs_setup import MARKS, table
-from tests.reuse_tracker.reuse_setup import as_user, make_portal, submit, unique_url
+from tests.reuse_tracker.reuse_setup import make_portal, submit, unique_url
 
 pytestmark = MARKS
 

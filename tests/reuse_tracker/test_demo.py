@@ -14,7 +14,8 @@ from ckanext.reuse_tracker.model import (
     DataRequest, DataRequestComment, DataRequestFollower, DataRequestVote, Feedback,
     FeedbackNote, FeedbackRating, Reuse, ReuseDataset)
 from tests.opendata_governance.dashboard_setup import gate_off
-from tests.reuse_tracker.reuse_setup import GOVERNANCE_MARKS, MARKS, as_user
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import GOVERNANCE_MARKS, MARKS
 
 
 def marks(items: list[Any]) -> Callable[[Any], Any]:

@@ -8,7 +8,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
-from tests.reuse_tracker.feedback_setup import MARKS, ROLES, Portal, as_user, make_portal, post
+from tests.shared import as_user
+from tests.reuse_tracker.feedback_setup import MARKS, ROLES, Portal, make_portal, post
 
 pytestmark = MARKS
 

@@ -8,8 +8,8 @@ from bs4 import BeautifulSoup
 
 from ckan.tests import factories, helpers
 
-from tests.reuse_tracker.feedback_setup import (
-    GOVERNANCE_MARKS, PASSWORD, as_user, login, post)
+from tests.shared import PASSWORD, as_user, login
+from tests.reuse_tracker.feedback_setup import GOVERNANCE_MARKS, post
 
 pytestmark = GOVERNANCE_MARKS
 

@@ -10,8 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
 from tests.opendata_governance import services_setup
-from tests.reuse_tracker.feedback_setup import (
-    GOVERNANCE_MARKS, MARKS, as_user, make_portal, post)
+from tests.shared import as_user
+from tests.reuse_tracker.feedback_setup import GOVERNANCE_MARKS, MARKS, make_portal, post
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
 

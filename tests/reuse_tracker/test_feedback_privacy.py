@@ -7,7 +7,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
-from tests.reuse_tracker.feedback_setup import MARKS, as_user, login, make_portal, post
+from tests.shared import as_user, login
+from tests.reuse_tracker.feedback_setup import MARKS, make_portal, post
 
 pytestmark = MARKS
 

@@ -10,7 +10,8 @@ from ckan.tests import helpers
 
 from ckanext.reuse_tracker import feedback_spam
 from ckanext.reuse_tracker.model.feedback import Feedback
-from tests.reuse_tracker.feedback_setup import MARKS, as_user, make_portal, post
+from tests.shared import as_user
+from tests.reuse_tracker.feedback_setup import MARKS, make_portal, post
 
 pytestmark = MARKS
 

@@ -11,8 +11,8 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.reuse_tracker.model.feedback import Feedback
-from tests.reuse_tracker.feedback_setup import (
-    MARKS, as_user, csrf_token, login, make_portal, post)
+from tests.shared import as_user, csrf_token, login
+from tests.reuse_tracker.feedback_setup import MARKS, make_portal, post
 
 pytestmark = MARKS
 

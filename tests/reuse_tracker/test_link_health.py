@@ -12,7 +12,8 @@ from ckan.tests import helpers
 from ckanext.reuse_tracker import link_health
 from tests.reuse_tracker.link_setup import (LINK_MARKS, broken_since, link_server,  # noqa: F401
                                             reuse_at, row)
-from tests.reuse_tracker.reuse_setup import as_user, make_portal, submit
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import make_portal, submit
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
 pytestmark = LINK_MARKS

@@ -10,8 +10,8 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.reuse_tracker.model import Reuse, ReuseDataset
-from tests.reuse_tracker.reuse_setup import (
-    MARKS, as_user, make_portal, published, submit, unique_url)
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import MARKS, make_portal, published, submit, unique_url
 
 pytestmark = MARKS
 

@@ -9,7 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
 from ckanext.reuse_tracker.logic.reuse_auth import can_moderate
-from tests.reuse_tracker.reuse_setup import MARKS, Portal, as_user, make_portal, submit
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import MARKS, Portal, make_portal, submit
 
 pytestmark = MARKS
 

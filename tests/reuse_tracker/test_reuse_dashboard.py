@@ -9,9 +9,9 @@ from bs4 import BeautifulSoup
 
 from ckan.tests import factories, helpers
 
-from tests.opendata_governance.services_setup import login
+from tests.shared import as_user, login
 from tests.reuse_tracker import datarequest_setup
-from tests.reuse_tracker.reuse_setup import MARKS, as_user, make_portal, published, submit
+from tests.reuse_tracker.reuse_setup import MARKS, make_portal, published, submit
 
 pytestmark = MARKS
 

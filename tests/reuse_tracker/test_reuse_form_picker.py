@@ -14,10 +14,10 @@ from ckan.tests import helpers
 
 from ckanext.reuse_tracker import images
 from ckanext.reuse_tracker.views_picker import search_query
-from tests.opendata_governance.services_setup import login
+from tests.shared import as_user, login
 from tests.reuse_tracker import datarequest_setup
-from tests.reuse_tracker.reuse_setup import (
-    MARKS, as_user, image_bytes, make_portal, published, submit, upload)
+from tests.reuse_tracker.reuse_setup import (MARKS, image_bytes, make_portal, published,
+                                             submit, upload)
 
 pytestmark = MARKS
 

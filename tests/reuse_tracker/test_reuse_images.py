@@ -13,8 +13,9 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.reuse_tracker import images
-from tests.reuse_tracker.reuse_setup import (
-    MARKS, as_user, image_bytes, make_portal, published, submit, upload)
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import (MARKS, image_bytes, make_portal, published,
+                                             submit, upload)
 
 pytestmark = MARKS
 

@@ -10,8 +10,9 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from tests.opendata_governance.gate_setup import switch_gate
-from tests.reuse_tracker.reuse_setup import (
-    GOVERNANCE_MARKS, MARKS, as_user, make_portal, published, submit, unique_url)
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import (GOVERNANCE_MARKS, MARKS, make_portal, published,
+                                             submit, unique_url)
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
 

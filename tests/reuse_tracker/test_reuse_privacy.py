@@ -9,7 +9,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from tests.reuse_tracker.reuse_setup import MARKS, as_user, make_portal, published, submit
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import MARKS, make_portal, published, submit
 
 pytestmark = MARKS
 

@@ -10,7 +10,8 @@ from ckan.lib.helpers import render_markdown
 from ckan.tests import helpers
 
 from ckanext.reuse_tracker.logic.reuse_validators import normalise_url
-from tests.reuse_tracker.reuse_setup import MARKS, as_user, make_portal, published, submit
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import MARKS, make_portal, published, submit
 
 pytestmark = MARKS
 

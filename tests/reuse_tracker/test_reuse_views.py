@@ -10,8 +10,9 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.reuse_tracker.model import Reuse
-from tests.reuse_tracker.reuse_setup import (
-    MARKS, as_user, image_bytes, make_portal, published, submit, upload)
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import (MARKS, image_bytes, make_portal, published,
+                                             submit, upload)
 
 pytestmark = MARKS
 

@@ -8,7 +8,8 @@ from bs4 import BeautifulSoup
 
 from ckan.tests import helpers
 
-from tests.reuse_tracker.reuse_setup import MARKS, as_user, make_portal, published, submit
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import MARKS, make_portal, published, submit
 
 pytestmark = MARKS
 

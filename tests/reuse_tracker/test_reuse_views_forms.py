@@ -9,9 +9,9 @@ from bs4 import BeautifulSoup
 
 from ckan.tests import helpers
 
-from tests.opendata_governance.services_setup import csrf_token, login
-from tests.reuse_tracker.reuse_setup import (
-    MARKS, as_user, image_bytes, make_portal, published, submit, upload)
+from tests.shared import as_user, csrf_token, login
+from tests.reuse_tracker.reuse_setup import (MARKS, image_bytes, make_portal, published,
+                                             submit, upload)
 
 pytestmark = MARKS
 

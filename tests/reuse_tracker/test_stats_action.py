@@ -15,8 +15,9 @@ from ckanext.reuse_tracker.model import Reuse
 from tests.opendata_governance import services_setup
 from tests.opendata_governance.dashboard_setup import gate_off
 from tests.reuse_tracker.link_setup import link_server  # noqa: F401  (fixture)
-from tests.reuse_tracker.reuse_setup import (GOVERNANCE_MARKS, MARKS, Portal, as_user,
-                                             make_portal, published, submit)
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import (GOVERNANCE_MARKS, MARKS, Portal, make_portal,
+                                             published, submit)
 
 
 def marks(items: list[Any]) -> Callable[[Any], Any]:

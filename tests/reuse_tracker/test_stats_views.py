@@ -7,7 +7,8 @@ from typing import Any
 
 from ckan.tests import factories, helpers
 
-from tests.reuse_tracker.reuse_setup import MARKS, as_user, make_portal, published, submit
+from tests.shared import as_user
+from tests.reuse_tracker.reuse_setup import MARKS, make_portal, published, submit
 
 pytestmark = MARKS
 

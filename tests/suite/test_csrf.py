@@ -6,6 +6,7 @@ import pytest
 
 from ckan.tests import helpers
 
+from tests import shared
 from tests.opendata_governance import services_setup
 from tests.reuse_tracker import datarequest_setup
 
@@ -43,14 +44,14 @@ def test_service_form_checks_the_token_after_an_api_token_request(app, api_heade
     by_token = app.post(url, headers=api_headers(portal.admin), data={
         "name": "voirie", "title": "Voirie", "active": "on"}, follow_redirects=False)
     assert by_token.status_code == 302
-    client = services_setup.login(app, portal.admin)
+    client = shared.login(app, portal.admin)
     refused = client.post(url, data={"name": "parcs", "title": "Parcs", "active": "on"})
     assert refused.status_code in (400, 403)
-    token = services_setup.csrf_token(client.get(url).body)
+    token = shared.csrf_token(client.get(url).body)
     accepted = client.post(url, data={"name": "parcs", "title": "Parcs", "active": "on",
                                       "_csrf_token": token}, follow_redirects=False)
     assert accepted.status_code == 302
     listed = helpers.call_action("governance_service_list",
-                                 services_setup.as_user(portal.admin),
+                                 shared.as_user(portal.admin),
                                  organization_id=portal.org["id"])
     assert {"voirie", "parcs"} <= {service["name"] for service in listed["results"]}

@@ -13,7 +13,8 @@ from ckan.tests import factories, helpers
 
 from tests.opendata_governance.services_setup import SCHEMA
 from tests.suite.french_pages import english_texts, untranslated_messages
-from tests.territorial_consolidation.territory_setup import PASSWORD, load_dep35, login
+from tests.shared import PASSWORD, login
+from tests.territorial_consolidation.territory_setup import load_dep35
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", (

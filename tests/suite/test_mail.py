@@ -15,7 +15,8 @@ from ckan.lib.redis import connect_to_redis
 from ckanext.reuse_tracker.model.feedback import Feedback
 from ckanext.suite import mail as outbox
 from ckanext.suite.mail_cli import mail_outbox
-from tests.reuse_tracker.feedback_setup import MARKS, csrf_token, login, make_portal
+from tests.shared import csrf_token, login
+from tests.reuse_tracker.feedback_setup import MARKS, make_portal
 from tests.smtp import SMTPTestServer, smtp_server  # noqa: F401  (fixture)
 
 pytestmark = MARKS

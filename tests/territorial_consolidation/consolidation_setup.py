@@ -12,8 +12,9 @@ from werkzeug.datastructures import FileStorage
 
 from ckan.tests import factories, helpers
 
-from tests.territorial_consolidation.territory_setup import (  # noqa: F401  (re-exported)
-    BRUZ, ILLE_ET_VILAINE, RENNES, RENNES_METROPOLE, as_user, load_dep35)
+from tests.shared import as_user
+from tests.territorial_consolidation.territory_setup import (BRUZ, ILLE_ET_VILAINE, RENNES,
+                                                             RENNES_METROPOLE, load_dep35)
 
 FIXTURES = pathlib.Path(__file__).parent.parent / "fixtures" / "consolidation"
 SUBVENTIONS = FIXTURES / "subventions"

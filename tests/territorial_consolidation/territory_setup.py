@@ -37,9 +37,6 @@ def load_dep35() -> dict[str, Any]:
     return territories.load(**DEP35_FILES)
 
 
-def as_user(user: dict[str, Any] | None) -> dict[str, Any]:
-    """An action context for the user, anonymous when None."""
-    return {"user": user["name"] if user else "", "ignore_auth": False}
 
 
 def harvested_dataset(org: dict[str, Any], portal_url: str, level: str, code: str,
@@ -75,25 +72,6 @@ def harvested_dataset(org: dict[str, Any], portal_url: str, level: str, code: st
     return dataset
 
 
-PASSWORD = "Correct-horse-battery-1"
 
 
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form of a page."""
-    import re
 
-    match = re.search(r'name="_csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="_csrf_token"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def login(app: Any, user: dict[str, Any]) -> Any:
-    """A test client holding the session of the user (created with ``PASSWORD``)."""
-    client = app.test_client()
-    page = client.get("/user/login")
-    response = client.post("/user/login", data={
-        "login": user["name"], "password": PASSWORD,
-        "_csrf_token": csrf_token(page.body)}, follow_redirects=False)
-    assert response.status_code == 302, response.body
-    return client

@@ -10,8 +10,9 @@ from ckan.tests import factories, helpers
 
 from ckanext.territorial_consolidation import duplicates
 from ckanext.territorial_consolidation.model import Provenance
-from tests.territorial_consolidation.territory_setup import (
-    MARKS, RENNES, as_user, harvested_dataset, load_dep35)
+from tests.shared import as_user
+from tests.territorial_consolidation.territory_setup import (MARKS, RENNES, harvested_dataset,
+                                                             load_dep35)
 
 pytestmark = MARKS
 

@@ -10,7 +10,7 @@ from tests.opendata_governance.gate_setup import switch_gate
 
 from tests.territorial_consolidation.harvest_setup import (MARKS, free_port, harvested,
                                                            make_source, run_job)
-from tests.territorial_consolidation.territory_setup import PASSWORD, csrf_token, login
+from tests.shared import PASSWORD, csrf_token, login
 
 pytestmark = MARKS
 

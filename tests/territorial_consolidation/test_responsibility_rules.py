@@ -8,8 +8,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.territorial_consolidation import duplicates
 from ckanext.territorial_consolidation.model import Provenance
-from tests.territorial_consolidation.territory_setup import (
-    MARKS, as_user, harvested_dataset)
+from tests.shared import as_user
+from tests.territorial_consolidation.territory_setup import MARKS, harvested_dataset
 
 pytestmark = MARKS
 

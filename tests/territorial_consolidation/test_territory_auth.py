@@ -6,7 +6,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from tests.territorial_consolidation.territory_setup import MARKS, RENNES, as_user
+from tests.shared import as_user
+from tests.territorial_consolidation.territory_setup import MARKS, RENNES
 
 pytestmark = MARKS
 

@@ -7,9 +7,10 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.territorial_consolidation import duplicates
-from tests.territorial_consolidation.territory_setup import (
-    BRUZ, ILLE_ET_VILAINE, MARKS, PASSWORD, RENNES, RENNES_METROPOLE, csrf_token,
-    harvested_dataset, load_dep35, login)
+from tests.shared import PASSWORD, csrf_token, login
+from tests.territorial_consolidation.territory_setup import (BRUZ, ILLE_ET_VILAINE, MARKS,
+                                                             RENNES, RENNES_METROPOLE,
+                                                             harvested_dataset, load_dep35)
 
 pytestmark = MARKS
 
