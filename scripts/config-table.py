@@ -1,5 +1,5 @@
 """Print the README's configuration table from every plugin's declared options
-(config_declaration.yaml, or one file per feature under config/)."""
+(each plugin's config_declaration.yaml, and ckanext/suite's)."""
 from __future__ import annotations
 
 import pathlib
@@ -14,10 +14,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def rows() -> list[tuple[str, str, str, str]]:
     """(plugin, key, default, first sentence of the description) for every declared option."""
     found = []
-    paths = sorted(ROOT.glob("ckanext/*/config_declaration.yaml")) + sorted(
-        ROOT.glob("ckanext/*/config/*.yaml"))
-    for path in paths:
-        plugin = path.parent.name if path.name == "config_declaration.yaml" else path.parent.parent.name
+    for path in sorted(ROOT.glob("ckanext/*/config_declaration.yaml")):
+        plugin = path.parent.name
         declaration = yaml.safe_load(path.read_text(encoding="utf-8"))
         for group in declaration.get("groups", []):
             for option in group.get("options", []):

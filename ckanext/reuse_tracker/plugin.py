@@ -31,8 +31,7 @@ class ReuseTrackerPlugin(p.SingletonPlugin, DefaultTranslation):
         plugin_support.serve_directories(config, __file__, public=True)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
-        # One file per feature (reuses, link health, feedback...), so each stays readable.
-        plugin_support.declare_feature_options(declaration, __file__)
+        plugin_support.declare_plugin_options(declaration, __file__)
         plugin_support.declare_suite_options(declaration)
 
     def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:

@@ -1,4 +1,4 @@
-"""What every suite plugin's shell does alike: served directories, per-feature option files."""
+"""What every suite plugin's shell does alike: served directories, declared options."""
 from __future__ import annotations
 
 import copy
@@ -11,11 +11,10 @@ import yaml
 from ckan.common import CKANConfig
 from ckan.config.declaration import Declaration
 
-__all__ = ["serve_directories", "declare_feature_options", "declare_plugin_options",
-           "declare_suite_options"]
+__all__ = ["serve_directories", "declare_plugin_options", "declare_suite_options"]
 
 _SUITE_TEMPLATES = pathlib.Path(__file__).parent / "templates"
-_SUITE_CONFIG = pathlib.Path(__file__).parent / "config"
+_SUITE_CONFIG = pathlib.Path(__file__).parent / "config_declaration.yaml"
 
 
 def _prepend(config: CKANConfig, key: str, path: pathlib.Path) -> None:
@@ -45,12 +44,6 @@ def _options(path: pathlib.Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def declare_feature_options(declaration: Declaration, plugin_file: str) -> None:
-    """Load the plugin's options from one YAML file per feature under its ``config/``."""
-    for path in sorted((pathlib.Path(plugin_file).parent / "config").glob("*.yaml")):
-        declaration.load_dict(copy.deepcopy(_options(path)))
-
-
 def declare_plugin_options(declaration: Declaration, plugin_file: str) -> None:
     """Load the plugin's ``config_declaration.yaml``, as CKAN's blanket does."""
     path = pathlib.Path(plugin_file).parent / "config_declaration.yaml"
@@ -58,14 +51,13 @@ def declare_plugin_options(declaration: Declaration, plugin_file: str) -> None:
 
 
 def declare_suite_options(declaration: Declaration) -> None:
-    """Declare the options of ``ckanext/suite/config`` (such as the proxy fix) that
-    no other loaded suite plugin declared yet: every plugin applying them declares
-    them, CKAN refuses a key declared twice."""
-    for path in sorted(_SUITE_CONFIG.glob("*.yaml")):
-        data = copy.deepcopy(_options(path))
-        for group in data.get("groups", []):
-            group["options"] = [option for option in group.get("options", [])
-                                if option["key"] not in declaration]
-        data["groups"] = [group for group in data.get("groups", []) if group["options"]]
-        if data["groups"]:
-            declaration.load_dict(data)
+    """Declare the options of ``ckanext/suite/config_declaration.yaml`` (such as the
+    proxy fix) that no other loaded suite plugin declared yet: every plugin applying
+    them declares them, CKAN refuses a key declared twice."""
+    data = copy.deepcopy(_options(_SUITE_CONFIG))
+    for group in data.get("groups", []):
+        group["options"] = [option for option in group.get("options", [])
+                            if option["key"] not in declaration]
+    data["groups"] = [group for group in data.get("groups", []) if group["options"]]
+    if data["groups"]:
+        declaration.load_dict(data)

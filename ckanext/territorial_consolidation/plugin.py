@@ -35,8 +35,7 @@ class TerritorialConsolidationPlugin(p.SingletonPlugin, DefaultTranslation):
         licences.use_suite_register(config)
 
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
-        # One file per feature (territories, harvests, consolidation), so each stays readable.
-        plugin_support.declare_feature_options(declaration, __file__)
+        plugin_support.declare_plugin_options(declaration, __file__)
         plugin_support.declare_suite_options(declaration)
 
     def make_middleware(self, app: CKANApp, config: CKANConfig) -> CKANApp:
