@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ckanext.opendata_governance import (
-    views_check, views_dashboard, views_extract, views_guide, views_review, views_service,
-    views_suggest)
+    check_views, dashboard_views, extract_views, guide_views, review_views, service_views,
+    suggest_views)
 from ckanext.opendata_governance.datastore import xlsx_dump
 from ckanext.suite.registry import public_members
 
@@ -13,6 +13,6 @@ __all__ = ["get_blueprints"]
 
 
 def get_blueprints() -> list[Blueprint]:
-    return list(public_members(views_service, views_review, views_dashboard, views_check,
-                               views_extract, xlsx_dump, views_suggest,
-                               views_guide).values())
+    return list(public_members(service_views, review_views, dashboard_views, check_views,
+                               extract_views, xlsx_dump, suggest_views,
+                               guide_views).values())

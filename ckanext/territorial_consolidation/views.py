@@ -5,10 +5,10 @@ from flask import Blueprint
 
 from ckanext.suite.registry import public_members
 from ckanext.territorial_consolidation import (
-    views_consolidation, views_harvest, views_territory)
+    consolidation_views, harvest_views, territory_views)
 
 __all__ = ["get_blueprints"]
 
 
 def get_blueprints() -> list[Blueprint]:
-    return list(public_members(views_territory, views_harvest, views_consolidation).values())
+    return list(public_members(territory_views, harvest_views, consolidation_views).values())

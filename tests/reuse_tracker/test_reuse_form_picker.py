@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
 from ckanext.reuse_tracker import images
-from ckanext.reuse_tracker.views_picker import search_query
+from ckanext.reuse_tracker.picker_views import search_query
 from tests.shared import as_user, login
 from tests.reuse_tracker import datarequest_setup
 from tests.reuse_tracker.reuse_setup import (MARKS, image_bytes, make_portal, published,
