@@ -220,7 +220,7 @@ def test_demo_users_are_editor_and_reviewer_of_every_organization(loaded):
 
 def test_demo_reviewer_logs_in_with_the_documented_password(app, loaded):
     """The demo reviewer's password from demo.yaml opens a session through the login form."""
-    from tests.opendata_governance.services_setup import csrf_token
+    from tests.shared import csrf_token
 
     spec = next(u for u in DESCRIPTION["users"] if u["name"] == "demo-relecteur")
     client = app.test_client()

@@ -240,7 +240,7 @@ def test_extracting_into_a_public_dataset_holds_it_for_a_sign_off(tmp_path: path
     """A public, signed-off dataset of a gated organization is made private before the
     extraction joins it: anonymous users see neither; the page warned the editor."""
     from tests.opendata_governance.gate_setup import approve
-    from tests.opendata_governance.services_setup import login
+    from tests.shared import login
 
     portal = make_portal()
     switch_gate(portal.org["id"], True)
