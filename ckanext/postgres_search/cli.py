@@ -30,7 +30,11 @@ def replace_core_command(group: click.Group) -> None:
               help="Datasets indexed and committed together.")
 @click.option("--restart", is_flag=True,
               help="Forget an interrupted run and index every dataset again.")
-def rebuild_fast(processes: Optional[int], batch: int, restart: bool) -> None:
+@click.option("--one-by-one", is_flag=True,
+              help="Show each dataset through package_show, as core does (slower); by "
+                   "default a batch's datasets are read together when no plugin replaces "
+                   "package_show.")
+def rebuild_fast(processes: Optional[int], batch: int, restart: bool, one_by_one: bool) -> None:
     """Index every dataset, in batches committed as they go. After an interruption the
     same command goes on with the datasets the interrupted run had not indexed yet."""
     if not backend.is_active() and _core_rebuild_fast is not None:
@@ -42,7 +46,8 @@ def rebuild_fast(processes: Optional[int], batch: int, restart: bool) -> None:
                    f"{len(work.ids)} dataset(s) left.")
     with click.progressbar(length=len(work.ids), label="Indexing datasets",
                            show_pos=True, show_eta=True) as bar:
-        outcome = rebuild.run(work, processes=processes, batch=batch, progress=bar.update)
+        outcome = rebuild.run(work, processes=processes, batch=batch, progress=bar.update,
+                              one_by_one=one_by_one)
     click.echo(f"{outcome.indexed} dataset(s) indexed in {outcome.seconds:.1f} s "
                f"({outcome.rate:.0f}/s).")
     if outcome.failed:

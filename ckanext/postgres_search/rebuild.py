@@ -15,7 +15,7 @@ from ckan import logic, model
 from ckan.common import config
 from ckan.lib.search import index_for
 
-from . import ddl
+from . import bulk_show, ddl
 
 __all__ = ["Outcome", "Plan", "plan", "run"]
 
@@ -98,13 +98,45 @@ def _index_one(package_id: str) -> None:
         index_for(model.Package).update_dict(shown, defer_commit=True)
 
 
-def _index_batch(ids: list[str]) -> tuple[int, list[tuple[str, str]]]:
-    """Index these datasets and commit them together; return how many, and the failures."""
-    failed: list[tuple[str, str]] = []
+def _index_shown(shown: bulk_show.Shown) -> None:
+    """Index a dataset shown by ``bulk_show`` as core indexes its ``package_show``."""
+    if bulk_show.TWO_SCHEMAS:
+        logic.index_update_package_dicts(shown, True)
+    else:
+        index_for(model.Package).update_dict(shown, defer_commit=True)
+
+
+def _index_each(ids: list[str], bulk: bool) -> Iterator[tuple[str, Optional[Exception]]]:
+    """Index each dataset of ``ids``: ``(id, None)``, or ``(id, error)`` when it failed."""
+    if bulk:
+        for package_id, shown in bulk_show.show_batch(ids):
+            if isinstance(shown, Exception):
+                yield package_id, shown
+                continue
+            try:
+                _index_shown(shown)
+            except Exception as error:
+                yield package_id, error
+            else:
+                yield package_id, None
+        return
     for package_id in ids:
         try:
             _index_one(package_id)
-        except Exception as error:  # one broken dataset must not stop the rebuild
+        except Exception as error:
+            yield package_id, error
+        else:
+            yield package_id, None
+
+
+def _index_batch(ids: list[str], bulk: Optional[bool] = None) -> tuple[int, list[tuple[str, str]]]:
+    """Index these datasets and commit them together; return how many, and the failures.
+    ``bulk``: read them with ``bulk_show`` (by default, when it is usable)."""
+    if bulk is None:
+        bulk = bulk_show.usable()
+    failed: list[tuple[str, str]] = []
+    for package_id, error in _index_each(ids, bulk):
+        if error is not None:  # one broken dataset must not stop the rebuild
             log.error("could not index dataset %s: %r", package_id, error)
             failed.append((package_id, f"{type(error).__name__}: {error}"))
     # The documents held back by the deferred adds are written by the commit.
@@ -112,14 +144,14 @@ def _index_batch(ids: list[str]) -> tuple[int, list[tuple[str, str]]]:
     return len(ids) - len(failed), failed
 
 
-def _worker(batches: Any, results: Any) -> None:
+def _worker(batches: Any, results: Any, bulk: Optional[bool]) -> None:
     """A forked process: index batches until the queue gives ``None``."""
     while True:
         ids = batches.get()
         if ids is None:
             break
         try:
-            results.put(_index_batch(ids))
+            results.put(_index_batch(ids, bulk))
         except Exception as error:  # the batch is lost, not the run: it stays pending
             log.error("a batch of %d datasets could not be committed: %r", len(ids), error)
             model.Session.rollback()
@@ -154,10 +186,12 @@ def plan(restart: bool = False) -> Plan:
 
 
 def run(work: Plan, processes: Optional[int] = None, batch: int = BATCH,
-        progress: Optional[Callable[[int], None]] = None) -> Outcome:
+        progress: Optional[Callable[[int], None]] = None, one_by_one: bool = False) -> Outcome:
     """Index the plan's datasets with ``processes`` processes (one per core by default);
     ``progress`` is told the size of each batch done. The run is recorded as finished
-    once every dataset is indexed."""
+    once every dataset is indexed. ``one_by_one``: show each dataset through the
+    ``package_show`` action rather than read batches with ``bulk_show``."""
+    bulk = False if one_by_one else None
     begun = time.perf_counter()
     outcome = Outcome(resumed=work.resumed)
 
@@ -171,9 +205,9 @@ def run(work: Plan, processes: Optional[int] = None, batch: int = BATCH,
     workers = max(1, min(processes or mp.cpu_count(), len(chunks)))
     if workers == 1:
         for chunk in chunks:
-            record(*_index_batch(chunk))
+            record(*_index_batch(chunk, bulk))
     else:
-        _run_forked(chunks, workers, record)
+        _run_forked(chunks, workers, record, bulk)
     outcome.seconds = time.perf_counter() - begun
     if not outcome.failed and outcome.indexed == len(work.ids):
         _finish_run(work.started, outcome)
@@ -181,7 +215,7 @@ def run(work: Plan, processes: Optional[int] = None, batch: int = BATCH,
 
 
 def _run_forked(chunks: list[list[str]], workers: int,
-                record: Callable[[int, list[tuple[str, str]]], None]) -> None:
+                record: Callable[[int, list[tuple[str, str]]], None], bulk: Optional[bool]) -> None:
     # Forked, as core's command does: the children inherit the loaded portal, and the
     # backend gives each of them fresh database connections.
     forked = mp.get_context("fork")
@@ -190,7 +224,7 @@ def _run_forked(chunks: list[list[str]], workers: int,
         batches.put(chunk)
     for _ in range(workers):
         batches.put(None)
-    children = [forked.Process(target=_worker, args=(batches, results), daemon=True)
+    children = [forked.Process(target=_worker, args=(batches, results, bulk), daemon=True)
                 for _ in range(workers)]
     for child in children:
         child.start()

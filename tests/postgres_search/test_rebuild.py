@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from ckan.cli.search_index import search_index
 from ckan.tests import factories, helpers
 
-from ckanext.postgres_search import ddl, rebuild
+from ckanext.postgres_search import bulk_show, ddl, rebuild
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "postgres_search"),
@@ -56,11 +56,12 @@ def _found() -> int:
 
 
 @pytest.mark.parametrize("processes", ["1", "2"])
-def test_rebuild_fast_indexes_every_dataset(processes):
+@pytest.mark.parametrize("reading", [[], ["--one-by-one"]], ids=["batches", "one-by-one"])
+def test_rebuild_fast_indexes_every_dataset(processes, reading):
     datasets = _datasets(12)
     _empty_index()
     assert _found() == 0
-    result = _rebuild_fast("--processes", processes, "--batch", "5")
+    result = _rebuild_fast("--processes", processes, "--batch", "5", *reading)
     assert result.exit_code == 0, result.output + repr(result.exception)
     assert "12 dataset(s) indexed" in result.output
     assert _found() == len(datasets)
@@ -70,6 +71,24 @@ def test_rebuild_fast_indexes_every_dataset(processes):
     assert finished == [12]
 
 
+@pytest.mark.parametrize("reading, batches_read", [([], 3), (["--one-by-one"], 0)])
+def test_batches_are_read_together_unless_asked_one_by_one(monkeypatch, reading, batches_read):
+    _datasets(12)
+    _empty_index()
+    read = []
+    original = bulk_show.dictized
+
+    def dictized(ids):
+        read.append(ids)
+        return original(ids)
+
+    monkeypatch.setattr(bulk_show, "dictized", dictized)
+    result = _rebuild_fast("--processes", "1", "--batch", "5", *reading)
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert len(read) == batches_read
+    assert _found() == 12
+
+
 def test_an_interrupted_run_is_resumed(monkeypatch):
     """Ctrl-C after two batches: the next run indexes only what was left."""
     _datasets(12)
@@ -77,11 +96,11 @@ def test_an_interrupted_run_is_resumed(monkeypatch):
     original = rebuild._index_batch
     calls = []
 
-    def interrupted(ids):
+    def interrupted(ids, bulk=None):
         if len(calls) == 2:
             raise KeyboardInterrupt
         calls.append(ids)
-        return original(ids)
+        return original(ids, bulk)
 
     monkeypatch.setattr(rebuild, "_index_batch", interrupted)
     result = _rebuild_fast("--processes", "1", "--batch", "4")
