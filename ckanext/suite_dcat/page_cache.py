@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import DCAT_EXPOSE_SUBCATALOGS, catalog_uri
 from ckanext.suite.dcat_profiles import ProfilesLoadedOnce
-from ckanext.suite_dcat import lookups, page_search
+from ckanext.suite_dcat import lookups, page_search, turtle_writer
 
 __all__ = ["applies", "catalogue_page", "KEY_PREFIX"]
 
@@ -43,9 +43,9 @@ class _PageSerializer(ProfilesLoadedOnce, RDFSerializer):
 
 
 @functools.lru_cache(maxsize=1)
-def _versions() -> tuple[str, str]:
+def _versions() -> tuple[str, ...]:
     """The versions of the libraries that write the fragments."""
-    return version("ckanext-dcat"), version("rdflib")
+    return version("ckanext-dcat"), version("rdflib"), version("pyoxigraph")
 
 
 def _seconds() -> int:
@@ -103,12 +103,10 @@ def _written(serializer: RDFSerializer, dataset: dict[str, Any],
     dataset_ref = serializer.graph_from_dataset(dataset)
     serializer.g.add((URIRef(catalog_uri()), DCAT.dataset, dataset_ref))
     _relabel_blank_nodes(serializer.g, dataset["id"])
-    text = serializer.g.serialize(format="turtle")
-    prefixes, _ = _split(text)
-    if any(namespaces.get(prefix) != uri for prefix, uri in prefixes.items()):
-        # rdflib made up a prefix (ns1) the page does not declare: no prefixes at all.
-        return serializer.g.serialize(format="nt")
-    return text
+    prefixes, body = _split(turtle_writer.turtle(serializer.g, namespaces))
+    # The writer declares every namespace of the page; the fragment, those it uses.
+    return "".join(f"@prefix {prefix}: <{uri}> .\n" for prefix, uri in sorted(prefixes.items())
+                   if f"{prefix}:" in body) + "\n" + body
 
 
 def _relabel_blank_nodes(graph: rdflib.Graph, dataset_id: str) -> None:
