@@ -1,13 +1,14 @@
 """The Turtle catalogue page from per-dataset fragments kept in Redis."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import logging
 import re
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 import rdflib
@@ -22,7 +23,7 @@ from ckanext.dcat.utils import DCAT_EXPOSE_SUBCATALOGS, catalog_uri
 from ckanext.suite.dcat_profiles import ProfilesLoadedOnce
 from ckanext.suite_dcat import lookups, page_search, turtle_writer
 
-__all__ = ["applies", "catalogue_page", "KEY_PREFIX"]
+__all__ = ["applies", "catalogue_page", "warm", "Warmed", "KEY_PREFIX"]
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +69,66 @@ def catalogue_page(context: Context, checked: DataDict) -> str:
     with lookups.page_scope(datasets):
         head = serializer.serialize_catalog(
             {}, None, _format="ttl", pagination_info=page_search.paging(found, checked["page"]))
-        namespaces = {prefix: str(uri) for prefix, uri in serializer.g.namespaces()}
-        setting = _settings_fingerprint(namespaces)
-        keys = [_key(dataset, setting) for dataset in datasets]
-        cached = _get(keys)
-        fragments = [cached.get(key) or _written(serializer, dataset, namespaces)
-                     for key, dataset in zip(keys, datasets)]
-    _put({key: fragment for key, fragment in zip(keys, fragments) if key not in cached})
-    return _assemble([head] + fragments)
+        fragments = _fragments(serializer, datasets).values()
+    return _assemble([head, *fragments])
+
+
+@dataclasses.dataclass
+class Warmed:
+    """What ``warm`` did to one catalogue page."""
+
+    #: Datasets in the whole catalogue (the pages to warm).
+    count: int
+    #: Fragments written now, and fragments found in Redis and kept another period.
+    written: int
+    kept: int
+
+
+def warm(page: int) -> Warmed:
+    """Write the fragments of one catalogue page that Redis does not hold, and keep
+    those it holds for another ``page_cache_seconds``, as an anonymous visitor's
+    request for the page would find them. Run over every page (``ckan suite-dcat
+    warm``), so that those who walk the catalogue find its pages warm."""
+    checked = {"page": page, "format": "ttl"}
+    found = page_search.search({"user": "", "auth_user_obj": None}, checked)
+    datasets = found["results"]
+    serializer = _PageSerializer()
+    # The head binds the page's prefixes, which the fragments depend on: Hydra's with
+    # paging links (their URLs, which need a request, do not matter here).
+    paging = {"count": found["count"], "items_per_page": page_search.per_page(),
+              **{link: catalog_uri() for link in ("current", "first", "last")}}
+    with lookups.page_scope(datasets):
+        serializer.serialize_catalog({}, None, _format="ttl",
+                                     pagination_info=paging if found["count"] else {})
+        fragments = _fragments(serializer, datasets, keep_cached=True)
+    written = sum(1 for fragment in fragments.values() if fragment.written)
+    return Warmed(found["count"], written, len(fragments) - written)
+
+
+class _Fragment(str):
+    """A fragment's Turtle, knowing whether it was written for this request."""
+
+    written = False
+
+
+def _fragments(serializer: RDFSerializer, datasets: list[dict[str, Any]],
+               keep_cached: bool = False) -> dict[str, _Fragment]:
+    """Each dataset's fragment under its key, in the datasets' order: from Redis, or
+    written now and stored; ``keep_cached``: those found are kept another period."""
+    namespaces = {prefix: str(uri) for prefix, uri in serializer.g.namespaces()}
+    setting = _settings_fingerprint(namespaces)
+    keys = [_key(dataset, setting) for dataset in datasets]
+    cached = _get(keys)
+    fragments: dict[str, _Fragment] = {}
+    for key, dataset in zip(keys, datasets):
+        if key in cached:
+            fragments[key] = _Fragment(cached[key])
+        else:
+            fragments[key] = _Fragment(_written(serializer, dataset, namespaces))
+            fragments[key].written = True
+    _put({key: fragment for key, fragment in fragments.items() if fragment.written},
+         keep=[key for key in cached] if keep_cached else [])
+    return fragments
 
 
 def _settings_fingerprint(namespaces: dict[str, str]) -> str:
@@ -158,15 +211,17 @@ def _get(keys: list[str]) -> dict[str, str]:
             for key, value in zip(keys, values) if value}
 
 
-def _put(fragments: dict[str, str]) -> None:
-    """Store fragments for the configured time; Redis down only means no cache."""
-    if not fragments:
+def _put(fragments: dict[str, str], keep: Optional[list[str]] = None) -> None:
+    """Store fragments for the configured time, and keep those of ``keep`` as long
+    again; Redis down only means no cache."""
+    if not fragments and not keep:
         return
     try:
         with connect_to_redis().pipeline(transaction=False) as pipe:
             for key, fragment in fragments.items():
                 pipe.set(key, fragment.encode("utf-8"), ex=_seconds())
+            for key in keep or []:
+                pipe.expire(key, _seconds())
             pipe.execute()
     except (RedisError, OSError) as error:
         log.warning("DCAT fragments not stored in Redis: %s", error)
-

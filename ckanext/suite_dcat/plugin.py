@@ -7,11 +7,12 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.suite_dcat import lookups
+from ckanext.suite_dcat import cli, lookups
 from ckanext.suite_dcat.logic import action
 
 
 @tk.blanket.actions(action)
+@tk.blanket.cli([cli.suite_dcat])
 @tk.blanket.config_declarations
 class SuiteDcatPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)

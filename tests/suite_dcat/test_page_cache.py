@@ -183,3 +183,62 @@ def test_other_formats_are_not_cached(app, varied):
     for fmt in ("rdf", "jsonld", "xml"):
         assert app.get(f"/catalog.{fmt}").status_code == 200
     assert _fragment_count() == 0
+
+
+def _warm(*args: str):
+    from click.testing import CliRunner
+
+    from ckanext.suite_dcat.cli import suite_dcat
+    return CliRunner().invoke(suite_dcat, ["warm", *args])
+
+
+def test_warm_writes_the_fragments_a_visitor_s_page_then_finds(app, varied, monkeypatch):
+    """After ``ckan suite-dcat warm``, an anonymous page request writes no fragment, and
+    the page is still ckanext-dcat's."""
+    private = factories.Dataset(owner_org=varied["org"]["id"], title="Privé", private=True)
+    whole = _whole_page(app)
+    result = _warm()
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    public = len(dataset_titles(whole))
+    assert f"1 page(s), {public} dataset(s): {public} fragment(s) written, 0 kept." in result.output
+    assert _fragment_count() == public
+    assert not any(private["id"] in key for key in _fragment_keys())
+    written = []
+    real = page_cache._written
+    monkeypatch.setattr(page_cache, "_written",
+                        lambda *args: written.append(args) or real(*args))
+    assert isomorphic(_page(app), whole)
+    assert written == []
+
+
+def _fragment_keys() -> list[str]:
+    return [key.decode() for key in connect_to_redis().scan_iter(f"{page_cache.KEY_PREFIX}*")]
+
+
+def test_warm_keeps_the_fragments_it_finds_another_period(app, varied):
+    _warm()
+    client = connect_to_redis()
+    for key in _fragment_keys():
+        client.expire(key, 60)
+    result = _warm()
+    assert "0 fragment(s) written" in result.output
+    assert all(client.ttl(key) > 3600 for key in _fragment_keys())
+
+
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "2")
+def test_warm_walks_every_page(app, varied):
+    result = _warm()
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    hydra_total = rdflib.URIRef("http://www.w3.org/ns/hydra/core#totalItems")
+    count = int(next(_whole_page(app).objects(None, hydra_total)))
+    pages = -(-count // 2)
+    assert pages >= 2
+    assert f"{pages} page(s), {count} dataset(s): {count} fragment(s) written" in result.output
+
+
+def test_warm_with_the_cache_off_says_so(app, varied):
+    with helpers.changed_config(CACHE_OFF, 0):
+        result = _warm()
+    assert result.exit_code == 1
+    assert "The fragment cache is off" in result.output
+    assert _fragment_count() == 0
