@@ -7,7 +7,8 @@ searched terms, facets, labels and vectors.
 """
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -126,6 +127,21 @@ def test_every_shape_of_dataset_is_indexed_as_core_indexes_it():
     _assert_same(by_core, by_batch)
 
 
+@contextlib.contextmanager
+def _one_more(monkeypatch: Any, interface: Any, plugin: Any) -> Iterator[None]:
+    """Within the block, ``plugin`` implements ``interface`` after the loaded plugins
+    (for the core code and ours that look the implementations up)."""
+    real = plugins.PluginImplementations
+
+    def implementations(wanted: Any) -> list[Any]:
+        found = list(real(wanted))
+        return found + [plugin] if wanted is interface else found
+
+    with monkeypatch.context() as patched:
+        patched.setattr(plugins, "PluginImplementations", implementations)
+        yield
+
+
 class _Shows(plugins.SingletonPlugin):
     """A plugin that adds to every dataset it is shown."""
 
@@ -141,14 +157,7 @@ def test_plugins_that_change_what_is_shown_change_both_ways_alike(monkeypatch):
     """The DataStore adds to each resource (before_resource_show), a plugin to each
     dataset (after_dataset_show): both run on the batch's datasets too."""
     first = _every_shape()[0]
-    real = plugins.PluginImplementations
-
-    def implementations(interface: Any) -> list[Any]:
-        found = list(real(interface))
-        return found + [_Shows()] if interface is plugins.IPackageController else found
-
-    with monkeypatch.context() as patched:
-        patched.setattr(plugins, "PluginImplementations", implementations)
+    with _one_more(monkeypatch, plugins.IPackageController, _Shows()):
         by_core, by_batch = _indexed_both_ways(_all_ids())
     assert '"datastore_active": false' in by_core[first["id"]]["data_dict"]
     # CKAN 2.11 indexes after_dataset_show's changes in the dict shown, 2.12 in the dict
@@ -218,14 +227,7 @@ def test_a_plugin_with_its_own_package_show_keeps_core_path(monkeypatch):
     """Its package_show may change what is shown, and only the action would run it: the
     rebuild then shows each dataset through the action."""
     assert bulk_show.usable()
-    real = plugins.PluginImplementations
-
-    def implementations(interface: Any) -> list[Any]:
-        found = list(real(interface))
-        return found + [_Chaining()] if interface is plugins.IActions else found
-
-    with monkeypatch.context() as patched:
-        patched.setattr(plugins, "PluginImplementations", implementations)
+    with _one_more(monkeypatch, plugins.IActions, _Chaining()):
         assert not bulk_show.usable()
 
 
