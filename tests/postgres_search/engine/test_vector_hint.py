@@ -1,5 +1,5 @@
 """The planner hint of text matches (``ddl.VECTOR_READ``): it steers the planner to the
-text index, and is never called while a search runs."""
+text index, is never called while a search runs, and keeps text searches serial."""
 from __future__ import annotations
 
 import random
@@ -32,10 +32,11 @@ def db(search_engine: Engine) -> Iterator[Engine]:
         yield engine_
 
 
-def _search(conn: Connection, q: str, **params: Any) -> engine.SearchResult:
-    return engine.search(conn, q=q, defType="dismax", mm="2<-1 5<80%", fl="name", rows=10,
-                         sort="score desc, metadata_modified desc",
-                         fq=[f'+site_id:"{SITE_ID}"', "+state:active"], **params)
+def _search(conn: Connection, q: str) -> engine.SearchResult:
+    """A free-text search as CKAN makes it (``*:*``: the whole site, without text)."""
+    text = {"defType": "dismax", "mm": "2<-1 5<80%"} if q != "*:*" else {}
+    return engine.search(conn, q=q, fl="name", rows=10, sort="score desc, metadata_modified desc",
+                         fq=[f'+site_id:"{SITE_ID}"', "+state:active"], **text)
 
 
 def test_the_hint_is_never_called(db: Engine):
@@ -61,10 +62,8 @@ def test_the_hint_is_never_called(db: Engine):
     assert single.hits > result.hits
 
 
-@pytest.mark.parametrize("q", ["budget", "budget vélo"])
-def test_a_text_search_reads_the_text_index(db: Engine, q: str):
-    """Without the hint's price, PostgreSQL reads every vector of the table to match
-    a common word (a sequential scan); with it, it takes the text index."""
+def _plan(db: Engine, q: str, *settings: str) -> str:
+    """The plan of the search statement of ``q``, under the given planner settings."""
     plans: list[str] = []
 
     def explain(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
@@ -74,7 +73,26 @@ def test_a_text_search_reads_the_text_index(db: Engine, q: str):
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
 
     with db.connect() as conn, conn.begin():
+        for setting in settings:
+            conn.execute(sa.text(f"SET LOCAL {setting}"))
         sa.event.listen(conn, "before_cursor_execute", explain)
         _search(conn, q)
         sa.event.remove(conn, "before_cursor_execute", explain)
-    assert plans and f"{ddl.TABLE}_vector_idx" in plans[0], plans
+    assert len(plans) == 1, plans
+    return plans[0]
+
+
+@pytest.mark.parametrize("q", ["budget", "budget vélo"])
+def test_a_text_search_reads_the_text_index(db: Engine, q: str):
+    """Without the hint's price, PostgreSQL reads every vector of the table to match
+    a common word (a sequential scan); with it, it takes the text index."""
+    assert f"{ddl.TABLE}_vector_idx" in _plan(db, q)
+
+
+def test_a_text_search_is_planned_serially(db: Engine):
+    """Even where workers cost nothing to the planner, a text search is not split over
+    parallel workers (the hint is not parallel safe)."""
+    free = ("parallel_setup_cost = 0", "parallel_tuple_cost = 0",
+            "min_parallel_table_scan_size = 0", "min_parallel_index_scan_size = 0")
+    assert "Gather" in _plan(db, "*:*", *free)
+    assert "Gather" not in _plan(db, "budget vélo", *free)
