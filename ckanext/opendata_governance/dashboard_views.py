@@ -2,23 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Union
+from typing import Any
 
 from flask import Blueprint, Response, stream_with_context
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance import export, svg_charts
 from ckanext.suite import csrf, pages
-from ckanext.suite.pages import user_context as _context
+from ckanext.suite.pages import Result, user_context as _context
 from ckanext.opendata_governance.logic.dashboard_action import MAX_INVENTORY_PAGE
 
 __all__ = ["governance_dashboard"]
 
 governance_dashboard = csrf.protect(Blueprint("opendata_governance_dashboard", __name__))
-
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 
 pages.error_pages(governance_dashboard, log_in_first=True,

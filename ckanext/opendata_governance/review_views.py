@@ -1,7 +1,7 @@
 """Pages of the sign-off workflow: dataset tab, reviewers' queue, organization tab."""
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
@@ -12,7 +12,7 @@ from ckan import model
 
 from ckanext.suite import csrf, pages
 from ckanext.suite.collation import collation_key
-from ckanext.suite.pages import user_context as _context
+from ckanext.suite.pages import Result, user_context as _context
 
 from ckanext.opendata_governance import checklist
 from ckanext.opendata_governance.logic import review_action
@@ -21,7 +21,6 @@ __all__ = ["reviews"]
 
 reviews = csrf.protect(Blueprint("governance_review", __name__))
 
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 #: Blank rows the checklist form offers for new items.
 NEW_ROWS = 2

@@ -1,7 +1,7 @@
 """The organization tab "Services": list, create, edit, delete and reassign owner services."""
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
@@ -9,14 +9,13 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 
 from ckanext.suite import csrf, pages
-from ckanext.suite.pages import user_context as _context
+from ckanext.suite.pages import Result, user_context as _context
 
 __all__ = ["services"]
 
 services = csrf.protect(Blueprint("opendata_governance", __name__,
                                   url_prefix="/organization/services"))
 
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 FIELDS = ("name", "title", "email", "referent_id", "backup_referent_id")
 

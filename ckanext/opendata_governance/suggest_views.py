@@ -2,17 +2,16 @@
 count, the progress page's settings) and the organization's public progress page."""
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 from flask import Blueprint
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.opendata_governance.suggest import reference
 from ckanext.suite import csrf, pages
 from ckanext.suite.collation import collation_key
-from ckanext.suite.pages import user_context as _context
+from ckanext.suite.pages import Result, user_context as _context
 
 __all__ = ["opening_suggestions", "organization_progress"]
 
@@ -24,8 +23,6 @@ organization_progress = Blueprint(
 #: Fields of the plan form, as the view reads them.
 PLAN_FIELDS = ("suggestion_key", "title", "target_date", "owner_service", "conforms_to",
                "update_frequency", "notes")
-
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 
 pages.error_pages(opening_suggestions, log_in_first=True,

@@ -1,21 +1,19 @@
 """The user's dashboard tabs: "My reuses" (every state) and "My data requests"."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 from flask import Blueprint
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.suite import pages
-from ckanext.suite.pages import user_context as _context, page_number as _page
+from ckanext.suite.pages import Result, user_context as _context, page_number as _page
 
 __all__ = ["dashboard"]
 
 dashboard = Blueprint("reuse_tracker_dashboard", __name__)
 
-Result = Union[str, WerkzeugResponse]
 
 PER_PAGE = 20
 #: The data request lists of the tab: the user's own, and those they follow.

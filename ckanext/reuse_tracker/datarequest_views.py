@@ -1,7 +1,7 @@
 """Data request pages: the listing, the request form, a request's page and its forms."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 from flask import Blueprint
 from werkzeug.wrappers.response import Response as WerkzeugResponse
@@ -17,7 +17,6 @@ __all__ = ["datarequest"]
 
 datarequest = csrf.protect(Blueprint("reuse_tracker_datarequest", __name__))
 
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 SORTS = ("votes", "newest", "comments", "updated")
 FILTERS = ("q", "state", "organization", "theme")
@@ -84,7 +83,7 @@ def _all_organizations() -> list[dict[str, str]]:
 # The listing.
 
 @datarequest.route("/datarequest")
-def index() -> Result:
+def index() -> pages.Result:
     """Data requests, most voted first: filters by state, organization, theme and text."""
     args = tk.request.args
     filters = {key: args.get(key, "").strip() for key in FILTERS}
@@ -127,7 +126,7 @@ def _render_form(values: dict[str, Any], errors: dict[str, Any],
 
 
 @datarequest.route("/datarequest/new", methods=["GET", "POST"])
-def new() -> Result:
+def new() -> pages.Result:
     """Ask for data; ``?organization=<name>`` and ``?theme=<key>`` fill the form in."""
     login = pages.log_in_to("datarequest_create", {})
     if login is not None:
@@ -160,14 +159,14 @@ def _render_read(request: dict[str, Any], errors: dict[str, dict[str, Any]] | No
 
 
 @datarequest.route("/datarequest/<id>")
-def read(id: str) -> Result:
+def read(id: str) -> pages.Result:
     """A request: description, status, votes, the comment thread and, for its moderators,
     the status forms."""
     return _render_read(_show(id))
 
 
 @datarequest.route("/datarequest/<id>/edit", methods=["GET", "POST"])
-def edit(id: str) -> Result:
+def edit(id: str) -> pages.Result:
     """Change a request's text, organization or theme (its author while open, or a moderator)."""
     request = _show(id)
     tk.check_access("datarequest_update", _context(), {"id": request["id"]})
@@ -194,7 +193,7 @@ def _flag(name: str, current: bool) -> bool:
 
 
 @datarequest.route("/datarequest/<id>/vote", methods=["POST"])
-def vote(id: str) -> Result:
+def vote(id: str) -> pages.Result:
     """Add or withdraw the user's vote."""
     request = _show(id)
     wanted = _flag("vote", bool(request.get("voted")))
@@ -209,7 +208,7 @@ def vote(id: str) -> Result:
 
 
 @datarequest.route("/datarequest/<id>/follow", methods=["POST"])
-def follow(id: str) -> Result:
+def follow(id: str) -> pages.Result:
     """Follow the request (e-mails on its status changes), or stop following it."""
     request = _show(id)
     wanted = _flag("follow", bool(request.get("following")))
@@ -225,7 +224,7 @@ def follow(id: str) -> Result:
 
 
 @datarequest.route("/datarequest/<id>/comment", methods=["POST"])
-def comment(id: str) -> Result:
+def comment(id: str) -> pages.Result:
     """Add a comment to the thread."""
     request = _show(id)
     body = tk.request.form.get("body", "").strip()
@@ -245,7 +244,7 @@ def comment(id: str) -> Result:
 
 
 @datarequest.route("/datarequest/<id>/comment/<comment_id>/delete", methods=["POST"])
-def comment_delete(id: str, comment_id: str) -> Result:
+def comment_delete(id: str, comment_id: str) -> pages.Result:
     """Delete a comment (its author or a moderator)."""
     request = _show(id)
     tk.get_action("datarequest_comment_delete")(
@@ -255,7 +254,7 @@ def comment_delete(id: str, comment_id: str) -> Result:
 
 
 @datarequest.route("/datarequest/<id>/status", methods=["POST"])
-def status(id: str) -> Result:
+def status(id: str) -> pages.Result:
     """Move the request to another open state, with a comment (its moderators)."""
     request = _show(id)
     form = tk.request.form
@@ -270,7 +269,7 @@ def status(id: str) -> Result:
 
 
 @datarequest.route("/datarequest/<id>/close", methods=["POST"])
-def close(id: str) -> Result:
+def close(id: str) -> pages.Result:
     """Close the request as published (with the dataset) or declined (with the reason)."""
     request = _show(id)
     form = tk.request.form
@@ -291,7 +290,7 @@ def close(id: str) -> Result:
 # The organization's "Data requests" tab.
 
 @datarequest.route("/organization/datarequests/<id>")
-def organization(id: str) -> Result:
+def organization(id: str) -> pages.Result:
     """The data requests addressed to the organization, most voted first."""
     group_dict = tk.get_action("organization_show")(
         _context(), {"id": id, "include_datasets": False})

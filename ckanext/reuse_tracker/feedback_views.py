@@ -1,10 +1,8 @@
 """Feedback pages: the form on the dataset page, the inbox, one item's handling page."""
 from __future__ import annotations
 
-from typing import Union
 
 from flask import Blueprint
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
@@ -13,13 +11,12 @@ from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
 from ckanext.reuse_tracker.services import service_titles
 from ckanext.suite import csrf, pages
 from ckanext.suite.collation import collation_key
-from ckanext.suite.pages import error_page as _error_page, user_context as _context
+from ckanext.suite.pages import Result, error_page as _error_page, user_context as _context
 
 __all__ = ["feedback"]
 
 feedback = csrf.protect(Blueprint("reuse_tracker_feedback", __name__))
 
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 FILTERS = ("organization", "service", "kind", "state")
 

@@ -2,23 +2,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Union
+from typing import Any
 
 from flask import Blueprint, send_file
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.reuse_tracker import images
 from ckanext.reuse_tracker.antispam import HONEYPOT_FIELD
 from ckanext.suite import csrf, pages
-from ckanext.suite.pages import user_context as _context, page_number as _page
+from ckanext.suite.pages import Result, user_context as _context, page_number as _page
 
 __all__ = ["reuses"]
 
 reuses = csrf.protect(Blueprint("reuse_tracker_reuse", __name__))
 
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 PER_PAGE = 12
 SORTS = ("newest", "datasets", "title")

@@ -4,22 +4,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any, Union
+from typing import Any
 
 from flask import Blueprint, Response
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckanext.suite import csrf, pages
 from ckanext.suite import csv_safe
-from ckanext.suite.pages import user_context as _context
+from ckanext.suite.pages import Result, user_context as _context
 
 __all__ = ["reuse_stats_pages"]
 
 reuse_stats_pages = csrf.protect(Blueprint("reuse_tracker_stats", __name__))
 
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 #: Excel opens a UTF-8 file as UTF-8 only when it starts with a byte order mark.
 BOM = "\ufeff"

@@ -10,8 +10,11 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-__all__ = ["error_page", "error_pages", "bad_request_page", "user_context", "page_number",
+__all__ = ["Result", "error_page", "error_pages", "bad_request_page", "user_context", "page_number",
            "to_login", "log_in_to", "organization_or_404", "submit"]
+
+#: What a view of the suite's blueprints returns: a page, a redirect, or a page and its status.
+Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 
 def error_page(code: int, content: str) -> tuple[str, int]:

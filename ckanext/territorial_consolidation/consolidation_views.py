@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Union
+from typing import Any
 
 from flask import Blueprint, Response
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 
@@ -21,7 +20,6 @@ consolidation = csrf.protect(Blueprint("territorial_consolidation", __name__,
                                        url_prefix="/consolidation"))
 coverage = csrf.protect(Blueprint("territorial_coverage", __name__, url_prefix="/coverage"))
 
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 PER_PAGE = 50
 
 
@@ -31,7 +29,7 @@ pages.error_pages(consolidation, coverage,
 
 
 @consolidation.route("/")
-def index() -> Result:
+def index() -> pages.Result:
     """Every consolidation, paged."""
     page = _page()
     q = tk.request.args.get("q", "")
@@ -57,13 +55,13 @@ def _form_data() -> dict[str, Any]:
     return data
 
 
-def _form(data: dict[str, Any], errors: dict[str, Any], editing: bool) -> Result:
+def _form(data: dict[str, Any], errors: dict[str, Any], editing: bool) -> pages.Result:
     return tk.render("territorial_consolidation/consolidation/form.html", {
         "data": data, "errors": errors, "editing": editing})
 
 
 @consolidation.route("/new", methods=["GET", "POST"])
-def new() -> Result:
+def new() -> pages.Result:
     """Set up a consolidation (consolidation_create), for organization admins."""
     if tk.request.method == "GET":
         if not tk.current_user.is_authenticated:
@@ -78,7 +76,7 @@ def new() -> Result:
 
 
 @consolidation.route("/<id>/edit", methods=["GET", "POST"])
-def edit(id: str) -> Result:
+def edit(id: str) -> pages.Result:
     """Change a consolidation's settings (consolidation_update)."""
     shown = tk.get_action("consolidation_show")(_context(), {"id": id, "runs": 1})
     tk.check_access("consolidation_update", _context(), {"id": shown["id"]})
@@ -96,7 +94,7 @@ def edit(id: str) -> Result:
 
 
 @consolidation.route("/<id>")
-def read(id: str) -> Result:
+def read(id: str) -> pages.Result:
     """A consolidation: its settings, its last report, its history."""
     shown = tk.get_action("consolidation_show")(_context(), {"id": id, "runs": 20})
     try:
@@ -110,7 +108,7 @@ def read(id: str) -> Result:
 
 
 @consolidation.route("/<id>/run", methods=["POST"])
-def run(id: str) -> Result:
+def run(id: str) -> pages.Result:
     """Queue a run (consolidation_run), then back to the consolidation's page."""
     try:
         tk.get_action("consolidation_run")(_context(), {"id": id})
@@ -134,7 +132,7 @@ def _coverage() -> tuple[dict[str, Any], Any]:
 
 
 @coverage.route("/", endpoint="index")
-def coverage_index() -> Result:
+def coverage_index() -> pages.Result:
     """Which communes publish a valid file of a schema: a grid and a table."""
     asked, result = _coverage_or_errors()
     if isinstance(result, tuple):
@@ -154,7 +152,7 @@ def _coverage_or_errors() -> tuple[dict[str, Any], Any]:
 
 
 @coverage.route("/export.csv")
-def export() -> Result:
+def export() -> pages.Result:
     """The coverage table as CSV, one row per commune."""
     _asked, result = _coverage_or_errors()
     if isinstance(result, tuple):

@@ -1,20 +1,17 @@
 """Harvest source pages: the last jobs with their counts and errors, and a preview."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 from flask import Blueprint
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 from ckanext.suite import csrf, pages
-from ckanext.suite.pages import user_context as _context
+from ckanext.suite.pages import Result, user_context as _context
 
 __all__ = ["territorial_harvest"]
 
 territorial_harvest = csrf.protect(Blueprint("territorial_harvest", __name__))
-
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 
 pages.error_pages(territorial_harvest, log_in_first=True,

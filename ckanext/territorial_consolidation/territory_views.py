@@ -1,14 +1,13 @@
 """Territory pages: search, a territory's datasets by level, an organization's territory, rules."""
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 from flask import Blueprint
-from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import ckan.plugins.toolkit as tk
 from ckanext.suite import csrf, pages
-from ckanext.suite.pages import user_context as _context, page_number as _page
+from ckanext.suite.pages import Result, user_context as _context, page_number as _page
 
 __all__ = ["territory", "territory_organization"]
 
@@ -16,7 +15,6 @@ territory = csrf.protect(Blueprint("territorial_territory", __name__, url_prefix
 territory_organization = csrf.protect(Blueprint("territorial_territory_organization", __name__,
                                                 url_prefix="/organization/territory"))
 
-Result = Union[str, WerkzeugResponse, tuple[str, int]]
 
 PER_PAGE = 50
 
