@@ -167,7 +167,6 @@ def _index(ini: pathlib.Path, size: int, rates: dict[str, float]) -> None:
         search.rebuild(defer_commit=True, quiet=True)
         search.commit()
         rates["rebuild, 1 process (datasets/s)"] = size / (time.perf_counter() - start)
-        search.clear_all()
     # `search-index rebuild-fast` (this backend's): one process per core, CLI start-up
     # included; first showing each dataset through package_show as core does, then
     # reading batches of datasets together (its default).

@@ -144,7 +144,7 @@ def _index_batch(ids: list[str], bulk: Optional[bool] = None) -> tuple[int, list
     return len(ids) - len(failed), failed
 
 
-def _worker(batches: Any, results: Any, bulk: Optional[bool]) -> None:
+def _worker(batches: Any, results: Any, bulk: bool) -> None:
     """A forked process: index batches until the queue gives ``None``."""
     while True:
         ids = batches.get()
@@ -191,7 +191,8 @@ def run(work: Plan, processes: Optional[int] = None, batch: int = BATCH,
     ``progress`` is told the size of each batch done. The run is recorded as finished
     once every dataset is indexed. ``one_by_one``: show each dataset through the
     ``package_show`` action rather than read batches with ``bulk_show``."""
-    bulk = False if one_by_one else None
+    # Decided once for the run: whether a plugin replaces package_show cannot change.
+    bulk = not one_by_one and bulk_show.usable()
     begun = time.perf_counter()
     outcome = Outcome(resumed=work.resumed)
 
@@ -215,7 +216,7 @@ def run(work: Plan, processes: Optional[int] = None, batch: int = BATCH,
 
 
 def _run_forked(chunks: list[list[str]], workers: int,
-                record: Callable[[int, list[tuple[str, str]]], None], bulk: Optional[bool]) -> None:
+                record: Callable[[int, list[tuple[str, str]]], None], bulk: bool) -> None:
     # Forked, as core's command does: the children inherit the loaded portal, and the
     # backend gives each of them fresh database connections.
     forked = mp.get_context("fork")

@@ -69,7 +69,7 @@ def catalogue_page(context: Context, checked: DataDict) -> str:
     with lookups.page_scope(datasets):
         head = serializer.serialize_catalog(
             {}, None, _format="ttl", pagination_info=page_search.paging(found, checked["page"]))
-        fragments = _fragments(serializer, datasets).values()
+        fragments, _cached = _fragments(serializer, datasets)
     return _assemble([head, *fragments])
 
 
@@ -100,35 +100,23 @@ def warm(page: int) -> Warmed:
     with lookups.page_scope(datasets):
         serializer.serialize_catalog({}, None, _format="ttl",
                                      pagination_info=paging if found["count"] else {})
-        fragments = _fragments(serializer, datasets, keep_cached=True)
-    written = sum(1 for fragment in fragments.values() if fragment.written)
-    return Warmed(found["count"], written, len(fragments) - written)
-
-
-class _Fragment(str):
-    """A fragment's Turtle, knowing whether it was written for this request."""
-
-    written = False
+        fragments, cached = _fragments(serializer, datasets, keep_cached=True)
+    return Warmed(found["count"], len(fragments) - cached, cached)
 
 
 def _fragments(serializer: RDFSerializer, datasets: list[dict[str, Any]],
-               keep_cached: bool = False) -> dict[str, _Fragment]:
-    """Each dataset's fragment under its key, in the datasets' order: from Redis, or
-    written now and stored; ``keep_cached``: those found are kept another period."""
+               keep_cached: bool = False) -> tuple[list[str], int]:
+    """Each dataset's fragment, in the datasets' order, and how many came from Redis: the
+    others are written now and stored; ``keep_cached``: those found are kept another
+    period."""
     namespaces = {prefix: str(uri) for prefix, uri in serializer.g.namespaces()}
     setting = _settings_fingerprint(namespaces)
     keys = [_key(dataset, setting) for dataset in datasets]
     cached = _get(keys)
-    fragments: dict[str, _Fragment] = {}
-    for key, dataset in zip(keys, datasets):
-        if key in cached:
-            fragments[key] = _Fragment(cached[key])
-        else:
-            fragments[key] = _Fragment(_written(serializer, dataset, namespaces))
-            fragments[key].written = True
-    _put({key: fragment for key, fragment in fragments.items() if fragment.written},
-         keep=[key for key in cached] if keep_cached else [])
-    return fragments
+    written = {key: _written(serializer, dataset, namespaces)
+               for key, dataset in zip(keys, datasets) if key not in cached}
+    _put(written, keep=list(cached) if keep_cached else None)
+    return [cached.get(key) or written[key] for key in keys], len(cached)
 
 
 def _settings_fingerprint(namespaces: dict[str, str]) -> str:
