@@ -23,7 +23,7 @@ from ckanext.dcat.utils import DCAT_EXPOSE_SUBCATALOGS, catalog_uri
 from ckanext.suite.dcat_profiles import ProfilesLoadedOnce
 from ckanext.suite_dcat import lookups, page_search, turtle_writer
 
-__all__ = ["applies", "catalogue_page", "warm", "Warmed", "KEY_PREFIX"]
+__all__ = ["applies", "catalogue_page", "warm", "Warmed", "write_for", "KEY_PREFIX"]
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +92,36 @@ def warm(page: int) -> Warmed:
     checked = {"page": page, "format": "ttl"}
     found = page_search.search({"user": "", "auth_user_obj": None}, checked)
     datasets = found["results"]
-    serializer = _PageSerializer()
-    # The head binds the page's prefixes, which the fragments depend on: Hydra's with
-    # paging links (their URLs, which need a request, do not matter here).
-    paging = {"count": found["count"], "items_per_page": page_search.per_page(),
-              **{link: catalog_uri() for link in ("current", "first", "last")}}
     with lookups.page_scope(datasets):
-        serializer.serialize_catalog({}, None, _format="ttl",
-                                     pagination_info=paging if found["count"] else {})
+        serializer = _visitor_serializer(found["count"])
         fragments, cached = _fragments(serializer, datasets, keep_cached=True)
     return Warmed(found["count"], len(fragments) - cached, cached)
+
+
+def write_for(ids: list[str]) -> int:
+    """Write the fragments of these datasets that Redis does not hold, as an anonymous
+    visitor's page will look them up, and keep the others another period; return how
+    many were written. Datasets no page lists (private, deleted, harvest sources) get
+    none."""
+    datasets = page_search.search_ids(ids)
+    if not datasets:
+        return 0
+    with lookups.page_scope(datasets):
+        serializer = _visitor_serializer(len(datasets))
+        fragments, cached = _fragments(serializer, datasets, keep_cached=True)
+    return len(fragments) - cached
+
+
+def _visitor_serializer(count: int) -> "_PageSerializer":
+    """A serializer holding the head of an anonymous visitor's page of a catalogue of
+    ``count`` datasets: the head binds the page's prefixes, which the fragments depend
+    on (Hydra's only with paging links, whose URLs, which need a request, do not matter
+    here)."""
+    serializer = _PageSerializer()
+    paging = {"count": count, "items_per_page": page_search.per_page(),
+              **{link: catalog_uri() for link in ("current", "first", "last")}}
+    serializer.serialize_catalog({}, None, _format="ttl", pagination_info=paging if count else {})
+    return serializer
 
 
 def _fragments(serializer: RDFSerializer, datasets: list[dict[str, Any]],

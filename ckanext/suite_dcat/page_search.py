@@ -9,7 +9,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.dcat.utils import catalog_uri
 
-__all__ = ["per_page", "search", "paging"]
+__all__ = ["per_page", "search", "search_ids", "paging"]
 
 #: ckanext-dcat's own default page size, when ``ckanext.dcat.datasets_per_page`` is unset.
 _PER_PAGE = 100
@@ -22,18 +22,33 @@ def per_page() -> int:
     return int(tk.config.get("ckanext.dcat.datasets_per_page") or _PER_PAGE)
 
 
+#: What no catalogue page lists.
+_LEFT_OUT = ["-dataset_type:harvest", "-dataset_type:showcase"]
+
+
 def search(context: Context, checked: DataDict) -> dict[str, Any]:
     """``package_search``'s answer for the page of a request checked by
     ``catalogue.check_request``: newest first, harvest sources and showcases left out,
     as an anonymous visitor would see it (no ``include_private``)."""
     rows = per_page()
-    filters = ["-dataset_type:harvest", "-dataset_type:showcase"]
+    filters = list(_LEFT_OUT)
     if checked.get("modified_since"):
         filters.append(f"metadata_modified:[{checked['modified_since']}Z TO NOW]")
     return tk.get_action("package_search")(context, {
         "q": checked.get("q", "*:*"), "fq": checked.get("fq"), "fq_list": filters,
         "rows": rows, "start": rows * (checked["page"] - 1),
         "sort": "metadata_modified desc"})
+
+
+def search_ids(ids: list[str]) -> list[dict[str, Any]]:
+    """Those of these datasets a catalogue page can list, as an anonymous visitor's page
+    gets them from ``package_search``."""
+    if not ids:
+        return []
+    quoted = " OR ".join(f'"{dataset_id}"' for dataset_id in ids)
+    return tk.get_action("package_search")({"user": "", "auth_user_obj": None}, {
+        "q": "*:*", "fq": f"id:({quoted})", "fq_list": list(_LEFT_OUT),
+        "rows": len(ids)})["results"]
 
 
 def _page_url(page: int) -> str:
