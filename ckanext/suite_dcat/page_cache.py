@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import DCAT_EXPOSE_SUBCATALOGS, catalog_uri
 from ckanext.suite.dcat_profiles import ProfilesLoadedOnce
-from ckanext.suite_dcat import lookups, page_search, turtle_writer
+from ckanext.suite_dcat import fast_writing, lookups, page_search, turtle_writer
 
 __all__ = ["applies", "catalogue_page", "warm", "Warmed", "write_for", "KEY_PREFIX"]
 
@@ -40,7 +40,11 @@ _PREFIX = re.compile(r"^@prefix (\S*): <([^>]*)> \.$")
 
 
 class _PageSerializer(ProfilesLoadedOnce, RDFSerializer):
-    """ckanext-dcat's serializer, its profile classes looked up once per process."""
+    """ckanext-dcat's serializer, its profile classes looked up once per process and
+    given ``fast_writing``'s date path."""
+
+    def _load_profiles(self, profile_names: list[str]) -> list[Any]:
+        return [fast_writing.faster(profile) for profile in super()._load_profiles(profile_names)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -157,10 +161,25 @@ def _key(dataset: dict[str, Any], setting: str) -> str:
     return f"{KEY_PREFIX}{dataset['id']}:{hashlib.sha256(inputs.encode()).hexdigest()}"
 
 
+class _FragmentGraph(rdflib.Graph):
+    """The graph of one dataset's fragment. It binds no prefix: the fragment is written
+    with the page's prefixes (``namespaces``), and binding rdflib's and the profiles'
+    own for every dataset was a tenth of a cold page."""
+
+    def __init__(self) -> None:
+        # (rdflib's store without named graphs would be faster, but its lookups iterate
+        # over the live index, and DCAT-AP 3's profile adds triples while iterating.)
+        super().__init__(bind_namespaces="none")
+
+    def bind(self, prefix: Any, namespace: Any, override: bool = True,
+             replace: bool = False) -> None:
+        return None
+
+
 def _written(serializer: RDFSerializer, dataset: dict[str, Any],
              namespaces: dict[str, str]) -> str:
     """One dataset's Turtle, with its link from the catalogue, as the profiles write it."""
-    serializer.g = rdflib.ConjunctiveGraph()
+    serializer.g = _FragmentGraph()
     dataset_ref = serializer.graph_from_dataset(dataset)
     serializer.g.add((URIRef(catalog_uri()), DCAT.dataset, dataset_ref))
     _relabel_blank_nodes(serializer.g, dataset["id"])
