@@ -17,8 +17,8 @@ from rdflib.namespace import XSD
 
 __all__ = ["faster"]
 
-#: An ISO date-time without time zone, with no fraction or microseconds: what
-#: ``datetime.fromisoformat`` and dateutil both read to the same naive datetime.
+#: An ISO date-time without time zone, with no fraction of a second or a six-digit one:
+#: what ``datetime.fromisoformat`` and dateutil both read to the same naive datetime.
 _PLAIN_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?")
 
 

@@ -164,7 +164,7 @@ def _key(dataset: dict[str, Any], setting: str) -> str:
 class _FragmentGraph(rdflib.Graph):
     """The graph of one dataset's fragment. It binds no prefix: the fragment is written
     with the page's prefixes (``namespaces``), and binding rdflib's and the profiles'
-    own for every dataset was a tenth of a cold page."""
+    own for every dataset was a tenth of a fragment's time."""
 
     def __init__(self) -> None:
         # (rdflib's store without named graphs would be faster, but its lookups iterate
