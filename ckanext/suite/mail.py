@@ -21,6 +21,7 @@ from ckan import model
 from ckan.lib import mailer
 from ckan.lib.redis import connect_to_redis
 
+from ckanext.suite import waiting_job
 from ckanext.suite.rows import utcnow
 
 __all__ = ["OWNERS", "STATES", "outbox_table", "queue", "deliver", "send_due", "flush",
@@ -131,13 +132,8 @@ def _enqueue(owner: str) -> None:
     has already started (the job lifts the mark before it reads the outbox).
     """
     try:
-        redis = connect_to_redis()
-        if redis.set(_job_mark(owner), "1", nx=True, ex=_JOB_MARK_SECONDS):
-            try:
-                tk.enqueue_job(send_due, [owner], title=f"mail outbox {owner}")
-            except Exception:
-                redis.delete(_job_mark(owner))
-                raise
+        waiting_job.enqueue_unless_waiting(_job_mark(owner), _JOB_MARK_SECONDS, send_due,
+                                           [owner], title=f"mail outbox {owner}")
     except Exception as error:  # Redis down: the mails wait in the table for the flush
         log.warning("could not queue mail jobs (%s); ckan mail-outbox flush will send them",
                     _one_line(error))
@@ -146,8 +142,7 @@ def _enqueue(owner: str) -> None:
 def send_due(owner: str, seconds: float = _JOB_SECONDS) -> dict[str, int]:
     """Job: send the outbox's due mails, oldest first (as ``flush`` does, for one outbox);
     after ``seconds`` it queues a new job for the rest and stops. Return the counts."""
-    redis = connect_to_redis()
-    redis.delete(_job_mark(owner))
+    waiting_job.started(_job_mark(owner))
     result, left = _send(owner, _due_ids(owner, retry_now=False),
                          deadline=time.monotonic() + seconds)
     if left > 0:
@@ -155,7 +150,7 @@ def send_due(owner: str, seconds: float = _JOB_SECONDS) -> dict[str, int]:
     elif left < 0:
         # The server is down: no new job (a fork for five refused attempts) for each
         # mail recorded meanwhile; the first retry's wait, then the next mail queues one.
-        redis.set(_job_mark(owner), "1",
+        connect_to_redis().set(_job_mark(owner), "1",
                   ex=max(int(tk.config["ckanext.suite.mail_retry_seconds"]), 1))
     return result
 

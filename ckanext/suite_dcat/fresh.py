@@ -3,7 +3,7 @@ of each created or updated public dataset, so that the catalogue page listing it
 warm for the first harvester that walks it, not only after the next daily ``warm``.
 
 A burst of changes (a harvest, a bulk edit) queues one job: the changed ids gather in
-a Redis set, and a job is queued only while none is waiting."""
+a Redis set, and a job is queued only while none is waiting (``suite.waiting_job``)."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from redis.exceptions import RedisError
 
+from ckanext.suite import waiting_job
 from ckanext.suite_dcat import page_cache
 
 __all__ = ["note", "write_changed", "CHANGED_KEY", "QUEUED_KEY"]
@@ -38,21 +39,18 @@ def note(dataset: dict[str, Any]) -> None:
     if not page_cache.applies({"format": "ttl"}):
         return
     try:
-        redis = connect_to_redis()
-        redis.sadd(CHANGED_KEY, dataset["id"])
-        queue = bool(redis.set(QUEUED_KEY, "1", nx=True, ex=QUEUED_SECONDS))
+        connect_to_redis().sadd(CHANGED_KEY, dataset["id"])
+        waiting_job.enqueue_unless_waiting(QUEUED_KEY, QUEUED_SECONDS, write_changed,
+                                           title="DCAT fragments of changed datasets")
     except (RedisError, OSError) as error:
         log.warning("DCAT fragment of dataset %s not queued: %s", dataset["id"], error)
-        return
-    if queue:
-        tk.enqueue_job(write_changed, title="DCAT fragments of changed datasets")
 
 
 def write_changed() -> int:
     """The job: write the fragments of the datasets changed since the last run, a batch
     at a time; return how many were written."""
+    waiting_job.started(QUEUED_KEY)
     redis = connect_to_redis()
-    redis.delete(QUEUED_KEY)  # a change from now on queues the next run
     written = 0
     while True:
         ids = [value.decode("utf-8") if isinstance(value, bytes) else value
